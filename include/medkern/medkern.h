@@ -1,0 +1,301 @@
+/*
+ * medkern.h - the C ABI of medkern, and its API reference.
+ *
+ * Conventions
+ * - Every function returns a medkern_status; MEDKERN_OK is 0. On failure,
+ *   medkern_last_error() gives a message naming the bad argument and its value.
+ * - No function lets a C++ exception escape, and no input, however wrong, is meant to
+ *   crash the process: null pointers, wrong dtypes and mismatched shapes are statuses.
+ * - Every parameter or result struct begins with `uint32_t struct_size`. Set it to
+ *   sizeof(the struct) as your header defines it; a library newer than your header
+ *   reads only the fields you know and gives the rest their defaults.
+ * - Arrays are C-order, slowest axis first: a volume is (nz, ny, nx), spacing (sz, sy, sx)
+ *   in millimetres. A 2-D image is (1, ny, nx).
+ * - The caller owns every buffer it passes in. Results that the library allocates say
+ *   how they are freed.
+ * - Thread safety: functions may be called from any thread; a context may be used by
+ *   one thread at a time.
+ */
+#ifndef MEDKERN_H
+#define MEDKERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEDKERN_VERSION_MAJOR 0
+#define MEDKERN_VERSION_MINOR 1
+#define MEDKERN_VERSION_PATCH 0
+
+#if defined(_WIN32)
+#define MEDKERN_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define MEDKERN_API __attribute__((visibility("default")))
+#else
+#define MEDKERN_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- status */
+
+typedef int32_t medkern_status;
+enum {
+  MEDKERN_OK = 0,
+  MEDKERN_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a value out of range */
+  MEDKERN_ERROR_UNSUPPORTED_DTYPE = 2, /* an element type the op does not take */
+  MEDKERN_ERROR_SHAPE_MISMATCH = 3,    /* two arrays that must agree in shape do not */
+  MEDKERN_ERROR_OUT_OF_MEMORY = 4,     /* a pool limit or the device itself is exhausted */
+  MEDKERN_ERROR_NO_DEVICE = 5,         /* no such CUDA device, or a CPU-only build */
+  MEDKERN_ERROR_CUDA = 6,              /* the CUDA runtime reported an error */
+  MEDKERN_ERROR_OVERFLOW = 7,          /* a size or count exceeds what the types can hold */
+  MEDKERN_ERROR_INTERNAL = 8           /* a bug in medkern: please report it */
+};
+
+/* The message of the last failed call on this thread ("" if none). The string is owned
+ * by the library and valid until the next medkern call on this thread. */
+MEDKERN_API const char* medkern_last_error(void);
+
+/* A static name for a status code, e.g. "MEDKERN_ERROR_SHAPE_MISMATCH". */
+MEDKERN_API const char* medkern_status_name(medkern_status status);
+
+/* The library's version as "MAJOR.MINOR.PATCH" (a static string). Compare with the
+ * MEDKERN_VERSION_* macros to detect a header/library mismatch. */
+MEDKERN_API const char* medkern_version(void);
+
+/* ---------------------------------------------------------------- devices */
+
+/* Where memory lives: the host, or the CUDA device with this ordinal (0, 1, ...). */
+#define MEDKERN_DEVICE_HOST (-1)
+/* For context creation only: the first CUDA device if there is one, else the CPU. */
+#define MEDKERN_DEVICE_AUTO (-2)
+
+typedef struct medkern_device_info {
+  uint32_t struct_size;
+  int32_t ordinal;
+  char name[256];
+  int32_t compute_capability_major;
+  int32_t compute_capability_minor;
+  int32_t multiprocessors;
+  int32_t reserved0;
+  uint64_t total_memory_bytes;
+  uint64_t free_memory_bytes;
+} medkern_device_info;
+
+/* The number of usable CUDA devices in *count: 0 in a CPU-only build or without a GPU
+ * (that is not an error). */
+MEDKERN_API medkern_status medkern_device_count(int32_t* count);
+
+/* Fills *info for CUDA device `ordinal`. Set info->struct_size first. */
+MEDKERN_API medkern_status medkern_device_get_info(int32_t ordinal, medkern_device_info* info);
+
+/* CUDA driver and runtime versions as CUDA encodes them (12040 = 12.4); 0 when absent. */
+MEDKERN_API medkern_status medkern_cuda_versions(int32_t* driver_version,
+                                                 int32_t* runtime_version);
+
+/* ---------------------------------------------------------------- volumes */
+
+typedef int32_t medkern_dtype;
+enum {
+  MEDKERN_DTYPE_INT16 = 1,   /* CT in HU */
+  MEDKERN_DTYPE_UINT16 = 2,  /* MR */
+  MEDKERN_DTYPE_FLOAT32 = 3,
+  MEDKERN_DTYPE_UINT8 = 4,   /* masks */
+  MEDKERN_DTYPE_INT32 = 5,   /* labels */
+  MEDKERN_DTYPE_UINT64 = 6   /* counts (histogram output) */
+};
+
+/* A view of a 3-D array: it never owns the memory it points to. */
+typedef struct medkern_volume {
+  uint32_t struct_size;
+  medkern_dtype dtype;
+  void* data;
+  int64_t shape[3];   /* (nz, ny, nx); every extent >= 1 */
+  int64_t strides[3]; /* in elements, not bytes; may be negative */
+  double spacing[3];  /* (sz, sy, sx) in mm, each finite and > 0 */
+  int32_t device;     /* MEDKERN_DEVICE_HOST or a CUDA ordinal */
+  int32_t reserved0;
+} medkern_volume;
+
+/* Fills *volume as a C-contiguous host view with spacing 1 mm; change `device`,
+ * `spacing` or `strides` afterwards as needed. Never fails on a non-null `volume`. */
+MEDKERN_API medkern_status medkern_volume_init(medkern_volume* volume, medkern_dtype dtype,
+                                               void* data, int64_t nz, int64_t ny, int64_t nx);
+
+/* ---------------------------------------------------------------- contexts */
+
+typedef struct medkern_context medkern_context; /* opaque */
+
+typedef struct medkern_context_options {
+  uint32_t struct_size;
+  int32_t device;      /* MEDKERN_DEVICE_HOST (CPU), a CUDA ordinal, or MEDKERN_DEVICE_AUTO */
+  int32_t priority;    /* CUDA stream priority: 0 normal, negative is more urgent */
+  int32_t num_threads; /* CPU threads; 0 = all cores */
+  uint64_t tag;        /* pool allocations made by ops on this context carry this tag */
+} medkern_context_options;
+
+/* Default options: device MEDKERN_DEVICE_AUTO, priority 0, all cores, tag 0. */
+MEDKERN_API medkern_status medkern_context_options_init(medkern_context_options* options);
+
+/* Creates a context in *context. `options` may be NULL for the defaults. A CUDA context
+ * owns a non-blocking stream; ops on it are ordered on that stream. The caller frees the
+ * context with medkern_context_destroy. */
+MEDKERN_API medkern_status medkern_context_create(const medkern_context_options* options,
+                                                  medkern_context** context);
+
+/* Waits for the context's work, then frees it. NULL is allowed and does nothing. */
+MEDKERN_API void medkern_context_destroy(medkern_context* context);
+
+/* The device of the context in *device: MEDKERN_DEVICE_HOST or a CUDA ordinal. */
+MEDKERN_API medkern_status medkern_context_device(const medkern_context* context,
+                                                  int32_t* device);
+
+/* Blocks until all work submitted on the context has finished. */
+MEDKERN_API medkern_status medkern_context_synchronize(medkern_context* context);
+
+/* Sets the tag carried by the pool allocations of later ops on this context. */
+MEDKERN_API medkern_status medkern_context_set_tag(medkern_context* context, uint64_t tag);
+
+/* ---------------------------------------------------------------- memory */
+
+/* Allocates a C-contiguous volume from the context's pool (device memory on a CUDA
+ * context, host memory on a CPU context), tagged with the context's tag, and fills
+ * *volume. Free it with medkern_volume_free on the same context. */
+MEDKERN_API medkern_status medkern_volume_allocate(medkern_context* context, medkern_dtype dtype,
+                                                   int64_t nz, int64_t ny, int64_t nx,
+                                                   medkern_volume* volume);
+
+/* Returns a volume from medkern_volume_allocate to its pool (stream-ordered) and sets
+ * volume->data to NULL. A NULL data pointer does nothing. */
+MEDKERN_API medkern_status medkern_volume_free(medkern_context* context, medkern_volume* volume);
+
+/* Copies src into dst (same dtype and shape, any strides, host or device either side).
+ * Ordered on the context's stream; returns after the copy when either side is host. */
+MEDKERN_API medkern_status medkern_volume_copy(medkern_context* context,
+                                               const medkern_volume* src,
+                                               const medkern_volume* dst);
+
+typedef struct medkern_pool_stats {
+  uint32_t struct_size;
+  int32_t device;              /* MEDKERN_DEVICE_HOST is the CPU pool */
+  uint64_t bytes_in_use;       /* requested bytes of live allocations */
+  uint64_t peak_bytes_in_use;  /* highest bytes_in_use since creation or the last reset */
+  uint64_t bytes_reserved;     /* bytes the pool holds from the system, used or cached */
+  uint64_t limit_bytes;        /* 0 = no limit */
+  uint64_t allocations;        /* successful allocations, ever */
+  uint64_t deallocations;      /* deallocations, ever (including by tag release) */
+  uint64_t failures;           /* allocations refused: limit or device exhausted */
+  uint64_t live_allocations;
+} medkern_pool_stats;
+
+/* Statistics of the pool of `device` (MEDKERN_DEVICE_HOST for the CPU pool). */
+MEDKERN_API medkern_status medkern_pool_get_stats(int32_t device, medkern_pool_stats* stats);
+
+/* Resets the peak of the pool of `device` to its current bytes in use. */
+MEDKERN_API medkern_status medkern_pool_reset_peak(int32_t device);
+
+/* Caps the bytes in use of the pool of `device` (0 removes the cap). An allocation past
+ * the cap fails with MEDKERN_ERROR_OUT_OF_MEMORY; live allocations are not touched. */
+MEDKERN_API medkern_status medkern_pool_set_limit(int32_t device, uint64_t limit_bytes);
+
+/* Frees every live allocation carrying `tag` in the pool of `device` and gives back the
+ * bytes freed in *bytes_released (may be NULL). Volumes that pointed there are invalid
+ * afterwards; freeing them later is harmless. Tag 0 is refused: it is the default tag. */
+MEDKERN_API medkern_status medkern_pool_release_tag(int32_t device, uint64_t tag,
+                                                    uint64_t* bytes_released);
+
+/* Returns cached but unused memory of the pool of `device` to the system. */
+MEDKERN_API medkern_status medkern_pool_trim(int32_t device);
+
+/* ---------------------------------------------------------------- histogram */
+
+typedef struct medkern_histogram_params {
+  uint32_t struct_size;
+  uint32_t bins; /* 1 .. 65536 */
+  double lo;     /* range of the bins; lo == hi widens to (lo - 0.5, hi + 0.5) as numpy does */
+  double hi;
+} medkern_histogram_params;
+
+/* Counts the voxels of `input` (int16, uint16, float32) into `bins` uniform bins over
+ * [lo, hi], exactly as numpy.histogram(input, bins, range=(lo, hi)): the last bin is
+ * closed, values outside the range and NaN are not counted. `mask` (uint8, same shape,
+ * or NULL) keeps only voxels where it is non-zero. `counts` is a contiguous uint64 view
+ * with `bins` elements (any shape), on the host or a device; it is overwritten. */
+MEDKERN_API medkern_status medkern_histogram(medkern_context* context,
+                                             const medkern_volume* input,
+                                             const medkern_volume* mask,
+                                             const medkern_histogram_params* params,
+                                             const medkern_volume* counts);
+
+/* ---------------------------------------------------------------- threshold */
+
+typedef struct medkern_threshold_params {
+  uint32_t struct_size;
+  uint8_t inside;  /* written where lo <= value <= hi; default 1 */
+  uint8_t outside; /* written elsewhere and for NaN; default 0 */
+  uint8_t reserved0[2];
+  double lo; /* inclusive; lo <= hi */
+  double hi; /* inclusive */
+} medkern_threshold_params;
+
+/* Writes `output` (uint8, same shape as `input`) as ITK BinaryThresholdImageFilter does,
+ * with inclusive bounds compared in double precision. `input`: int16, uint16, float32. */
+MEDKERN_API medkern_status medkern_threshold(medkern_context* context,
+                                             const medkern_volume* input,
+                                             const medkern_volume* output,
+                                             const medkern_threshold_params* params);
+
+/* Otsu's threshold of `input` (int16, uint16, float32) in *threshold, equal to
+ * skimage.filters.threshold_otsu(input[mask != 0], nbins=bins). As in scikit-image,
+ * integer inputs use one bin per integer value and ignore `bins`; a constant input
+ * returns its value. NaN voxels are ignored. `mask` may be NULL. */
+MEDKERN_API medkern_status medkern_otsu_threshold(medkern_context* context,
+                                                  const medkern_volume* input,
+                                                  const medkern_volume* mask, uint32_t bins,
+                                                  double* threshold);
+
+/* ---------------------------------------------------------------- label statistics */
+
+typedef struct medkern_label_stats {
+  int32_t label;
+  int32_t reserved0;
+  uint64_t count;
+  double sum;
+  double mean;
+  double std;          /* population standard deviation (scipy.ndimage.standard_deviation) */
+  double min;
+  double max;
+  int64_t bbox_min[3]; /* (z, y, x) of the first corner, inclusive */
+  int64_t bbox_max[3]; /* (z, y, x) of the last corner, inclusive */
+  double centroid_mm[3]; /* (z, y, x) mean voxel index times spacing */
+} medkern_label_stats;
+
+typedef struct medkern_label_statistics_params {
+  uint32_t struct_size;
+  int32_t include_background; /* non-zero: report label 0 too; default 0 */
+} medkern_label_statistics_params;
+
+typedef struct medkern_label_statistics_result {
+  uint32_t struct_size;
+  int32_t reserved0;
+  int64_t num_labels;          /* labels present, in increasing order */
+  medkern_label_stats* labels; /* num_labels records, owned by the result */
+} medkern_label_statistics_result;
+
+/* Statistics of `input` (int16, uint16, float32) under each label of `labels` (int32 or
+ * uint8, same shape, values >= 0) that occurs in it: count, sum, mean, std, min, max,
+ * bounding box and centroid in mm (spacing of `input`). `params` may be NULL. On success
+ * *result is allocated by the library; free it with medkern_label_statistics_free. */
+MEDKERN_API medkern_status medkern_label_statistics(
+    medkern_context* context, const medkern_volume* input, const medkern_volume* labels,
+    const medkern_label_statistics_params* params, medkern_label_statistics_result** result);
+
+/* Frees a result of medkern_label_statistics. NULL does nothing. */
+MEDKERN_API void medkern_label_statistics_free(medkern_label_statistics_result* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEDKERN_H */

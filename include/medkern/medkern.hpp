@@ -1,0 +1,10 @@
+// The C++ API of medkern, all of it.
+#pragma once
+
+#include "medkern/context.hpp"
+#include "medkern/error.hpp"
+#include "medkern/histogram.hpp"
+#include "medkern/label_statistics.hpp"
+#include "medkern/memory.hpp"
+#include "medkern/threshold.hpp"
+#include "medkern/volume.hpp"

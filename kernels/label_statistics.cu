@@ -1,0 +1,64 @@
+// Launch configuration and dispatch of label statistics (device code in
+// label_statistics.cuh).
+//
+// Bytes it must move: input and labels once, e.g. 512^3 int16 + int32 = 805 MB, 270 us at
+// 2.98 TB/s; atomics per run of one label come on top.
+#include "backends.hpp"
+#include "kernels/label_statistics.cuh"
+#include "kernels/launch.cuh"
+
+namespace medkern::cuda {
+
+namespace {
+
+constexpr int kLabelThreads = 256;
+constexpr int kLabelRunLength = 16;
+constexpr int kLabelBlocksPerSm = 8;
+constexpr int kClearThreads = 256;
+
+template <class T, class L>
+void launch(const Context& context, const VolumeRef& input, const VolumeRef& labels,
+            bool include_background, LabelAccumulator* table) {
+  const int64_t count = input.numel();
+  const int64_t runs = (count + kLabelRunLength - 1) / kLabelRunLength;
+  kernels::accumulate_labels<T, L, kLabelThreads, kLabelRunLength>
+      <<<grid_for(context, runs, kLabelThreads, kLabelBlocksPerSm), kLabelThreads, 0,
+         stream_of(context)>>>(static_cast<const T*>(input.data),
+                               static_cast<const L*>(labels.data), count,
+                               int32_t(input.shape[1]), int32_t(input.shape[2]),
+                               include_background, table);
+  cuda_check_launch("accumulate_labels");
+}
+
+template <class T>
+void launch_for_labels(const Context& context, const VolumeRef& input, const VolumeRef& labels,
+                       bool include_background, LabelAccumulator* table) {
+  switch (labels.dtype) {
+    case DType::int32: return launch<T, int32_t>(context, input, labels, include_background, table);
+    case DType::uint8: return launch<T, uint8_t>(context, input, labels, include_background, table);
+    default: throw_dtype_mismatch("labels", DType::int32, labels.dtype);
+  }
+}
+
+}  // namespace
+
+void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
+                      int64_t max_label, bool include_background,
+                      LabelAccumulator* accumulators) {
+  DeviceGuard guard(context.device().ordinal);
+  const int64_t entries = max_label + 1;
+  kernels::clear_accumulators<<<grid_for(context, entries, kClearThreads, 4), kClearThreads, 0,
+                                stream_of(context)>>>(accumulators, entries);
+  cuda_check_launch("clear_accumulators");
+  switch (input.dtype) {
+    case DType::int16:
+      return launch_for_labels<int16_t>(context, input, labels, include_background, accumulators);
+    case DType::uint16:
+      return launch_for_labels<uint16_t>(context, input, labels, include_background, accumulators);
+    case DType::float32:
+      return launch_for_labels<float>(context, input, labels, include_background, accumulators);
+    default: throw_dtype_mismatch("input", DType::float32, input.dtype);
+  }
+}
+
+}  // namespace medkern::cuda

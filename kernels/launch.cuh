@@ -1,0 +1,38 @@
+// Launch helpers shared by the kernels' dispatch files.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cuda_check.hpp"
+#include "medkern/context.hpp"
+
+namespace medkern::cuda {
+
+inline cudaStream_t stream_of(const Context& context) {
+  return static_cast<cudaStream_t>(context.stream());
+}
+
+inline int multiprocessor_count(const Context& context) {
+  int count = 0;
+  cuda_check(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount,
+                                    context.device().ordinal),
+             "cudaDeviceGetAttribute");
+  return count;
+}
+
+// Blocks for a grid-stride loop over `items`: enough to fill the device `blocks_per_sm`
+// deep, never more than the items need.
+inline unsigned grid_for(const Context& context, int64_t items, int threads, int blocks_per_sm) {
+  const int64_t needed = (items + threads - 1) / threads;
+  const int64_t filling = int64_t(multiprocessor_count(context)) * blocks_per_sm;
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, filling)));
+}
+
+inline bool aligned_to(const void* pointer, std::size_t bytes) {
+  return reinterpret_cast<std::uintptr_t>(pointer) % bytes == 0;
+}
+
+}  // namespace medkern::cuda

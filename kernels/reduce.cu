@@ -1,0 +1,52 @@
+// Launch and dispatch of the min/max reduction (device code in reduce.cuh).
+#include "backends.hpp"
+#include "kernels/launch.cuh"
+#include "kernels/reduce.cuh"
+
+namespace medkern::cuda {
+
+namespace {
+constexpr int kReduceThreads = 256;
+constexpr int kReduceBlocksPerSm = 4;
+
+template <class T>
+MinMax launch_min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask) {
+  const cudaStream_t stream = stream_of(context);
+  Volume<uint8_t> scratch(context, Shape3{1, 1, sizeof(kernels::MinMaxKeys)});
+  auto* keys = reinterpret_cast<kernels::MinMaxKeys*>(scratch.data());
+  const kernels::MinMaxKeys initial{INT32_MAX, INT32_MIN, 0};
+  cuda_check(cudaMemcpyAsync(keys, &initial, sizeof(initial), cudaMemcpyHostToDevice, stream),
+             "min_max: cudaMemcpyAsync");
+  const int64_t count = input.numel();
+  kernels::min_max<T, kReduceThreads>
+      <<<grid_for(context, count, kReduceThreads, kReduceBlocksPerSm), kReduceThreads, 0,
+         stream>>>(static_cast<const T*>(input.data),
+                   mask ? static_cast<const uint8_t*>(mask->data) : nullptr, count, keys);
+  cuda_check_launch("min_max");
+  kernels::MinMaxKeys result{};
+  cuda_check(cudaMemcpyAsync(&result, keys, sizeof(result), cudaMemcpyDeviceToHost, stream),
+             "min_max: cudaMemcpyAsync");
+  context.synchronize();
+  if (result.count == 0) return MinMax{};
+  if constexpr (std::is_same_v<T, float>) {
+    return MinMax{ordered_to_float(result.min_key), ordered_to_float(result.max_key),
+                  result.count};
+  } else {
+    return MinMax{double(result.min_key), double(result.max_key), result.count};
+  }
+}
+}  // namespace
+
+MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask) {
+  DeviceGuard guard(context.device().ordinal);
+  switch (input.dtype) {
+    case DType::int16: return launch_min_max<int16_t>(context, input, mask);
+    case DType::uint16: return launch_min_max<uint16_t>(context, input, mask);
+    case DType::float32: return launch_min_max<float>(context, input, mask);
+    case DType::uint8: return launch_min_max<uint8_t>(context, input, mask);
+    case DType::int32: return launch_min_max<int32_t>(context, input, mask);
+    default: throw_dtype_mismatch("input", DType::float32, input.dtype);
+  }
+}
+
+}  // namespace medkern::cuda

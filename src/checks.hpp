@@ -1,0 +1,23 @@
+// Argument checks shared by the ops: each throws a medkern::Error whose message names the
+// argument and the value that was wrong.
+#pragma once
+
+#include <initializer_list>
+
+#include "medkern/context.hpp"
+#include "medkern/volume.hpp"
+
+namespace medkern {
+
+// `volume` has one of `allowed` dtypes.
+void require_dtype(const VolumeRef& volume, const char* what, std::initializer_list<DType> allowed);
+// `b` has the shape of `a`.
+void require_same_shape(const VolumeRef& a, const char* what_a, const VolumeRef& b,
+                        const char* what_b);
+// `volume` lives where `context` can reach it: host memory (any context) or the context's
+// own CUDA device.
+void require_reachable(const Context& context, const VolumeRef& volume, const char* what);
+// Checks an optional mask: valid, uint8, same shape as `input`, reachable.
+void require_mask(const Context& context, const VolumeRef* mask, const VolumeRef& input);
+
+}  // namespace medkern

@@ -1,0 +1,109 @@
+#include "medkern/label_statistics.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include "backends.hpp"
+#include "checks.hpp"
+#include "staging.hpp"
+
+namespace medkern {
+
+namespace {
+
+std::vector<LabelAccumulator> accumulate(const Context& context, const VolumeRef& input,
+                                         const VolumeRef& labels, int64_t max_label,
+                                         bool include_background) {
+  std::vector<LabelAccumulator> table(static_cast<std::size_t>(max_label) + 1);
+  if (!context.is_cuda()) {
+    cpu::label_statistics(context, input, labels, max_label, include_background, table.data());
+    return table;
+  }
+#if MEDKERN_WITH_CUDA
+  DeviceInput device_input(context, input);
+  DeviceInput device_labels(context, labels);
+  const int64_t bytes = static_cast<int64_t>(table.size() * sizeof(LabelAccumulator));
+  Volume<uint8_t> device_table(context, Shape3{1, 1, bytes});
+  cuda::label_statistics(context, device_input.view(), device_labels.view(), max_label,
+                         include_background, reinterpret_cast<LabelAccumulator*>(device_table.data()));
+  copy(context, device_table, make_view(reinterpret_cast<uint8_t*>(table.data()), Shape3{1, 1, bytes}));
+#endif
+  return table;
+}
+
+LabelStats finish(int32_t label, const LabelAccumulator& acc, DType dtype,
+                  const Spacing3& spacing) {
+  LabelStats stats;
+  stats.label = label;
+  stats.count = acc.count;
+  const double n = double(acc.count);
+  if (dtype == DType::float32) {
+    stats.sum = acc.sum_float;
+    stats.mean = acc.sum_float / n;
+    stats.min = ordered_to_float(acc.min_key);
+    stats.max = ordered_to_float(acc.max_key);
+    const double variance = acc.sum_squares_float / n - stats.mean * stats.mean;
+    stats.std = std::sqrt(variance > 0.0 ? variance : 0.0);
+  } else {
+    stats.sum = double(acc.sum_int);
+    stats.mean = double(acc.sum_int) / n;
+    stats.min = acc.min_key;
+    stats.max = acc.max_key;
+    // n * sum of squares - sum^2 is exact in 128 bits; its double is the variance's
+    // numerator with one rounding.
+    const __int128 numerator = __int128(acc.count) * __int128(acc.sum_squares_int) -
+                               __int128(acc.sum_int) * __int128(acc.sum_int);
+    stats.std = std::sqrt(double(numerator) / (n * n));
+  }
+  for (int axis = 0; axis < 3; ++axis) {
+    stats.bbox_min[axis] = acc.bbox_min[axis];
+    stats.bbox_max[axis] = acc.bbox_max[axis];
+    stats.centroid_mm[axis] = double(acc.coordinate_sum[axis]) / n * spacing[axis];
+  }
+  return stats;
+}
+
+}  // namespace
+
+std::vector<LabelStats> label_statistics(const Context& context, const VolumeRef& input,
+                                         const VolumeRef& labels,
+                                         const LabelStatisticsParams& params) {
+  validate_volume(input, "input");
+  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
+  require_reachable(context, input, "input");
+  validate_volume(labels, "labels");
+  require_dtype(labels, "labels", {DType::int32, DType::uint8});
+  require_same_shape(input, "input", labels, "labels");
+  require_reachable(context, labels, "labels");
+  for (int axis = 0; axis < 3; ++axis) {
+    if (input.shape[axis] > INT32_MAX) {
+      throw Error(Status::overflow, fmt::format("input: extent {} on axis {} exceeds 2^31 - 1",
+                                                input.shape[axis], axis));
+    }
+  }
+  const MinMax range = min_max(context, labels, nullptr);
+  if (range.min < 0) {
+    throw Error(Status::invalid_argument,
+                fmt::format("labels: contains the negative label {}", int64_t(range.min)));
+  }
+  if (range.max > kMaxLabelValue) {
+    throw Error(Status::invalid_argument,
+                fmt::format("labels: label {} exceeds the largest supported label {}",
+                            int64_t(range.max), kMaxLabelValue));
+  }
+  const auto max_label = static_cast<int64_t>(range.max);
+  const std::vector<LabelAccumulator> table = accumulate(context, input, labels, max_label, params.include_background);
+  std::vector<LabelStats> result;
+  for (int64_t label = params.include_background ? 0 : 1; label <= max_label; ++label) {
+    if (table[label].count != 0) {
+      result.push_back(finish(static_cast<int32_t>(label), table[label], input.dtype,
+                              input.spacing));
+    }
+  }
+  return result;
+}
+
+}  // namespace medkern
