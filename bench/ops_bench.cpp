@@ -1,0 +1,227 @@
+// Google Benchmark binary for the ops of the foundation issue. GPU cases keep their data on
+// the device and time each iteration with CUDA events on the context's stream; CPU cases
+// time wall clock. Each case reports the bytes it must move and, on the GPU, the fraction of
+// the device-to-device copy bandwidth measured on the H100 (kCopyBandwidth) that it reached.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "medkern/medkern.hpp"
+#if MEDKERN_WITH_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+using namespace medkern;
+
+namespace {
+
+// Bytes read plus written per second by a large device-to-device copy on the H100
+// (docs/performance.md).
+constexpr double kCopyBandwidth = 2.98e12;
+
+// A fast deterministic generator: CT-like HU values (air, soft tissue, bone) with noise.
+std::vector<int16_t> ct_like(int64_t count, uint64_t seed) {
+  std::vector<int16_t> values(count);
+  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (auto& v : values) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    const int tissue = int(state % 100);
+    const int noise = int((state >> 8) % 81) + int((state >> 16) % 81) - 80;  // triangular
+    const int centre = tissue < 30 ? -1000 : tissue < 80 ? 40 : tissue < 95 ? 300 : 900;
+    v = int16_t(centre + noise);
+  }
+  return values;
+}
+
+std::vector<float> as_float(const std::vector<int16_t>& values) {
+  return std::vector<float>(values.begin(), values.end());
+}
+
+// Label image: slabs of 8 rows carry labels 1..labels, the rest background.
+std::vector<int32_t> blob_labels(const Shape3& shape, int32_t labels) {
+  std::vector<int32_t> values(shape[0] * shape[1] * shape[2]);
+  for (int64_t z = 0; z < shape[0]; ++z)
+    for (int64_t y = 0; y < shape[1]; ++y)
+      for (int64_t x = 0; x < shape[2]; ++x) {
+        const int64_t cell = (z / 16) * 1000 + (y / 16) * 37 + (x / 32);
+        values[(z * shape[1] + y) * shape[2] + x] = (cell % 3 == 0) ? int32_t(cell % labels) + 1 : 0;
+      }
+  return values;
+}
+
+Shape3 cube(int64_t n) { return {n, n, n}; }
+
+void report_bytes(benchmark::State& state, double bytes, bool gpu) {
+  state.SetBytesProcessed(int64_t(bytes) * state.iterations());
+  state.counters["MB_moved"] = bytes / 1e6;
+  if (gpu) {
+    // The time the bytes take at the measured bandwidth; scripts/gpu-check divides it by
+    // the measured time to give the fraction of the limit reached.
+    state.counters["limit_us"] = bytes / kCopyBandwidth * 1e6;
+  }
+}
+
+#if MEDKERN_WITH_CUDA
+// Times `op` with CUDA events on the context's stream.
+template <class Op>
+void run_timed(benchmark::State& state, const Context& ctx, Op&& op) {
+  auto stream = static_cast<cudaStream_t>(ctx.stream());
+  cudaEvent_t start, stop;
+  cudaEventCreate(&start);
+  cudaEventCreate(&stop);
+  op();  // warm-up: module load, pool growth
+  ctx.synchronize();
+  for (auto _ : state) {
+    cudaEventRecord(start, stream);
+    op();
+    cudaEventRecord(stop, stream);
+    cudaEventSynchronize(stop);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, start, stop);
+    state.SetIterationTime(ms / 1e3);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+}
+
+template <class T>
+Volume<T> upload(const Context& ctx, const std::vector<T>& host, const Shape3& shape) {
+  Volume<T> device(ctx, shape);
+  copy(ctx, make_view(host.data(), shape), device);
+  return device;
+}
+
+template <class T>
+void BM_histogram_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  const uint32_t bins = uint32_t(state.range(1));
+  auto ctx = Context::cuda(0);
+  const auto values = ct_like(shape[0] * shape[1] * shape[2], 1);
+  Volume<T> input = [&] {
+    if constexpr (std::is_same_v<T, float>) return upload(ctx, as_float(values), shape);
+    else return upload(ctx, values, shape);
+  }();
+  Volume<uint64_t> counts(ctx, {1, 1, bins});
+  const HistogramParams params{bins, -1024.0, 3072.0};
+  run_timed(state, ctx, [&] { histogram(ctx, input, nullptr, counts, params); });
+  report_bytes(state, double(input.numel()) * sizeof(T), true);
+}
+
+template <class T>
+void BM_threshold_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cuda(0);
+  const auto values = ct_like(shape[0] * shape[1] * shape[2], 2);
+  Volume<T> input = [&] {
+    if constexpr (std::is_same_v<T, float>) return upload(ctx, as_float(values), shape);
+    else return upload(ctx, values, shape);
+  }();
+  Volume<uint8_t> output(ctx, shape);
+  run_timed(state, ctx, [&] { threshold(ctx, input, output, {130.0, 3000.0, 1, 0}); });
+  report_bytes(state, double(input.numel()) * (sizeof(T) + 1), true);
+}
+
+void BM_otsu_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cuda(0);
+  Volume<int16_t> input = upload(ctx, ct_like(shape[0] * shape[1] * shape[2], 3), shape);
+  run_timed(state, ctx, [&] { benchmark::DoNotOptimize(otsu_threshold(ctx, input, nullptr)); });
+  report_bytes(state, 2.0 * double(input.numel()) * sizeof(int16_t), true);
+}
+
+void BM_label_statistics_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cuda(0);
+  Volume<int16_t> input = upload(ctx, ct_like(shape[0] * shape[1] * shape[2], 4), shape);
+  Volume<int32_t> labels = upload(ctx, blob_labels(shape, 2000), shape);
+  run_timed(state, ctx, [&] { benchmark::DoNotOptimize(label_statistics(ctx, input, labels)); });
+  // The label image is read twice: once for its maximum, once to accumulate.
+  report_bytes(state, double(input.numel()) * (sizeof(int16_t) + 2 * sizeof(int32_t)), true);
+}
+
+void BM_pool_allocate_free_gpu(benchmark::State& state) {
+  auto ctx = Context::cuda(0);
+  Pool& pool = ctx.pool();
+  const std::size_t bytes = std::size_t(state.range(0)) << 20;
+  pool.deallocate(pool.allocate(bytes, ctx.stream()), ctx.stream());
+  for (auto _ : state) {
+    Allocation a = pool.allocate(bytes, ctx.stream());
+    pool.deallocate(a, ctx.stream());
+  }
+  ctx.synchronize();
+}
+
+// The bandwidth ceiling itself: a device-to-device copy of a 512^3 float32 volume.
+void BM_copy_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cuda(0);
+  Volume<float> src = upload(ctx, as_float(ct_like(shape[0] * shape[1] * shape[2], 5)), shape);
+  Volume<float> dst(ctx, shape);
+  run_timed(state, ctx, [&] { copy(ctx, src, dst); });
+  report_bytes(state, 2.0 * double(src.numel()) * sizeof(float), true);
+}
+
+void BM_cuda_malloc_free(benchmark::State& state) {
+  const std::size_t bytes = std::size_t(state.range(0)) << 20;
+  for (auto _ : state) {
+    void* p = nullptr;
+    cudaMalloc(&p, bytes);
+    cudaFree(p);
+  }
+}
+
+BENCHMARK_TEMPLATE(BM_histogram_gpu, int16_t)->Args({512, 4096})->Args({512, 256})->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_histogram_gpu, float)->Args({512, 4096})->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_threshold_gpu, int16_t)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_threshold_gpu, float)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_otsu_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_label_statistics_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_copy_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_pool_allocate_free_gpu)->Arg(64)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_cuda_malloc_free)->Arg(64)->Unit(benchmark::kMicrosecond);
+#endif
+
+void BM_histogram_cpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cpu();
+  const auto values = ct_like(shape[0] * shape[1] * shape[2], 1);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(histogram(ctx, make_view(values.data(), shape), {4096, -1024.0, 3072.0}));
+  }
+  report_bytes(state, double(values.size()) * sizeof(int16_t), false);
+}
+
+void BM_threshold_cpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cpu();
+  const auto values = ct_like(shape[0] * shape[1] * shape[2], 2);
+  std::vector<uint8_t> output(values.size());
+  for (auto _ : state) {
+    threshold(ctx, make_view(values.data(), shape), make_view(output.data(), shape),
+              {130.0, 3000.0, 1, 0});
+  }
+  report_bytes(state, double(values.size()) * 3, false);
+}
+
+void BM_label_statistics_cpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cpu();
+  const auto values = ct_like(shape[0] * shape[1] * shape[2], 4);
+  const auto labels = blob_labels(shape, 2000);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(label_statistics(ctx, make_view(values.data(), shape),
+                                              make_view(labels.data(), shape)));
+  }
+  report_bytes(state, double(values.size()) * 6, false);
+}
+
+BENCHMARK(BM_histogram_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_threshold_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_label_statistics_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Times medkern against its peers on the same inputs in one run.
+
+GPU: medkern (CuPy arrays in, zero-copy) against CuPy; CPU: medkern's CPU context against
+numpy / scikit-image / scipy. GPU times are medians of CUDA-event timings
+(cupyx.profiler.benchmark); CPU times are medians of wall-clock repeats. For each op the
+script prints the ratio peer/medkern and the fraction of the memory-bandwidth limit
+(bytes the op must move / BANDWIDTH) that medkern reached.
+
+Usage: PYTHONPATH=build/python python3 bench/peers.py [--size 512] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+
+import medkern
+
+BANDWIDTH = 2.98e12  # bytes read + written per second, device-to-device copy on the H100
+
+
+def ct_like(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    tissue = rng.choice(np.array([-1000, 40, 300, 900], np.int16), size=shape, p=[0.3, 0.5, 0.15, 0.05])
+    noise = rng.normal(0, 25, size=shape).astype(np.float32)
+    return (tissue + noise).clip(-1024, 3071).astype(np.int16)
+
+
+def gpu_time(fn, repeat=30):
+    from cupyx.profiler import benchmark
+    result = benchmark(fn, n_repeat=repeat, n_warmup=3)
+    return float(np.median(result.gpu_times[0])) * 1e3  # ms
+
+
+def cpu_time(fn, repeat=3):
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--cpu-size", type=int, default=256)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    rows = []
+
+    def row(op, where, mine_ms, peer, peer_ms, bytes_moved, check):
+        limit_ms = bytes_moved / BANDWIDTH * 1e3
+        rows.append(dict(op=op, device=where, medkern_ms=mine_ms, peer=peer, peer_ms=peer_ms,
+                         speedup=peer_ms / mine_ms, of_limit=(limit_ms / mine_ms) if where == "gpu" else None,
+                         identical=bool(check)))
+
+    n = args.size
+    host = ct_like((n, n, n))
+    try:
+        import cupy as cp
+        have_gpu = medkern.devices() != [] and cp.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # no CuPy or no GPU: CPU comparisons only
+        have_gpu = False
+
+    if have_gpu:
+        a = cp.asarray(host)
+        af = a.astype(cp.float32)
+        for name, arr in (("histogram int16 4096 bins", a), ("histogram float32 4096 bins", af)):
+            mine = medkern.histogram(arr, 4096, range=(-1024, 3072))
+            theirs = cp.histogram(arr, bins=4096, range=(-1024, 3072))[0]
+            row(name, "gpu", gpu_time(lambda: medkern.histogram(arr, 4096, range=(-1024, 3072))),
+                "cupy.histogram", gpu_time(lambda: cp.histogram(arr, bins=4096, range=(-1024, 3072))),
+                arr.nbytes, cp.array_equal(mine.astype(cp.int64), theirs))
+        mine = medkern.threshold(a, 130, 3000)
+        theirs = (a >= 130) & (a <= 3000)
+        row("threshold int16 -> uint8", "gpu", gpu_time(lambda: medkern.threshold(a, 130, 3000)),
+            "cupy (a>=lo)&(a<=hi)", gpu_time(lambda: (a >= 130) & (a <= 3000)),
+            a.nbytes + a.size, cp.array_equal(mine.astype(bool), theirs))
+        labels = cp.asarray((host > 200).astype(np.int32) * (np.arange(n)[:, None, None] // 8 + 1))
+        from cupyx.scipy import ndimage as cnd
+        index = cp.arange(1, int(labels.max()) + 1)
+        mine = medkern.label_statistics(a, labels)
+
+        def cupy_stats():
+            return (cnd.sum_labels(a, labels, index), cnd.mean(a, labels, index),
+                    cnd.standard_deviation(a, labels, index), cnd.minimum(a, labels, index),
+                    cnd.maximum(a, labels, index))
+        sums = cupy_stats()[0].get()
+        row("label statistics (sum, mean, std, min, max)", "gpu",
+            gpu_time(lambda: medkern.label_statistics(a, labels), repeat=10),
+            "cupyx.scipy.ndimage (5 calls)", gpu_time(cupy_stats, repeat=10),
+            a.nbytes + 2 * labels.nbytes, np.allclose([r.sum for r in mine], sums))
+        del a, af, labels
+
+    c = args.cpu_size
+    small = host[:c, :c, :c].copy()
+    mine = medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")
+    row("histogram int16 4096 bins", "cpu",
+        cpu_time(lambda: medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")),
+        "numpy.histogram", cpu_time(lambda: np.histogram(small, 4096, range=(-1024, 3072))),
+        small.nbytes, np.array_equal(mine, np.histogram(small, 4096, range=(-1024, 3072))[0]))
+    row("threshold int16 -> uint8", "cpu",
+        cpu_time(lambda: medkern.threshold(small, 130, 3000, device="cpu")),
+        "numpy (a>=lo)&(a<=hi)", cpu_time(lambda: (small >= 130) & (small <= 3000)),
+        small.nbytes * 1.5, True)
+    from skimage.filters import threshold_otsu
+    row("otsu int16", "cpu", cpu_time(lambda: medkern.otsu_threshold(small, device="cpu")),
+        "skimage threshold_otsu", cpu_time(lambda: threshold_otsu(small)), small.nbytes,
+        medkern.otsu_threshold(small, device="cpu") == threshold_otsu(small))
+
+    print(f"{'op':48} {'dev':4} {'medkern ms':>11} {'peer':32} {'peer ms':>9} {'x faster':>9} {'of limit':>9} same")
+    for r in rows:
+        limit = f"{r['of_limit']:.0%}" if r["of_limit"] is not None else "-"
+        print(f"{r['op']:48} {r['device']:4} {r['medkern_ms']:11.3f} {r['peer']:32} {r['peer_ms']:9.3f} "
+              f"{r['speedup']:9.1f} {limit:>9} {'yes' if r['identical'] else 'NO'}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
