@@ -8,7 +8,7 @@ out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "gpu-check-out")
 
 
 def read(name):
-    path = out / name
+    path = out / "logs" / name
     return path.read_text().strip() if path.exists() else "(missing)"
 
 

@@ -8,8 +8,15 @@
 
 namespace medkern::cuda::kernels {
 
-// The bin of every 16-bit value, indexed by its bit pattern, so that the per-voxel work of
-// a 16-bit histogram is one cached load instead of a bin search in double.
+// How a voxel finds its bin.
+enum class BinLookup {
+  shared_table,  // 16-bit input: a table in shared memory of the bin of every value in range
+  global_table,  // 16-bit input, range too wide for shared memory: the same table in global
+  shared_edges,  // float32 input: a guess from the scale, corrected against edges in shared
+  computed,      // float32 input, too many edges for shared memory: HistogramBins::bin_of
+};
+
+// The bin of every 16-bit value, indexed by its bit pattern (BinLookup::global_table).
 template <class T>
 __global__ void build_bin_table(HistogramBins bins, int32_t* table) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -19,15 +26,12 @@ __global__ void build_bin_table(HistogramBins bins, int32_t* table) {
   }
 }
 
-template <class T>
-__device__ inline int32_t bin_of(T value, const HistogramBins& bins,
-                                 const int32_t* __restrict__ table) {
-  if constexpr (sizeof(T) == 2) {
-    return __ldg(table + static_cast<uint16_t>(value));
-  } else {
-    return static_cast<int32_t>(bins.bin_of(double(value)));
-  }
-}
+struct LookupArguments {
+  const int32_t* global_table;  // global_table
+  int32_t table_first;          // shared_table: the smallest value in range
+  int32_t table_size;           // shared_table: values in range (0 when none)
+  float scale;                  // shared_edges: bins / (hi - lo), for the first guess
+};
 
 // Loads of 16 bytes: 8 values of 16 bits or 4 of 32 bits, and their mask bytes.
 template <class T>
@@ -46,26 +50,53 @@ struct Packet {
 
 // Each block counts into `replicas` private shared-memory histograms (warps spread over
 // them, so that a common value does not serialise the whole block on one address), then
-// adds its totals to `counts` with one atomic per non-empty bin. With Shared false the
+// adds its totals to `counts` with one atomic per non-empty bin. With SharedCounts false the
 // voxels go straight to global atomics, for bin counts too large for shared memory.
 // Vectorized requires `input` (and `mask`) aligned to 16 (and 16 / sizeof(T)) bytes.
-template <class T, int Threads, bool Shared, bool Vectorized>
+// Shared memory: replicas * bins uint32 counts, then the lookup's table or edges.
+template <class T, int Threads, bool SharedCounts, BinLookup Lookup, bool Vectorized>
 __global__ void __launch_bounds__(Threads)
     histogram(const T* __restrict__ input, const uint8_t* __restrict__ mask, int64_t count,
-              HistogramBins bins, const int32_t* __restrict__ table, int replicas,
+              HistogramBins bins, LookupArguments lookup, int replicas,
               unsigned long long* __restrict__ counts) {
-  extern __shared__ uint32_t shared_counts[];
-  uint32_t* my_counts = nullptr;
-  if constexpr (Shared) {
-    const int shared_bins = int(bins.bins) * replicas;
-    for (int i = threadIdx.x; i < shared_bins; i += Threads) shared_counts[i] = 0;
-    __syncthreads();
-    my_counts = shared_counts + (threadIdx.x / 32 % replicas) * bins.bins;
+  extern __shared__ uint32_t shared[];
+  const int counted_bins = SharedCounts ? int(bins.bins) * replicas : 0;
+  uint32_t* my_counts = shared + (threadIdx.x / 32 % replicas) * bins.bins;
+  auto* table = reinterpret_cast<uint16_t*>(shared + counted_bins);
+  auto* edges = reinterpret_cast<float*>(shared + counted_bins);
+  for (int i = threadIdx.x; i < counted_bins; i += Threads) shared[i] = 0;
+  if constexpr (Lookup == BinLookup::shared_table) {
+    for (int i = threadIdx.x; i < lookup.table_size; i += Threads) {
+      table[i] = static_cast<uint16_t>(bins.bin_of(double(lookup.table_first + i)));
+    }
   }
+  if constexpr (Lookup == BinLookup::shared_edges) {
+    for (int i = threadIdx.x; i <= int(bins.bins); i += Threads) edges[i] = float(bins.edge(i));
+  }
+  __syncthreads();
+
+  auto bin_of = [&](T value) -> int32_t {
+    if constexpr (Lookup == BinLookup::shared_table) {
+      const int32_t offset = int32_t(value) - lookup.table_first;
+      return uint32_t(offset) < uint32_t(lookup.table_size) ? int32_t(table[offset]) : -1;
+    } else if constexpr (Lookup == BinLookup::global_table) {
+      return __ldg(lookup.global_table + static_cast<uint16_t>(value));
+    } else if constexpr (Lookup == BinLookup::shared_edges) {
+      const float x = value;
+      const int last = int(bins.bins) - 1;
+      if (!(x >= edges[0] && x <= edges[last + 1])) return -1;
+      int i = min(max(int((x - edges[0]) * lookup.scale), 0), last);
+      while (i > 0 && x < edges[i]) --i;
+      while (i < last && x >= edges[i + 1]) ++i;
+      return i;
+    } else {
+      return static_cast<int32_t>(bins.bin_of(double(value)));
+    }
+  };
   auto add = [&](T value) {
-    const int32_t bin = bin_of(value, bins, table);
+    const int32_t bin = bin_of(value);
     if (bin < 0) return;
-    if constexpr (Shared) {
+    if constexpr (SharedCounts) {
       atomicAdd(my_counts + bin, 1u);
     } else {
       atomicAdd(counts + bin, 1ull);
@@ -95,11 +126,11 @@ __global__ void __launch_bounds__(Threads)
     if (mask == nullptr || mask[i] != 0) add(input[i]);
   }
 
-  if constexpr (Shared) {
+  if constexpr (SharedCounts) {
     __syncthreads();
     for (int b = threadIdx.x; b < int(bins.bins); b += Threads) {
       uint32_t total = 0;
-      for (int r = 0; r < replicas; ++r) total += shared_counts[r * bins.bins + b];
+      for (int r = 0; r < replicas; ++r) total += shared[r * bins.bins + b];
       if (total != 0) atomicAdd(counts + b, static_cast<unsigned long long>(total));
     }
   }

@@ -59,7 +59,9 @@ TEST_CASE("device pool: eight threads on their own streams", "[gpu][memory]") {
   CHECK(stats.bytes_in_use == 0);
 }
 
-TEST_CASE("device out of memory is a status, not an abort", "[gpu][memory]") {
+// Tagged [oom]: compute-sanitizer reports the refused allocation as an API error, so the
+// sanitizer runs leave this case out.
+TEST_CASE("device out of memory is a status, not an abort", "[gpu][memory][oom]") {
   auto ctx = Context::cuda(0);
   try {
     Volume<float> impossible(ctx, {1 << 14, 1 << 14, 1 << 10});  // 1 TiB

@@ -57,6 +57,12 @@ TEST_CASE("GPU histogram equals CPU histogram", "[gpu][histogram]") {
   check_histogram<uint16_t>({256, 0.0, 65535.0});
   check_histogram<float>({100, -300.0, 300.0});
   check_histogram<float>({1, -1.0, 1.0});
+  // A range wider than the 16-bit type, and one that misses the data entirely.
+  check_histogram<int16_t>({4096, -40000.0, 40000.0});
+  check_histogram<uint16_t>({10, 70000.0, 80000.0});
+  // Counts in shared memory, lookup table or edges too large for it.
+  check_histogram<int16_t>({32768, -32768.0, 32768.0});
+  check_histogram<float>({40000, -400.0, 400.0});
   // Too many bins for shared memory: the global-atomics path.
   check_histogram<int16_t>({65536, -32768.0, 32768.0});
   check_histogram<float>({65536, -400.0, 400.0});
