@@ -14,9 +14,10 @@ namespace medkern {
 namespace detail {
 ContextState::~ContextState() {
 #if MEDKERN_WITH_CUDA
-  if (device.is_cuda() && stream != nullptr) {
+  // A borrowed stream is the caller's: it may already be gone, so it is not touched.
+  if (device.is_cuda() && owns_stream) {
     cudaStreamSynchronize(static_cast<cudaStream_t>(stream));
-    if (owns_stream) cudaStreamDestroy(static_cast<cudaStream_t>(stream));
+    cudaStreamDestroy(static_cast<cudaStream_t>(stream));
   }
 #endif
 }

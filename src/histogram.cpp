@@ -25,7 +25,12 @@ HistogramBins make_histogram_bins(uint32_t bins, double lo, double hi, DType dty
     throw Error(Status::invalid_argument,
                 fmt::format("range: lo = {} is greater than hi = {}", lo, hi));
   }
-  if (lo == hi) {
+  const bool float32_arithmetic =
+      dtype == DType::float32 && float_arithmetic == EdgeArithmetic::float32;
+  if (lo == hi && float32_arithmetic) {  // numpy widens float32 scalars in float32
+    lo = double(float(lo) - 0.5f);
+    hi = double(float(hi) + 0.5f);
+  } else if (lo == hi) {
     lo -= 0.5;
     hi += 0.5;
   }
@@ -86,6 +91,10 @@ void histogram(const Context& context, const VolumeRef& input, const VolumeRef* 
   require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
   require_reachable(context, input, "input");
   require_mask(context, mask, input);
+  // The bins first: bins = 0 is a bad parameter, not counts of the wrong size.
+  const HistogramBins bins = make_histogram_bins(
+      params.bins, params.lo, params.hi, input.dtype,
+      params.float32_range ? EdgeArithmetic::float32 : EdgeArithmetic::float64_rounded_to_float32);
   validate_volume(counts, "counts");
   require_dtype(counts, "counts", {DType::uint64});
   require_reachable(context, counts, "counts");
@@ -96,8 +105,7 @@ void histogram(const Context& context, const VolumeRef& input, const VolumeRef* 
   if (!counts.is_contiguous()) {
     throw Error(Status::invalid_argument, "counts: must be contiguous");
   }
-  histogram_checked(context, input, mask, counts,
-                    make_histogram_bins(params.bins, params.lo, params.hi, input.dtype));
+  histogram_checked(context, input, mask, counts, bins);
 }
 
 std::vector<uint64_t> histogram(const Context& context, const VolumeRef& input,

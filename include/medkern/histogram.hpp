@@ -14,6 +14,11 @@ struct HistogramParams {
   uint32_t bins = 256;  // 1 .. kMaxHistogramBins
   double lo = 0.0;      // lo == hi widens to (lo - 0.5, hi + 0.5), as numpy does
   double hi = 1.0;
+  // float32 input only: lo and hi are float32 values and the edges are built in float32
+  // arithmetic, as numpy.histogram(a, bins) does when it takes the range from float32 data
+  // (a.min() and a.max() are float32 scalars). Otherwise the edges are computed in double
+  // and rounded to float32, as numpy does for a range of Python floats.
+  bool float32_range = false;
 };
 
 // Counts `input` (int16, uint16, float32) into `counts` (contiguous uint64, params.bins

@@ -215,6 +215,12 @@ typedef struct medkern_histogram_params {
   uint32_t bins; /* 1 .. 65536 */
   double lo;     /* range of the bins; lo == hi widens to (lo - 0.5, hi + 0.5) as numpy does */
   double hi;
+  /* float32 input only. 0 (default): lo and hi are doubles, the edges are computed in double
+   * and rounded to float32, as numpy does for a range of Python floats. Non-zero: lo and hi
+   * are float32 values and the edges are built in float32, as numpy.histogram(a, bins)
+   * does when it takes the range from float32 data. */
+  int32_t float32_range;
+  int32_t reserved0;
 } medkern_histogram_params;
 
 /* Counts the voxels of `input` (int16, uint16, float32) into `bins` uniform bins over

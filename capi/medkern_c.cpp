@@ -1,0 +1,704 @@
+// The extern "C" façade of medkern (medkern.h) over the C++ API (medkern/medkern.hpp).
+//
+// Each entry point converts its C arguments, calls the C++ API inside guarded(), and turns
+// whatever is thrown into a medkern_status plus a thread-local message: no exception may
+// cross the C boundary, whatever the caller passes.
+#include "medkern/medkern.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "medkern/medkern.hpp"
+
+struct medkern_context {
+  medkern::Context context;
+};
+
+namespace {
+
+using medkern::Error;
+using medkern::Status;
+
+// ---------------------------------------------------------------------------- last error
+
+thread_local std::string t_last_error;
+// Points at a static text when even storing the message ran out of memory.
+thread_local const char* t_last_error_fallback = nullptr;
+
+void clear_last_error() noexcept {
+  t_last_error.clear();  // keeps the capacity, so it never allocates
+  t_last_error_fallback = nullptr;
+}
+
+void set_last_error(const char* function, const char* message) noexcept {
+  try {
+    t_last_error.assign(function);
+    t_last_error.append(": ");
+    t_last_error.append(message);
+    t_last_error_fallback = nullptr;
+  } catch (...) {
+    t_last_error_fallback = "out of host memory while storing the error message";
+  }
+}
+
+// Runs `body` and maps what it throws to a status and the last-error text, prefixed with
+// the C function's name so that a log line says where it came from.
+template <class Body>
+medkern_status guarded(const char* function, Body&& body) noexcept {
+  clear_last_error();
+  try {
+    body();
+    return MEDKERN_OK;
+  } catch (const Error& error) {
+    set_last_error(function, error.what());
+    const auto status = static_cast<medkern_status>(error.status());
+    // An Error built with Status::ok would look like success to the caller.
+    return status == MEDKERN_OK ? MEDKERN_ERROR_INTERNAL : status;
+  } catch (const std::bad_alloc&) {
+    set_last_error(function, "out of host memory");
+    return MEDKERN_ERROR_OUT_OF_MEMORY;
+  } catch (const std::exception& error) {
+    set_last_error(function, error.what());
+    return MEDKERN_ERROR_INTERNAL;
+  } catch (...) {
+    set_last_error(function, "unknown exception");
+    return MEDKERN_ERROR_INTERNAL;
+  }
+}
+
+// Returns the status of the enclosing C function; __func__ is that function's name.
+#define MEDKERN_GUARDED(...) guarded(__func__, [&]() { __VA_ARGS__ })
+
+[[noreturn]] void throw_invalid(const std::string& message) {
+  throw Error(Status::invalid_argument, message);
+}
+
+template <class T>
+void require_pointer(const T* pointer, const char* what) {
+  if (pointer == nullptr) throw_invalid(std::string(what) + " is NULL");
+}
+
+// ---------------------------------------------------------------------------- versioned structs
+
+// For each versioned struct: its name for messages, the smallest struct_size accepted (the
+// end of the first field after struct_size, which every version has), and the values of
+// fields that a caller compiled against an older, shorter struct does not know.
+template <class T>
+struct StructTraits;
+
+template <>
+struct StructTraits<medkern_volume> {
+  static constexpr const char* name = "medkern_volume";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_volume, dtype) + sizeof(medkern_volume::dtype);
+  static medkern_volume defaults() {
+    medkern_volume v{};
+    v.struct_size = sizeof(medkern_volume);
+    v.dtype = MEDKERN_DTYPE_FLOAT32;
+    for (int axis = 0; axis < 3; ++axis) {
+      v.shape[axis] = 1;
+      v.strides[axis] = 1;
+      v.spacing[axis] = 1.0;
+    }
+    v.device = MEDKERN_DEVICE_HOST;
+    return v;
+  }
+};
+
+template <>
+struct StructTraits<medkern_context_options> {
+  static constexpr const char* name = "medkern_context_options";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_context_options, device) + sizeof(medkern_context_options::device);
+  static medkern_context_options defaults() {
+    medkern_context_options o{};
+    o.struct_size = sizeof(medkern_context_options);
+    o.device = MEDKERN_DEVICE_AUTO;
+    o.priority = 0;
+    o.num_threads = 0;
+    o.tag = 0;
+    return o;
+  }
+};
+
+template <>
+struct StructTraits<medkern_device_info> {
+  static constexpr const char* name = "medkern_device_info";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_device_info, ordinal) + sizeof(medkern_device_info::ordinal);
+  static medkern_device_info defaults() {
+    medkern_device_info i{};
+    i.struct_size = sizeof(medkern_device_info);
+    return i;
+  }
+};
+
+template <>
+struct StructTraits<medkern_pool_stats> {
+  static constexpr const char* name = "medkern_pool_stats";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_pool_stats, device) + sizeof(medkern_pool_stats::device);
+  static medkern_pool_stats defaults() {
+    medkern_pool_stats s{};
+    s.struct_size = sizeof(medkern_pool_stats);
+    return s;
+  }
+};
+
+template <>
+struct StructTraits<medkern_histogram_params> {
+  static constexpr const char* name = "medkern_histogram_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_histogram_params, bins) + sizeof(medkern_histogram_params::bins);
+  static medkern_histogram_params defaults() {
+    const medkern::HistogramParams cpp;
+    medkern_histogram_params p{};
+    p.struct_size = sizeof(medkern_histogram_params);
+    p.bins = cpp.bins;
+    p.lo = cpp.lo;
+    p.hi = cpp.hi;
+    p.float32_range = cpp.float32_range;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_threshold_params> {
+  static constexpr const char* name = "medkern_threshold_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_threshold_params, inside) + sizeof(medkern_threshold_params::inside);
+  static medkern_threshold_params defaults() {
+    const medkern::ThresholdParams cpp;
+    medkern_threshold_params p{};
+    p.struct_size = sizeof(medkern_threshold_params);
+    p.inside = cpp.inside;
+    p.outside = cpp.outside;
+    p.lo = cpp.lo;
+    p.hi = cpp.hi;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_label_statistics_params> {
+  static constexpr const char* name = "medkern_label_statistics_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_label_statistics_params, include_background) +
+      sizeof(medkern_label_statistics_params::include_background);
+  static medkern_label_statistics_params defaults() {
+    medkern_label_statistics_params p{};
+    p.struct_size = sizeof(medkern_label_statistics_params);
+    p.include_background = medkern::LabelStatisticsParams{}.include_background ? 1 : 0;
+    return p;
+  }
+};
+
+// The bytes of *given that both the caller and this library know: struct_size, capped at
+// our sizeof(T). Older callers pass less, newer callers more.
+template <class T>
+std::size_t known_size(const T* given, const char* what) {
+  const uint32_t size = given->struct_size;
+  if (size < StructTraits<T>::min_size) {
+    throw_invalid(std::string(what) + "->struct_size = " + std::to_string(size) +
+                  " is smaller than " + std::to_string(StructTraits<T>::min_size) +
+                  ", the smallest " + StructTraits<T>::name + " (set it to sizeof(" +
+                  StructTraits<T>::name + "))");
+  }
+  return size < sizeof(T) ? size : sizeof(T);
+}
+
+// Reads a caller's struct: the fields it knows over the defaults of the ones it does not.
+template <class T>
+T read_struct(const T* given, const char* what) {
+  require_pointer(given, what);
+  T value = StructTraits<T>::defaults();
+  std::memcpy(&value, given, known_size(given, what));
+  return value;
+}
+
+// Writes a result struct: only the fields the caller knows, leaving its struct_size as it is.
+template <class T>
+void write_struct(T* given, T value, const char* what) {
+  require_pointer(given, what);
+  const std::size_t size = known_size(given, what);
+  value.struct_size = given->struct_size;
+  std::memcpy(given, &value, size);
+}
+
+// ---------------------------------------------------------------------------- conversions
+
+medkern::DType to_dtype(medkern_dtype code, const char* what) {
+  if (code < MEDKERN_DTYPE_INT16 || code > MEDKERN_DTYPE_UINT64) {
+    throw Error(Status::unsupported_dtype,
+                std::string(what) + ": unknown dtype code " + std::to_string(code));
+  }
+  return static_cast<medkern::DType>(code);
+}
+
+void require_device_ordinal(int32_t device, const char* what) {
+  if (device != MEDKERN_DEVICE_HOST && device < 0) {
+    throw_invalid(std::string(what) + ": " + std::to_string(device) +
+                  " is neither MEDKERN_DEVICE_HOST (-1) nor a CUDA ordinal (>= 0)");
+  }
+}
+
+// Shape, strides and spacing are checked by the ops themselves (medkern::validate_volume);
+// here only what the C++ types cannot represent: an unknown dtype code or device number.
+medkern::VolumeRef to_ref(const medkern_volume* volume, const char* what) {
+  const medkern_volume v = read_struct(volume, what);
+  medkern::VolumeRef ref;
+  ref.dtype = to_dtype(v.dtype, what);
+  require_device_ordinal(v.device, (std::string(what) + "->device").c_str());
+  ref.data = v.data;
+  for (int axis = 0; axis < 3; ++axis) {
+    ref.shape[axis] = v.shape[axis];
+    ref.strides[axis] = v.strides[axis];
+    ref.spacing[axis] = v.spacing[axis];
+  }
+  ref.device = medkern::Device{v.device};
+  return ref;
+}
+
+medkern::Context& context_of(medkern_context* context) {
+  require_pointer(context, "context");
+  return context->context;
+}
+
+const medkern::Context& context_of(const medkern_context* context) {
+  require_pointer(context, "context");
+  return context->context;
+}
+
+medkern::Pool& pool_of(int32_t device) {
+  require_device_ordinal(device, "device");
+  return medkern::pool_for(medkern::Device{device});
+}
+
+// ---------------------------------------------------------------------------- allocations
+
+// medkern_volume_free gets back only the medkern_volume, which has no room for the pool's
+// Allocation (its byte count and the id that protects against a double free after a tag
+// release), and callers copy volumes by value. So the façade remembers each allocation it
+// made, by device and pointer, in one process-wide table: a volume may be freed through any
+// context of its device, from any thread. After a tag release the entry stays; freeing the
+// volume then passes its stale id to the pool, which ignores it, as medkern.h promises. Only
+// if a later medkern_volume_allocate is handed the same address is the entry replaced.
+class AllocationTable {
+ public:
+  void insert(int32_t device, const medkern::Allocation& allocation) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_[{device, allocation.pointer}] = allocation;
+  }
+
+  // Removes and returns the allocation at (device, pointer); false when there is none.
+  bool take(int32_t device, void* pointer, medkern::Allocation* allocation) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = entries_.find({device, pointer});
+    if (it == entries_.end()) return false;
+    *allocation = it->second;
+    entries_.erase(it);
+    return true;
+  }
+
+  bool contains_pointer(void* pointer) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& entry : entries_) {
+      if (entry.first.second == pointer) return true;
+    }
+    return false;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<int32_t, void*>, medkern::Allocation> entries_;
+};
+
+AllocationTable& allocations() {
+  // Never destroyed, like the pools: a volume may be freed from an atexit handler or a
+  // thread that outlives static destruction.
+  static AllocationTable* table = new AllocationTable();
+  return *table;
+}
+
+}  // namespace
+
+// ============================================================================ status
+
+extern "C" {
+
+const char* medkern_last_error(void) {
+  return t_last_error_fallback != nullptr ? t_last_error_fallback : t_last_error.c_str();
+}
+
+// medkern_status_name and medkern_version leave the last error alone: a caller may well
+// evaluate them in the same printf as medkern_last_error(), in either order.
+const char* medkern_status_name(medkern_status status) {
+  return medkern::status_name(static_cast<Status>(status));
+}
+
+#define MEDKERN_STRINGIFY_(x) #x
+#define MEDKERN_STRINGIFY(x) MEDKERN_STRINGIFY_(x)
+
+const char* medkern_version(void) {
+  return MEDKERN_STRINGIFY(MEDKERN_VERSION_MAJOR) "." MEDKERN_STRINGIFY(
+      MEDKERN_VERSION_MINOR) "." MEDKERN_STRINGIFY(MEDKERN_VERSION_PATCH);
+}
+
+// ============================================================================ devices
+
+medkern_status medkern_device_count(int32_t* count) {
+  return MEDKERN_GUARDED({
+    require_pointer(count, "count");
+    *count = static_cast<int32_t>(medkern::device_count());
+  });
+}
+
+medkern_status medkern_device_get_info(int32_t ordinal, medkern_device_info* info) {
+  return MEDKERN_GUARDED({
+    require_pointer(info, "info");
+    known_size(info, "info");  // reject a bad struct_size before touching the device
+    const medkern::DeviceProperties props = medkern::device_properties(ordinal);
+    medkern_device_info result = StructTraits<medkern_device_info>::defaults();
+    result.ordinal = props.ordinal;
+    const std::size_t length =
+        props.name.size() < sizeof(result.name) - 1 ? props.name.size() : sizeof(result.name) - 1;
+    std::memcpy(result.name, props.name.data(), length);
+    result.name[length] = '\0';
+    result.compute_capability_major = props.compute_capability_major;
+    result.compute_capability_minor = props.compute_capability_minor;
+    result.multiprocessors = props.multiprocessors;
+    result.total_memory_bytes = props.total_memory_bytes;
+    result.free_memory_bytes = props.free_memory_bytes;
+    write_struct(info, result, "info");
+  });
+}
+
+medkern_status medkern_cuda_versions(int32_t* driver_version, int32_t* runtime_version) {
+  return MEDKERN_GUARDED({
+    require_pointer(driver_version, "driver_version");
+    require_pointer(runtime_version, "runtime_version");
+    *driver_version = medkern::cuda_driver_version();
+    *runtime_version = medkern::cuda_runtime_version();
+  });
+}
+
+// ============================================================================ volumes
+
+medkern_status medkern_volume_init(medkern_volume* volume, medkern_dtype dtype, void* data,
+                                   int64_t nz, int64_t ny, int64_t nx) {
+  return MEDKERN_GUARDED({
+    require_pointer(volume, "volume");
+    medkern_volume v = StructTraits<medkern_volume>::defaults();
+    v.dtype = dtype;
+    v.data = data;
+    v.shape[0] = nz;
+    v.shape[1] = ny;
+    v.shape[2] = nx;
+    // Unsigned, so that absurd extents wrap instead of overflowing; the ops reject them.
+    v.strides[0] = static_cast<int64_t>(static_cast<uint64_t>(ny) * static_cast<uint64_t>(nx));
+    v.strides[1] = nx;
+    v.strides[2] = 1;
+    *volume = v;
+  });
+}
+
+// ============================================================================ contexts
+
+medkern_status medkern_context_options_init(medkern_context_options* options) {
+  return MEDKERN_GUARDED({
+    require_pointer(options, "options");
+    *options = StructTraits<medkern_context_options>::defaults();
+  });
+}
+
+medkern_status medkern_context_create(const medkern_context_options* options,
+                                      medkern_context** context) {
+  return MEDKERN_GUARDED({
+    require_pointer(context, "context");
+    *context = nullptr;
+    const medkern_context_options o = options == nullptr
+                                          ? StructTraits<medkern_context_options>::defaults()
+                                          : read_struct(options, "options");
+    if (o.num_threads < 0) {
+      throw_invalid("options->num_threads: " + std::to_string(o.num_threads) +
+                    " must be 0 (all cores) or positive");
+    }
+    int32_t device = o.device;
+    if (device == MEDKERN_DEVICE_AUTO) {
+      device = medkern::device_count() > 0 ? 0 : MEDKERN_DEVICE_HOST;
+    } else if (device != MEDKERN_DEVICE_HOST && device < 0) {
+      throw_invalid("options->device: " + std::to_string(device) +
+                    " is neither MEDKERN_DEVICE_HOST (-1), MEDKERN_DEVICE_AUTO (-2) nor a CUDA "
+                    "ordinal (>= 0)");
+    }
+    medkern::Context created = device == MEDKERN_DEVICE_HOST
+                                   ? medkern::Context::cpu(o.num_threads)
+                                   : medkern::Context::cuda(device, o.priority);
+    created.set_tag(o.tag);
+    *context = new medkern_context{std::move(created)};
+  });
+}
+
+void medkern_context_destroy(medkern_context* context) {
+  // ~Context waits for the stream and never throws; delete of NULL does nothing.
+  delete context;
+}
+
+medkern_status medkern_context_device(const medkern_context* context, int32_t* device) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    require_pointer(device, "device");
+    *device = ctx.device().ordinal;
+  });
+}
+
+medkern_status medkern_context_synchronize(medkern_context* context) {
+  return MEDKERN_GUARDED({ context_of(context).synchronize(); });
+}
+
+medkern_status medkern_context_set_tag(medkern_context* context, uint64_t tag) {
+  return MEDKERN_GUARDED({ context_of(context).set_tag(tag); });
+}
+
+// ============================================================================ memory
+
+medkern_status medkern_volume_allocate(medkern_context* context, medkern_dtype dtype, int64_t nz,
+                                       int64_t ny, int64_t nx, medkern_volume* volume) {
+  return MEDKERN_GUARDED({
+    medkern::Context& ctx = context_of(context);
+    require_pointer(volume, "volume");
+    medkern::VolumeRef ref;
+    ref.dtype = to_dtype(dtype, "dtype");
+    ref.shape = {nz, ny, nx};
+    // Strides are computed only once the shape is known not to overflow.
+    ref.strides = {0, 0, 0};
+    ref.device = ctx.device();
+    // Any non-null, aligned address: validate_volume checks the shape, not the memory.
+    ref.data = reinterpret_cast<void*>(alignof(std::max_align_t));
+    medkern::validate_volume(ref, "shape");
+    ref.strides = medkern::contiguous_strides(ref.shape);
+
+    medkern::Pool& pool = ctx.pool();
+    const medkern::Allocation allocation = pool.allocate(ref.bytes(), ctx.stream(), ctx.tag());
+    try {
+      allocations().insert(ctx.device().ordinal, allocation);
+    } catch (...) {
+      pool.deallocate(allocation, ctx.stream());
+      throw;
+    }
+    medkern_volume v = StructTraits<medkern_volume>::defaults();
+    v.dtype = dtype;
+    v.data = allocation.pointer;
+    for (int axis = 0; axis < 3; ++axis) {
+      v.shape[axis] = ref.shape[axis];
+      v.strides[axis] = ref.strides[axis];
+    }
+    v.device = ctx.device().ordinal;
+    *volume = v;
+  });
+}
+
+medkern_status medkern_volume_free(medkern_context* context, medkern_volume* volume) {
+  return MEDKERN_GUARDED({
+    medkern::Context& ctx = context_of(context);
+    require_pointer(volume, "volume");
+    if (volume->data == nullptr) return;
+    const int32_t device = ctx.device().ordinal;
+    medkern::Allocation allocation;
+    if (!allocations().take(device, volume->data, &allocation)) {
+      if (allocations().contains_pointer(volume->data)) {
+        throw_invalid("volume->data was allocated on another device than the context's (" +
+                      ctx.device().name() + "): free it on a context of its device");
+      }
+      throw_invalid(
+          "volume->data was not allocated by medkern_volume_allocate, or was freed already");
+    }
+    ctx.pool().deallocate(allocation, ctx.stream());
+    volume->data = nullptr;
+  });
+}
+
+medkern_status medkern_volume_copy(medkern_context* context, const medkern_volume* src,
+                                   const medkern_volume* dst) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    medkern::copy(ctx, to_ref(src, "src"), to_ref(dst, "dst"));
+  });
+}
+
+medkern_status medkern_pool_get_stats(int32_t device, medkern_pool_stats* stats) {
+  return MEDKERN_GUARDED({
+    require_pointer(stats, "stats");
+    known_size(stats, "stats");
+    const medkern::PoolStats s = pool_of(device).stats();
+    medkern_pool_stats result = StructTraits<medkern_pool_stats>::defaults();
+    result.device = device;
+    result.bytes_in_use = s.bytes_in_use;
+    result.peak_bytes_in_use = s.peak_bytes_in_use;
+    result.bytes_reserved = s.bytes_reserved;
+    result.limit_bytes = s.limit_bytes;
+    result.allocations = s.allocations;
+    result.deallocations = s.deallocations;
+    result.failures = s.failures;
+    result.live_allocations = s.live_allocations;
+    write_struct(stats, result, "stats");
+  });
+}
+
+medkern_status medkern_pool_reset_peak(int32_t device) {
+  return MEDKERN_GUARDED({ pool_of(device).reset_peak(); });
+}
+
+medkern_status medkern_pool_set_limit(int32_t device, uint64_t limit_bytes) {
+  return MEDKERN_GUARDED({
+    if (limit_bytes > SIZE_MAX) {
+      throw Error(Status::overflow,
+                  "limit_bytes: " + std::to_string(limit_bytes) + " exceeds size_t");
+    }
+    pool_of(device).set_limit(static_cast<std::size_t>(limit_bytes));
+  });
+}
+
+medkern_status medkern_pool_release_tag(int32_t device, uint64_t tag, uint64_t* bytes_released) {
+  return MEDKERN_GUARDED({
+    if (bytes_released != nullptr) *bytes_released = 0;
+    if (tag == 0) {
+      throw_invalid("tag: 0 is the default tag of every allocation and cannot be released");
+    }
+    const std::size_t bytes = pool_of(device).release_tag(tag);
+    if (bytes_released != nullptr) *bytes_released = bytes;
+  });
+}
+
+medkern_status medkern_pool_trim(int32_t device) {
+  return MEDKERN_GUARDED({ pool_of(device).trim(); });
+}
+
+// ============================================================================ histogram
+
+medkern_status medkern_histogram(medkern_context* context, const medkern_volume* input,
+                                 const medkern_volume* mask, const medkern_histogram_params* params,
+                                 const medkern_volume* counts) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    medkern::VolumeRef mask_ref;
+    if (mask != nullptr) mask_ref = to_ref(mask, "mask");
+    const medkern_histogram_params p = read_struct(params, "params");
+    const medkern::VolumeRef counts_ref = to_ref(counts, "counts");
+    medkern::HistogramParams cpp;
+    cpp.bins = p.bins;
+    cpp.lo = p.lo;
+    cpp.hi = p.hi;
+    cpp.float32_range = p.float32_range != 0;
+    medkern::histogram(ctx, input_ref, mask != nullptr ? &mask_ref : nullptr, counts_ref, cpp);
+  });
+}
+
+// ============================================================================ threshold
+
+medkern_status medkern_threshold(medkern_context* context, const medkern_volume* input,
+                                 const medkern_volume* output,
+                                 const medkern_threshold_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_threshold_params p = read_struct(params, "params");
+    medkern::ThresholdParams cpp;
+    cpp.lo = p.lo;
+    cpp.hi = p.hi;
+    cpp.inside = p.inside;
+    cpp.outside = p.outside;
+    medkern::threshold(ctx, input_ref, output_ref, cpp);
+  });
+}
+
+medkern_status medkern_otsu_threshold(medkern_context* context, const medkern_volume* input,
+                                      const medkern_volume* mask, uint32_t bins,
+                                      double* threshold) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    medkern::VolumeRef mask_ref;
+    if (mask != nullptr) mask_ref = to_ref(mask, "mask");
+    require_pointer(threshold, "threshold");
+    medkern::OtsuParams cpp;
+    // medkern.h: integer inputs use one bin per value and ignore `bins`, whatever it is.
+    if (input_ref.dtype == medkern::DType::float32) cpp.bins = bins;
+    *threshold =
+        medkern::otsu_threshold(ctx, input_ref, mask != nullptr ? &mask_ref : nullptr, cpp);
+  });
+}
+
+// ============================================================================ label statistics
+
+medkern_status medkern_label_statistics(medkern_context* context, const medkern_volume* input,
+                                        const medkern_volume* labels,
+                                        const medkern_label_statistics_params* params,
+                                        medkern_label_statistics_result** result) {
+  return MEDKERN_GUARDED({
+    require_pointer(result, "result");
+    *result = nullptr;
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
+    const medkern_label_statistics_params p =
+        params == nullptr ? StructTraits<medkern_label_statistics_params>::defaults()
+                          : read_struct(params, "params");
+    medkern::LabelStatisticsParams cpp;
+    cpp.include_background = p.include_background != 0;
+    const std::vector<medkern::LabelStats> stats =
+        medkern::label_statistics(ctx, input_ref, labels_ref, cpp);
+
+    // One block: the result header, then the records, so that one free() releases both.
+    constexpr std::size_t kAlign = alignof(medkern_label_stats);
+    constexpr std::size_t kHeader =
+        (sizeof(medkern_label_statistics_result) + kAlign - 1) / kAlign * kAlign;
+    if (stats.size() > (SIZE_MAX - kHeader) / sizeof(medkern_label_stats)) {
+      throw Error(Status::overflow, std::to_string(stats.size()) + " labels overflow the result");
+    }
+    void* block = std::malloc(kHeader + stats.size() * sizeof(medkern_label_stats));
+    if (block == nullptr) throw std::bad_alloc();
+    auto* header = static_cast<medkern_label_statistics_result*>(block);
+    auto* records =
+        reinterpret_cast<medkern_label_stats*>(static_cast<unsigned char*>(block) + kHeader);
+    for (std::size_t i = 0; i < stats.size(); ++i) {
+      const medkern::LabelStats& s = stats[i];
+      medkern_label_stats& r = records[i];
+      r.label = s.label;
+      r.reserved0 = 0;
+      r.count = s.count;
+      r.sum = s.sum;
+      r.mean = s.mean;
+      r.std = s.std;
+      r.min = s.min;
+      r.max = s.max;
+      for (int axis = 0; axis < 3; ++axis) {
+        r.bbox_min[axis] = s.bbox_min[axis];
+        r.bbox_max[axis] = s.bbox_max[axis];
+        r.centroid_mm[axis] = s.centroid_mm[axis];
+      }
+    }
+    header->struct_size = sizeof(medkern_label_statistics_result);
+    header->reserved0 = 0;
+    header->num_labels = static_cast<int64_t>(stats.size());
+    header->labels = stats.empty() ? nullptr : records;
+    *result = header;
+  });
+}
+
+void medkern_label_statistics_free(medkern_label_statistics_result* result) {
+  std::free(result);
+}
+
+}  // extern "C"

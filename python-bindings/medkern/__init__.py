@@ -1,0 +1,81 @@
+"""medkern: medical-image kernels on the GPU and the CPU.
+
+numpy arrays in, numpy arrays out; CuPy arrays and PyTorch CUDA tensors in, arrays of the
+same library out on the same device, without copies, ordered on the library's current CUDA
+stream. Each op matches a named reference (numpy, scikit-image, scipy.ndimage, ITK) and
+says where it differs on purpose.
+
+Arrays are C-order with the slowest axis first: a volume is ``(nz, ny, nx)``, a 2-D image
+``(ny, nx)`` is the volume ``(1, ny, nx)``, and a 1-D array ``(n,)`` is ``(1, 1, n)``.
+Strided views are used in place. Spacing is in millimetres, slowest axis first.
+
+Every error medkern raises is a :class:`MedkernError` (with ``.status``, the C ABI status
+name) and also the matching built-in: ``TypeError`` for an unsupported dtype (dtypes are
+never converted), ``ValueError`` for a bad argument or a shape mismatch, ``MemoryError``
+when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
+
+Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
+:func:`label_statistics`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
+:func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
+:func:`trim_pool`, :func:`versions`.
+"""
+
+from __future__ import annotations
+
+from . import _core
+from ._core import (
+    CudaError,
+    InternalError,
+    InvalidArgumentError,
+    MedkernError,
+    NoDeviceError,
+    OutOfMemoryError,
+    ShapeMismatchError,
+    SizeOverflowError,
+    UnsupportedDTypeError,
+)
+from ._ops import LabelStats, histogram, label_statistics, otsu_threshold, threshold
+from ._runtime import (
+    DeviceInfo,
+    built_with_cuda,
+    devices,
+    pool_stats,
+    release_tag,
+    reset_pool_peak,
+    set_pool_limit,
+    trim_pool,
+    versions,
+)
+
+__version__: str = _core.version_string()
+
+#: The low-level context class of ``medkern._core`` (CPU, CUDA device and stream, pool tag).
+Context = _core.Context
+
+__all__ = [
+    "Context",
+    "CudaError",
+    "DeviceInfo",
+    "InternalError",
+    "InvalidArgumentError",
+    "LabelStats",
+    "MedkernError",
+    "NoDeviceError",
+    "OutOfMemoryError",
+    "ShapeMismatchError",
+    "SizeOverflowError",
+    "UnsupportedDTypeError",
+    "__version__",
+    "built_with_cuda",
+    "devices",
+    "histogram",
+    "label_statistics",
+    "otsu_threshold",
+    "pool_stats",
+    "release_tag",
+    "reset_pool_peak",
+    "set_pool_limit",
+    "threshold",
+    "trim_pool",
+    "versions",
+]

@@ -1,0 +1,428 @@
+"""The ops: array adaptation around the ``_core`` calls, and the user-facing documentation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _arrays as ar
+from . import _core
+from ._arrays import ArrayLike
+
+__all__ = ["LabelStats", "histogram", "label_statistics", "otsu_threshold", "threshold"]
+
+Device = Union[None, str, int, Any]
+
+
+def _check_bins(bins: Any, minimum: int) -> int:
+    if isinstance(bins, (str, bytes)) or (
+        not isinstance(bins, (int, np.integer)) and hasattr(bins, "__len__")
+    ):
+        raise _core.InvalidArgumentError(
+            f"bins: {bins!r} is not an integer; medkern supports uniform bins only "
+            "(give their number and `range`)"
+        )
+    n = ar.as_int(bins, "bins")
+    if not minimum <= n <= _core.max_histogram_bins:
+        raise _core.InvalidArgumentError(
+            f"bins: {n} is outside {minimum}..{_core.max_histogram_bins}"
+        )
+    return n
+
+
+def _check_range(value: Any) -> Tuple[float, float]:
+    try:
+        lo_raw, hi_raw = value
+    except (TypeError, ValueError):
+        raise _core.InvalidArgumentError(
+            f"range: {value!r} is not a pair (lo, hi)"
+        ) from None
+    lo = ar.as_float(lo_raw, "range")
+    hi = ar.as_float(hi_raw, "range")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise _core.InvalidArgumentError(f"range: ({lo}, {hi}) is not finite")
+    if lo > hi:
+        raise _core.InvalidArgumentError(f"range: lo = {lo} is greater than hi = {hi}")
+    return lo, hi
+
+
+def _mask_operand(mask: Optional[ArrayLike]) -> Optional[ar.Operand]:
+    if mask is None:
+        return None
+    return ar.as_operand(mask, "mask", ar.MASK_DTYPES, bool_as_uint8=True)
+
+
+def _numel(x: Any) -> int:
+    size = x.size
+    return int(size() if callable(size) else size)  # torch's size is a method
+
+
+def _auto_range(a: ar.Operand, mask: Optional[ar.Operand]) -> Tuple[float, float]:
+    values = a.array if mask is None else a.array[mask.array != 0]
+    if _numel(values) == 0:
+        return 0.0, 1.0  # numpy's choice for an empty array
+    lo, hi = float(values.min()), float(values.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise _core.InvalidArgumentError(
+            f"range: autodetected range of [{lo}, {hi}] is not finite (a holds NaN or "
+            "infinity); pass range=(lo, hi)"
+        )
+    return lo, hi
+
+
+def histogram(
+    a: ArrayLike,
+    bins: int = 10,
+    range: Optional[Tuple[float, float]] = None,  # noqa: A002 (numpy's name)
+    mask: Optional[ArrayLike] = None,
+    *,
+    device: Device = None,
+) -> Any:
+    """Histogram of `a` with uniform bins, as ``numpy.histogram``.
+
+    Parameters
+    ----------
+    a : array, int16, uint16 or float32, 1-D to 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides (views are not copied).
+    bins : int
+        Number of equal-width bins, 1 to 65536. Explicit bin edges are not supported.
+    range : (float, float), optional
+        Lower and upper edge of the bins, ``lo <= hi``, both finite. ``lo == hi`` widens
+        to ``(lo - 0.5, hi + 0.5)`` as numpy does. Default: the minimum and maximum of
+        the (masked) data, and ``(0, 1)`` when there is none.
+    mask : array, uint8 or bool, same shape as `a`, optional
+        Only voxels where the mask is non-zero are counted.
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run. None: the GPU that holds the arrays, else GPU 0 if there is one,
+        else the CPU. 'cpu' on a GPU array copies it to the host.
+
+    Returns
+    -------
+    counts : array of uint64, shape (bins,)
+        numpy for host input (wherever it ran), CuPy / PyTorch on the input's device for
+        GPU input.
+
+    Notes
+    -----
+    The result equals ``numpy.histogram(a[mask != 0], bins, range=(lo, hi))[0]`` with
+    `lo`, `hi` Python floats: voxel ``v`` is in bin ``i`` when
+    ``edge[i] <= v < edge[i + 1]``, the last bin also takes ``v == hi``, and the edges are
+    ``lo + i * (hi - lo) / bins`` computed in double and, for float32 input, rounded to
+    float32 as numpy does. So a float32 value equal to ``float32(hi)`` is counted even
+    when it exceeds `hi` in double (e.g. ``range=(0, 0.3)``). Values outside the range
+    and NaN are not counted.
+
+    Without `range`, the range is the minimum and maximum of the (masked) data, as in
+    numpy, which for float32 data then builds the edges in float32 arithmetic; medkern does
+    the same, so ``histogram(a, bins)`` equals ``numpy.histogram(a, bins)[0]``. (A build
+    whose core lacks float32 edge arithmetic, ``medkern._core.histogram_float32_range`` is
+    False, builds them in double from those extremes instead, and a float32 value within
+    one rounding of an interior edge can then land in the neighbouring bin.) NaN in the
+    data with no `range` is an error, as in numpy.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        `a` or `mask` has an unsupported dtype (never converted).
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        `bins` outside 1..65536, `range` not finite or ``lo > hi``, more than 3
+        dimensions, `mask` of another shape.
+    """
+    nbins = _check_bins(bins, 1)
+    lo_hi = None if range is None else _check_range(range)
+    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
+    op_mask = _mask_operand(mask)
+    if op_mask is not None:
+        ar.require_same_shape(op_a, op_mask)
+    p = ar.plan([op_a, op_mask], device)
+    lo, hi = lo_hi if lo_hi is not None else _auto_range(op_a, op_mask)
+    # numpy's automatic range on float32 data is two float32 scalars, and its edges come
+    # out of float32 arithmetic; a given range is Python floats, edges in double.
+    float32_range = (
+        lo_hi is None and op_a.dtype == "float32" and bool(_core.histogram_float32_range)
+    )
+    if op_a.size == 0:
+        return ar.zeros((nbins,), "uint64", p)
+    counts = ar.empty((nbins,), "uint64", p)
+    ar.run(
+        p,
+        _core.histogram,
+        ar.descriptor(op_a),
+        None if op_mask is None else ar.descriptor(op_mask),
+        ar.output_descriptor(counts, "uint64", p.out_device),
+        nbins,
+        lo,
+        hi,
+        float32_range,
+        host_arrays=[op_a.array, None if op_mask is None else op_mask.array, counts],
+    )
+    return counts
+
+
+def threshold(
+    a: ArrayLike,
+    lo: float,
+    hi: float,
+    inside: int = 1,
+    outside: int = 0,
+    *,
+    device: Device = None,
+) -> Any:
+    """Binary threshold with inclusive bounds, as ITK's ``BinaryThresholdImageFilter``.
+
+    Parameters
+    ----------
+    a : array, int16, uint16 or float32, 1-D to 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides.
+    lo, hi : float
+        Inclusive bounds, ``lo <= hi``, not NaN (infinities are allowed: an open bound).
+    inside, outside : int
+        Output values, 0 to 255.
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    out : array of uint8, the shape of `a`
+        ``inside`` where ``lo <= a <= hi``, else ``outside``: numpy for host input, CuPy /
+        PyTorch on the input's device for GPU input.
+
+    Notes
+    -----
+    The comparison is made in double precision, i.e. ``(a.astype(float64) >= lo) &
+    (a.astype(float64) <= hi)``. This differs from numpy's ``a <= 0.3`` on a float32
+    array, which (NEP 50) rounds 0.3 to float32 first: ``float32(0.3)`` is slightly above
+    0.3 and so is outside ``[0, 0.3]`` here. NaN is always outside.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtype of `a`.
+    ValueError (InvalidArgumentError)
+        ``lo > hi``, a NaN bound, `inside` / `outside` outside 0..255, more than 3
+        dimensions.
+    """
+    lo_f = ar.as_float(lo, "lo")
+    hi_f = ar.as_float(hi, "hi")
+    if math.isnan(lo_f) or math.isnan(hi_f):
+        raise _core.InvalidArgumentError(f"lo, hi: ({lo_f}, {hi_f}) must not be NaN")
+    if lo_f > hi_f:
+        raise _core.InvalidArgumentError(f"lo: {lo_f} is greater than hi: {hi_f}")
+    values = []
+    for name, value in (("inside", inside), ("outside", outside)):
+        v = ar.as_int(value, name)
+        if not 0 <= v <= 255:
+            raise _core.InvalidArgumentError(f"{name}: {v} does not fit in uint8 (0..255)")
+        values.append(v)
+    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
+    p = ar.plan([op_a], device)
+    out = ar.empty(op_a.shape, "uint8", p)
+    if op_a.size == 0:
+        return out
+    ar.run(
+        p,
+        _core.threshold,
+        ar.descriptor(op_a),
+        ar.output_descriptor(out, "uint8", p.out_device),
+        lo_f,
+        hi_f,
+        values[0],
+        values[1],
+        host_arrays=[op_a.array, out],
+    )
+    return out
+
+
+def otsu_threshold(
+    a: ArrayLike,
+    bins: int = 256,
+    mask: Optional[ArrayLike] = None,
+    *,
+    device: Device = None,
+) -> float:
+    """Otsu's threshold, as ``skimage.filters.threshold_otsu``.
+
+    Parameters
+    ----------
+    a : array, int16, uint16 or float32, 1-D to 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides.
+    bins : int
+        Histogram bins for float32 input, 2 to 65536. Integer input always uses one bin
+        per integer value between its minimum and maximum, as scikit-image does.
+    mask : array, uint8 or bool, same shape as `a`, optional
+        Only voxels where the mask is non-zero take part.
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    float
+        ``skimage.filters.threshold_otsu(a[mask != 0], nbins=bins)``: the centre of the
+        bin that maximises the between-class variance (an integer for integer input).
+
+    Notes
+    -----
+    Constant data returns its value. NaN voxels are ignored (scikit-image would raise).
+    For float32 input the histogram spans the data's minimum and maximum in float32
+    arithmetic, as scikit-image's does.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtype of `a` or `mask`.
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        `bins` outside 2..65536, no voxel left (empty, all masked out, or all NaN), more
+        than 3 dimensions, `mask` of another shape.
+    """
+    nbins = _check_bins(bins, 2)
+    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
+    op_mask = _mask_operand(mask)
+    if op_mask is not None:
+        ar.require_same_shape(op_a, op_mask)
+    if op_a.size == 0:
+        raise _core.InvalidArgumentError("a: is empty; there is no voxel to threshold")
+    p = ar.plan([op_a, op_mask], device)
+    result = ar.run(
+        p,
+        _core.otsu_threshold,
+        ar.descriptor(op_a),
+        None if op_mask is None else ar.descriptor(op_mask),
+        nbins,
+        host_arrays=[op_a.array, None if op_mask is None else op_mask.array],
+    )
+    return float(result)
+
+
+@dataclass(frozen=True)
+class LabelStats:
+    """Statistics of one label of :func:`label_statistics`.
+
+    Index tuples (`bbox_min`, `bbox_max`, `centroid_mm`) have one entry per axis of the
+    input, slowest axis first (z, y, x for a volume; y, x for an image).
+    """
+
+    label: int
+    count: int  #: voxels with this label
+    sum: float
+    mean: float
+    std: float  #: population standard deviation (ddof=0), as scipy.ndimage
+    min: float
+    max: float
+    bbox_min: Tuple[int, ...]  #: first voxel index on each axis (inclusive)
+    bbox_max: Tuple[int, ...]  #: last voxel index on each axis (inclusive)
+    centroid_mm: Tuple[float, ...]  #: mean voxel index times the spacing, in mm
+
+    @property
+    def slices(self) -> Tuple[slice, ...]:
+        """The bounding box as slices, like ``scipy.ndimage.find_objects``."""
+        return tuple(slice(lo, hi + 1) for lo, hi in zip(self.bbox_min, self.bbox_max))
+
+
+def _check_spacing(spacing: Any, ndim: int) -> Tuple[float, float, float]:
+    if isinstance(spacing, (int, float, np.integer, np.floating)) and not isinstance(
+        spacing, bool
+    ):
+        values = [float(spacing)] * 3
+    else:
+        try:
+            values = [ar.as_float(s, "spacing") for s in spacing]
+        except TypeError:
+            raise _core.InvalidArgumentError(
+                f"spacing: {spacing!r} is neither a number nor a sequence"
+            ) from None
+        if len(values) != 3 and len(values) != ndim:
+            raise _core.InvalidArgumentError(
+                f"spacing: has {len(values)} values for a {ndim}-D array (give {ndim} or 3)"
+            )
+        values = [1.0] * (3 - len(values)) + values
+    for v in values:
+        if not (math.isfinite(v) and v > 0):
+            raise _core.InvalidArgumentError(
+                f"spacing: {tuple(values)} must be finite and positive"
+            )
+    return values[0], values[1], values[2]
+
+
+def label_statistics(
+    a: ArrayLike,
+    labels: ArrayLike,
+    spacing: Union[float, Sequence[float]] = (1.0, 1.0, 1.0),
+    *,
+    include_background: bool = False,
+    device: Device = None,
+) -> List[LabelStats]:
+    """Per-label statistics, as ``scipy.ndimage``'s measurements (and ITK's
+    ``LabelStatisticsImageFilter``).
+
+    Parameters
+    ----------
+    a : array, int16, uint16 or float32, 1-D to 3-D
+        Intensities: numpy array, CuPy array or PyTorch tensor; any strides.
+    labels : array, int32 or uint8, same shape as `a`
+        Label image; 0 is background; values from 0 to 16777215.
+    spacing : float or sequence of float
+        Voxel size in mm, slowest axis first: one value (isotropic), one per axis of `a`,
+        or 3. Only the centroid uses it.
+    include_background : bool
+        Report label 0 too.
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    list of LabelStats
+        One record per label present, in increasing label order, matching
+        ``scipy.ndimage.sum / mean / standard_deviation / minimum / maximum`` (std with
+        ddof=0), ``find_objects`` (as inclusive `bbox_min` / `bbox_max`) and
+        ``center_of_mass`` of the label's voxels times `spacing` (`centroid_mm`).
+
+    Notes
+    -----
+    Sums of integer inputs are exact (64-bit integers), so CPU and GPU agree bit for bit;
+    float32 inputs are summed in double. An empty input gives an empty list.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtype of `a` or `labels`.
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        Shapes differ, a label is negative or above 16777215, bad `spacing`, more than 3
+        dimensions.
+    """
+    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
+    op_labels = ar.as_operand(labels, "labels", ar.LABEL_DTYPES)
+    ar.require_same_shape(op_a, op_labels)
+    ndim = len(op_a.shape)
+    sp = _check_spacing(spacing, ndim)
+    if op_a.size == 0:
+        return []
+    p = ar.plan([op_a, op_labels], device)
+    soa = ar.run(
+        p,
+        _core.label_statistics,
+        ar.descriptor(op_a, sp),
+        ar.descriptor(op_labels),
+        bool(include_background),
+        host_arrays=[op_a.array, op_labels.array],
+    )
+    return _records(soa, ndim)
+
+
+def _records(soa: Dict[str, Any], ndim: int) -> List[LabelStats]:
+    axes = slice(3 - ndim, 3)
+    columns = [
+        soa["label"].tolist(),
+        soa["count"].tolist(),
+        soa["sum"].tolist(),
+        soa["mean"].tolist(),
+        soa["std"].tolist(),
+        soa["min"].tolist(),
+        soa["max"].tolist(),
+        [tuple(r) for r in soa["bbox_min"][:, axes].tolist()],
+        [tuple(r) for r in soa["bbox_max"][:, axes].tolist()],
+        [tuple(r) for r in soa["centroid_mm"][:, axes].tolist()],
+    ]
+    return [LabelStats(*row) for row in zip(*columns)]

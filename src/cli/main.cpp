@@ -1,0 +1,751 @@
+// The `medkern` command-line tool: device information, histograms of raw volumes, and
+// synthetic CT volumes, on the C++ API.
+//
+// Exit status: 0 success, 1 an error while working (a medkern::Error, a file that cannot be
+// read or written, a size that does not match), 2 a usage error (unknown option, missing or
+// malformed value). Nothing on the command line or in a file may crash the tool.
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "ct_phantom.hpp"
+#include "json.hpp"
+#include "medkern/medkern.hpp"
+
+namespace {
+
+using medkern::cli::JsonWriter;
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+// A mistake on the command line: reported with a hint to --help, exit status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A failure while doing the work (files, sizes): exit status 1, like medkern::Error.
+struct RunError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------------------- help texts
+
+constexpr const char* kMainHelp = R"(usage: medkern <command> [options]
+
+commands:
+  info          the library version, CUDA support, devices and the host memory pool
+  histogram     the histogram of a raw volume (numpy.histogram's bins)
+  generate-ct   write a synthetic CT-like int16 volume
+
+  medkern <command> --help   the options of a command
+  medkern --version          the library version
+)";
+
+constexpr const char* kInfoHelp = R"(usage: medkern info [--json]
+
+Prints the medkern version, whether it was built with CUDA, the CUDA driver and runtime
+versions, each CUDA device (name, compute capability, multiprocessors, total and free
+memory) and the statistics of the host memory pool.
+
+options:
+  --json    one JSON object instead of text
+  --help    this text
+)";
+
+constexpr const char* kHistogramHelp =
+    R"(usage: medkern histogram FILE.raw --shape Z Y X --dtype int16|uint16|float32
+                         --bins N --range LO HI [--mask MASK.raw]
+                         [--device cpu|cuda:N|auto] [--json]
+
+Counts the voxels of a raw little-endian volume (C order, x fastest) into N uniform bins
+over [LO, HI], as numpy.histogram(volume, N, range=(LO, HI)) does: the last bin includes
+HI; values outside the range and NaN are not counted. The file must hold exactly
+Z*Y*X voxels of the dtype.
+
+options:
+  --shape Z Y X     the extents, slowest axis first
+  --dtype T         int16 (CT), uint16 (MR) or float32
+  --bins N          1 .. 65536
+  --range LO HI     the range of the bins; LO == HI widens to (LO - 0.5, HI + 0.5)
+  --mask FILE       a uint8 volume of the same shape: only voxels where it is non-zero count
+  --device D        cpu, cuda:N (or cuda for cuda:0), or auto (the first GPU, else the CPU;
+                    the default)
+  --json            {"counts": [...], "bin_edges": [...], "bins": N, "range": [LO, HI],
+                     "total": n, "device": "..."} instead of a table
+  --help            this text
+)";
+
+constexpr const char* kGenerateHelp =
+    R"(usage: medkern generate-ct FILE.raw --shape Z Y X [--seed S]
+
+Writes a synthetic CT-like volume, int16 little-endian in Hounsfield units, C order:
+air (-1000) around an elliptic body with a rim of fat (-100), soft tissue (40), two lungs
+(-850), a vertebral body (700), a few small calcifications (300 to 900) and noise with a
+standard deviation of 20 HU. The same seed gives the same file on every machine.
+
+options:
+  --shape Z Y X   the extents, slowest axis first (a slice is at most 16384 x 16384)
+  --seed S        an unsigned 64-bit integer (default 0)
+  --help          this text
+)";
+
+// ---------------------------------------------------------------------------- parsing
+
+int64_t parse_int64(std::string_view text, const std::string& what) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("{}: '{}' is out of range", what, text));
+  }
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    throw UsageError(fmt::format("{}: '{}' is not an integer", what, text));
+  }
+  return value;
+}
+
+uint64_t parse_uint64(std::string_view text, const std::string& what) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("{}: '{}' is out of range", what, text));
+  }
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    throw UsageError(fmt::format("{}: '{}' is not an unsigned integer", what, text));
+  }
+  return value;
+}
+
+double parse_double(std::string_view text, const std::string& what) {
+  // from_chars takes no leading '+'; accept it as people write it.
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0.0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    throw UsageError(fmt::format("{}: '{}' is not a number", what, text));
+  }
+  return value;
+}
+
+// The words after the command name: options (--name, --name=value) and positionals.
+class Arguments {
+ public:
+  Arguments(int argc, char** argv, int first) {
+    for (int i = first; i < argc; ++i) words_.emplace_back(argv[i]);
+  }
+
+  bool wants_help() const {
+    for (const std::string& word : words_) {
+      if (word == "--") return false;
+      if (word == "--help" || word == "-h") return true;
+    }
+    return false;
+  }
+
+  // Calls on_option(name, inline_value) for each option and on_positional(word) for each
+  // other word; option handlers take their values with take_value().
+  template <class OnOption, class OnPositional>
+  void parse(OnOption&& on_option, OnPositional&& on_positional) {
+    bool options_done = false;
+    for (index_ = 0; index_ < words_.size();) {
+      const std::string word = words_[index_++];
+      if (!options_done && word == "--") {
+        options_done = true;
+      } else if (!options_done && word.size() > 2 && word.compare(0, 2, "--") == 0) {
+        const std::size_t equals = word.find('=');
+        inline_value_.reset();
+        if (equals != std::string::npos) inline_value_ = word.substr(equals + 1);
+        const std::string name = word.substr(0, equals);
+        on_option(name);
+        if (inline_value_) {
+          throw UsageError(fmt::format("{} takes no value '={}'", name, *inline_value_));
+        }
+      } else if (!options_done && word.size() > 1 && word[0] == '-' &&
+                 !(word[1] >= '0' && word[1] <= '9') && word[1] != '.') {
+        throw UsageError(fmt::format("unknown option '{}'", word));
+      } else {
+        on_positional(word);
+      }
+    }
+  }
+
+  // The next value of `option` (one of `count`, for messages): from --option=value or from
+  // the next word. Words that look like options are not values; negative numbers are.
+  std::string take_value(const std::string& option, int count = 1) {
+    if (inline_value_) {
+      if (count != 1) {
+        throw UsageError(
+            fmt::format("{} takes {} values, not '={}'", option, count, *inline_value_));
+      }
+      std::string value = *inline_value_;
+      inline_value_.reset();
+      return value;
+    }
+    if (index_ >= words_.size() || words_[index_].compare(0, 2, "--") == 0) {
+      throw UsageError(count == 1 ? fmt::format("{} needs a value", option)
+                                  : fmt::format("{} needs {} values", option, count));
+    }
+    return words_[index_++];
+  }
+
+ private:
+  std::vector<std::string> words_;
+  std::size_t index_ = 0;
+  std::optional<std::string> inline_value_;
+};
+
+medkern::Shape3 take_shape(Arguments& args, const std::string& option) {
+  medkern::Shape3 shape{};
+  for (int axis = 0; axis < 3; ++axis) {
+    shape[axis] = parse_int64(args.take_value(option, 3), option);
+    if (shape[axis] < 1) {
+      throw UsageError(fmt::format("{}: extents must be at least 1, got {}", option, shape[axis]));
+    }
+  }
+  return shape;
+}
+
+medkern::DType parse_dtype(const std::string& text) {
+  if (text == "int16") return medkern::DType::int16;
+  if (text == "uint16") return medkern::DType::uint16;
+  if (text == "float32") return medkern::DType::float32;
+  throw UsageError(fmt::format("--dtype: '{}' is not one of int16, uint16, float32", text));
+}
+
+medkern::Context make_context(const std::string& device) {
+  if (device == "auto") return medkern::Context::automatic();
+  if (device == "cpu") return medkern::Context::cpu();
+  if (device == "cuda") return medkern::Context::cuda(0);
+  if (device.compare(0, 5, "cuda:") == 0) {
+    const int64_t ordinal = parse_int64(std::string_view(device).substr(5), "--device");
+    if (ordinal < 0 || ordinal > std::numeric_limits<int>::max()) {
+      throw UsageError(fmt::format("--device: '{}' is not a CUDA ordinal", device));
+    }
+    return medkern::Context::cuda(static_cast<int>(ordinal));
+  }
+  throw UsageError(fmt::format("--device: '{}' is not cpu, cuda:N or auto", device));
+}
+
+// ---------------------------------------------------------------------------- raw files
+
+bool host_is_little_endian() {
+  const uint16_t probe = 1;
+  unsigned char first = 0;
+  std::memcpy(&first, &probe, 1);
+  return first == 1;
+}
+
+template <class T>
+void swap_bytes(std::vector<T>& values) {
+  for (T& value : values) {
+    unsigned char bytes[sizeof(T)];
+    std::memcpy(bytes, &value, sizeof(T));
+    for (std::size_t i = 0; i < sizeof(T) / 2; ++i) std::swap(bytes[i], bytes[sizeof(T) - 1 - i]);
+    std::memcpy(&value, bytes, sizeof(T));
+  }
+}
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// Reads a raw little-endian file of exactly `count` values of T, named `what` in messages.
+template <class T>
+std::vector<T> read_raw(const std::string& path, int64_t count, const char* type_name,
+                        const char* what) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) {
+    throw RunError(fmt::format("{} '{}': cannot read it: {}", what, path,
+                               error ? error.message() : "no such file"));
+  }
+  if (std::filesystem::is_directory(status)) {
+    throw RunError(fmt::format("{} '{}' is a directory", what, path));
+  }
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) throw RunError(fmt::format("{} '{}': {}", what, path, error.message()));
+  const uintmax_t expected = static_cast<uintmax_t>(count) * sizeof(T);
+  if (size != expected) {
+    throw RunError(fmt::format(
+        "{} '{}' has {} bytes, but the shape needs {} bytes ({} voxels of {}, {} byte{} each)",
+        what, path, size, expected, count, type_name, sizeof(T), sizeof(T) == 1 ? "" : "s"));
+  }
+  if (expected > std::numeric_limits<std::size_t>::max()) {
+    throw RunError(fmt::format("{} '{}' is too large for this machine", what, path));
+  }
+  File file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw RunError(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
+  std::vector<T> values(static_cast<std::size_t>(count));
+  const std::size_t read = std::fread(values.data(), sizeof(T), values.size(), file.get());
+  if (read != values.size()) {
+    throw RunError(fmt::format(
+        "{} '{}': read {} of {} values{}", what, path, read, values.size(),
+        std::ferror(file.get()) ? fmt::format(": {}", std::strerror(errno)) : std::string()));
+  }
+  if (!host_is_little_endian()) swap_bytes(values);
+  return values;
+}
+
+// ---------------------------------------------------------------------------- info
+
+std::string cuda_version_text(int version) {
+  if (version <= 0) return "none";
+  return fmt::format("{}.{}", version / 1000, (version % 1000) / 10);
+}
+
+std::string bytes_text(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes) / 1024.0;
+  int unit = 0;
+  while (value >= 1024.0 && unit < 3) {
+    value /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+int run_info(Arguments& args) {
+  bool json = false;
+  args.parse(
+      [&](const std::string& name) {
+        if (name == "--json") {
+          json = true;
+        } else {
+          throw UsageError(fmt::format("unknown option '{}'", name));
+        }
+      },
+      [&](const std::string& word) {
+        throw UsageError(fmt::format("unexpected argument '{}'", word));
+      });
+
+  const int count = medkern::device_count();
+  struct DeviceEntry {
+    int ordinal;
+    std::optional<medkern::DeviceProperties> properties;
+    std::string error;
+  };
+  // One device that cannot be queried does not hide the others.
+  std::vector<DeviceEntry> devices;
+  for (int ordinal = 0; ordinal < count; ++ordinal) {
+    DeviceEntry entry{ordinal, std::nullopt, {}};
+    try {
+      entry.properties = medkern::device_properties(ordinal);
+    } catch (const medkern::Error& error) {
+      entry.error = error.what();
+    }
+    devices.push_back(std::move(entry));
+  }
+  const medkern::PoolStats pool = medkern::pool_for(medkern::Device::host()).stats();
+  const int driver = medkern::cuda_driver_version();
+  const int runtime = medkern::cuda_runtime_version();
+
+  if (json) {
+    JsonWriter out(2);
+    out.begin_object();
+    out.member("version", medkern::version_string());
+    out.key("cuda").begin_object();
+    out.member("built_with_cuda", medkern::built_with_cuda());
+    out.member("driver_version", driver);
+    out.member("runtime_version", runtime);
+    out.end_object();
+    out.key("devices").begin_array();
+    for (const DeviceEntry& entry : devices) {
+      out.begin_object();
+      out.member("ordinal", entry.ordinal);
+      if (entry.properties) {
+        const medkern::DeviceProperties& p = *entry.properties;
+        out.member("name", p.name);
+        out.key("compute_capability").begin_array();
+        out.value(p.compute_capability_major).value(p.compute_capability_minor).end_array();
+        out.member("multiprocessors", p.multiprocessors);
+        out.member("total_memory_bytes", p.total_memory_bytes);
+        out.member("free_memory_bytes", p.free_memory_bytes);
+      } else {
+        out.member("error", entry.error);
+      }
+      out.end_object();
+    }
+    out.end_array();
+    out.key("host_pool").begin_object();
+    out.member("bytes_in_use", pool.bytes_in_use);
+    out.member("peak_bytes_in_use", pool.peak_bytes_in_use);
+    out.member("bytes_reserved", pool.bytes_reserved);
+    out.member("limit_bytes", pool.limit_bytes);
+    out.member("allocations", pool.allocations);
+    out.member("deallocations", pool.deallocations);
+    out.member("failures", pool.failures);
+    out.member("live_allocations", pool.live_allocations);
+    out.end_object();
+    out.end_object();
+    fmt::print("{}\n", out.str());
+    return kExitOk;
+  }
+
+  fmt::print("medkern {}\n", medkern::version_string());
+  fmt::print("CUDA support: {}\n", medkern::built_with_cuda() ? "yes" : "no (CPU-only build)");
+  fmt::print("CUDA driver: {}, runtime: {}\n", cuda_version_text(driver),
+             cuda_version_text(runtime));
+  fmt::print("CUDA devices: {}\n", count);
+  for (const DeviceEntry& entry : devices) {
+    if (!entry.properties) {
+      fmt::print("  cuda:{}  (cannot be queried: {})\n", entry.ordinal, entry.error);
+      continue;
+    }
+    const medkern::DeviceProperties& p = *entry.properties;
+    fmt::print("  cuda:{}  {}, compute capability {}.{}, {} multiprocessors, {} total, {} free\n",
+               entry.ordinal, p.name, p.compute_capability_major, p.compute_capability_minor,
+               p.multiprocessors, bytes_text(p.total_memory_bytes),
+               bytes_text(p.free_memory_bytes));
+  }
+  fmt::print("host pool: {} in use (peak {}), {} reserved, limit {}\n",
+             bytes_text(pool.bytes_in_use), bytes_text(pool.peak_bytes_in_use),
+             bytes_text(pool.bytes_reserved),
+             pool.limit_bytes == 0 ? std::string("none") : bytes_text(pool.limit_bytes));
+  fmt::print("           {} allocations, {} deallocations, {} live, {} refused\n", pool.allocations,
+             pool.deallocations, pool.live_allocations, pool.failures);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------- histogram
+
+// The bin edges as numpy.histogram returns them: linspace(lo, hi, bins + 1) in double, cast
+// to float32 for float32 input.
+std::vector<double> bin_edges(uint32_t bins, double lo, double hi, medkern::DType dtype) {
+  if (lo == hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
+  const double step = (hi - lo) / bins;
+  for (uint32_t i = 0; i < bins; ++i) edges[i] = static_cast<double>(i) * step + lo;
+  edges[bins] = hi;
+  if (dtype == medkern::DType::float32) {
+    for (double& edge : edges) edge = static_cast<double>(static_cast<float>(edge));
+  }
+  return edges;
+}
+
+// The shortest text of an edge: of the float for float32 input, of the double otherwise.
+std::string edge_text(double edge, medkern::DType dtype) {
+  if (dtype == medkern::DType::float32) return fmt::format("{}", static_cast<float>(edge));
+  return fmt::format("{}", edge);
+}
+
+int run_histogram(Arguments& args) {
+  std::optional<std::string> path, mask_path;
+  std::optional<medkern::Shape3> shape;
+  std::optional<medkern::DType> dtype;
+  std::string dtype_text;
+  std::optional<int64_t> bins;
+  std::optional<std::pair<double, double>> range;
+  std::string device = "auto";
+  bool json = false;
+
+  args.parse(
+      [&](const std::string& name) {
+        if (name == "--shape") {
+          shape = take_shape(args, name);
+        } else if (name == "--dtype") {
+          dtype_text = args.take_value(name);
+          dtype = parse_dtype(dtype_text);
+        } else if (name == "--bins") {
+          bins = parse_int64(args.take_value(name), name);
+        } else if (name == "--range") {
+          const double lo = parse_double(args.take_value(name, 2), name);
+          const double hi = parse_double(args.take_value(name, 2), name);
+          range = std::make_pair(lo, hi);
+        } else if (name == "--mask") {
+          mask_path = args.take_value(name);
+        } else if (name == "--device") {
+          device = args.take_value(name);
+        } else if (name == "--json") {
+          json = true;
+        } else {
+          throw UsageError(fmt::format("unknown option '{}'", name));
+        }
+      },
+      [&](const std::string& word) {
+        if (path) {
+          throw UsageError(fmt::format("one input file only, got '{}' and '{}'", *path, word));
+        }
+        path = word;
+      });
+  if (!path) throw UsageError("the input FILE.raw is missing");
+  if (!shape) throw UsageError("--shape Z Y X is required");
+  if (!dtype) throw UsageError("--dtype is required");
+  if (!bins) throw UsageError("--bins is required");
+  if (!range) throw UsageError("--range LO HI is required");
+  if (*bins < 0 || *bins > std::numeric_limits<uint32_t>::max()) {
+    throw UsageError(fmt::format("--bins: {} is outside 1..{}", *bins, medkern::kMaxHistogramBins));
+  }
+
+  // The shape must describe a volume whose byte count fits, before any size is computed.
+  medkern::VolumeRef probe;
+  probe.data = reinterpret_cast<void*>(alignof(std::max_align_t));
+  probe.dtype = *dtype;
+  probe.shape = *shape;
+  probe.strides = {0, 0, 0};
+  medkern::validate_volume(probe, "--shape");
+  const int64_t count = probe.numel();
+
+  medkern::HistogramParams params;
+  params.bins = static_cast<uint32_t>(*bins);
+  params.lo = range->first;
+  params.hi = range->second;
+
+  medkern::Context context = make_context(device);
+  const medkern::Shape3 extents = *shape;
+  std::vector<uint8_t> mask;
+  std::optional<medkern::VolumeRef> mask_view;
+  if (mask_path) {
+    mask = read_raw<uint8_t>(*mask_path, count, "uint8", "mask");
+    mask_view = medkern::make_view(mask.data(), extents);
+  }
+  std::vector<uint64_t> counts;
+  switch (*dtype) {
+    case medkern::DType::int16: {
+      const auto data = read_raw<int16_t>(*path, count, "int16", "input");
+      counts = medkern::histogram(context, medkern::make_view(data.data(), extents), params,
+                                  mask_view ? &*mask_view : nullptr);
+      break;
+    }
+    case medkern::DType::uint16: {
+      const auto data = read_raw<uint16_t>(*path, count, "uint16", "input");
+      counts = medkern::histogram(context, medkern::make_view(data.data(), extents), params,
+                                  mask_view ? &*mask_view : nullptr);
+      break;
+    }
+    default: {
+      const auto data = read_raw<float>(*path, count, "float32", "input");
+      counts = medkern::histogram(context, medkern::make_view(data.data(), extents), params,
+                                  mask_view ? &*mask_view : nullptr);
+      break;
+    }
+  }
+  uint64_t total = 0;
+  for (const uint64_t c : counts) total += c;
+  const std::vector<double> edges = bin_edges(params.bins, params.lo, params.hi, *dtype);
+  const std::string device_name = context.device().name();
+
+  if (json) {
+    JsonWriter out;
+    out.begin_object();
+    out.key("counts").begin_array();
+    for (const uint64_t c : counts) out.value(c);
+    out.end_array();
+    out.key("bin_edges").begin_array();
+    for (const double edge : edges) {
+      if (*dtype == medkern::DType::float32) {
+        out.value(static_cast<float>(edge));
+      } else {
+        out.value(edge);
+      }
+    }
+    out.end_array();
+    out.member("bins", params.bins);
+    out.key("range").begin_array().value(params.lo).value(params.hi).end_array();
+    out.member("total", total);
+    out.member("device", device_name);
+    out.member("file", *path);
+    out.member("dtype", dtype_text);
+    out.key("shape").begin_array();
+    for (const int64_t extent : extents) out.value(extent);
+    out.end_array();
+    out.member("voxels", count);
+    out.end_object();
+    fmt::print("{}\n", out.str());
+    return kExitOk;
+  }
+
+  fmt::print("{}: {} ({}, {}, {}), {} voxels{}, on {}\n", *path, dtype_text, extents[0], extents[1],
+             extents[2], count, mask_path ? fmt::format(", mask {}", *mask_path) : "", device_name);
+  fmt::print("{} bins over [{}, {}]: {} voxels counted, {} not (outside the range{})\n",
+             params.bins, edge_text(edges.front(), *dtype), edge_text(edges.back(), *dtype), total,
+             static_cast<uint64_t>(count) - total, mask_path ? ", NaN or masked out" : " or NaN");
+  // Many bins: only the non-empty ones, so that the table stays readable.
+  constexpr uint32_t kFullTableBins = 64;
+  const bool compact = params.bins > kFullTableBins;
+  fmt::print("{:>7}  {:>32}  {:>12}\n", "bin", "interval", "count");
+  uint32_t hidden = 0;
+  for (uint32_t i = 0; i < params.bins; ++i) {
+    if (compact && counts[i] == 0) {
+      ++hidden;
+      continue;
+    }
+    const bool last = i + 1 == params.bins;
+    const std::string interval = fmt::format("[{}, {}{}", edge_text(edges[i], *dtype),
+                                             edge_text(edges[i + 1], *dtype), last ? "]" : ")");
+    fmt::print("{:>7}  {:>32}  {:>12}\n", i, interval, counts[i]);
+  }
+  if (hidden > 0) fmt::print("({} empty bins not shown)\n", hidden);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------- generate-ct
+
+int run_generate_ct(Arguments& args) {
+  std::optional<std::string> path;
+  std::optional<medkern::Shape3> shape;
+  uint64_t seed = 0;
+  args.parse(
+      [&](const std::string& name) {
+        if (name == "--shape") {
+          shape = take_shape(args, name);
+        } else if (name == "--seed") {
+          seed = parse_uint64(args.take_value(name), name);
+        } else {
+          throw UsageError(fmt::format("unknown option '{}'", name));
+        }
+      },
+      [&](const std::string& word) {
+        if (path) {
+          throw UsageError(fmt::format("one output file only, got '{}' and '{}'", *path, word));
+        }
+        path = word;
+      });
+  if (!path) throw UsageError("the output FILE.raw is missing");
+  if (!shape) throw UsageError("--shape Z Y X is required");
+
+  medkern::VolumeRef probe;
+  probe.data = reinterpret_cast<void*>(alignof(std::max_align_t));
+  probe.dtype = medkern::DType::int16;
+  probe.shape = *shape;
+  probe.strides = {0, 0, 0};
+  medkern::validate_volume(probe, "--shape");
+
+  const medkern::cli::CtPhantom phantom(*shape, seed);
+  const int64_t slice_voxels = (*shape)[1] * (*shape)[2];
+  std::vector<int16_t> slice(static_cast<std::size_t>(slice_voxels));
+  std::vector<unsigned char> bytes(slice.size() * 2);
+
+  File file(std::fopen(path->c_str(), "wb"));
+  if (!file) throw RunError(fmt::format("'{}': cannot write it: {}", *path, std::strerror(errno)));
+  for (int64_t z = 0; z < (*shape)[0]; ++z) {
+    phantom.slice(z, slice.data());
+    // Little-endian whatever the host is.
+    for (std::size_t i = 0; i < slice.size(); ++i) {
+      const auto value = static_cast<uint16_t>(slice[i]);
+      bytes[2 * i] = static_cast<unsigned char>(value & 0xFF);
+      bytes[2 * i + 1] = static_cast<unsigned char>(value >> 8);
+    }
+    if (std::fwrite(bytes.data(), 1, bytes.size(), file.get()) != bytes.size()) {
+      throw RunError(
+          fmt::format("'{}': writing slice {} failed: {}", *path, z, std::strerror(errno)));
+    }
+  }
+  if (std::fclose(file.release()) != 0) {
+    throw RunError(fmt::format("'{}': closing failed: {}", *path, std::strerror(errno)));
+  }
+  fmt::print("wrote {}: int16 ({}, {}, {}), {} bytes, seed {}\n", *path, (*shape)[0], (*shape)[1],
+             (*shape)[2], probe.bytes(), seed);
+  for (const medkern::cli::Calcification& spot : phantom.calcifications()) {
+    fmt::print("  calcification at (z, y, x) = ({}, {}, {}), radius {} voxels, {} HU\n", spot.z,
+               spot.y, spot.x, spot.radius, spot.hu);
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------- main
+
+struct Command {
+  const char* name;
+  const char* help;
+  int (*run)(Arguments&);
+};
+
+constexpr Command kCommands[] = {
+    {"info", kInfoHelp, run_info},
+    {"histogram", kHistogramHelp, run_histogram},
+    {"generate-ct", kGenerateHelp, run_generate_ct},
+};
+
+const Command* find_command(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (name == command.name) return &command;
+  }
+  return nullptr;
+}
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kMainHelp, stderr);
+    return kExitUsage;
+  }
+  const std::string_view first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    if (first == "help" && argc > 2) {
+      const Command* command = find_command(argv[2]);
+      if (command == nullptr) {
+        fmt::print(stderr, "medkern: unknown command '{}'\n\n{}", argv[2], kMainHelp);
+        return kExitUsage;
+      }
+      fmt::print("{}", command->help);
+      return kExitOk;
+    }
+    fmt::print("{}", kMainHelp);
+    return kExitOk;
+  }
+  if (first == "--version") {
+    fmt::print("medkern {}\n", medkern::version_string());
+    return kExitOk;
+  }
+  const Command* command = find_command(first);
+  if (command == nullptr) {
+    fmt::print(stderr, "medkern: unknown command '{}'\n\n{}", first, kMainHelp);
+    return kExitUsage;
+  }
+  Arguments args(argc, argv, 2);
+  if (args.wants_help()) {
+    fmt::print("{}", command->help);
+    return kExitOk;
+  }
+  try {
+    return command->run(args);
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "medkern {}: {}\n(see 'medkern {} --help')\n", command->name, error.what(),
+               command->name);
+    return kExitUsage;
+  } catch (const medkern::Error& error) {
+    fmt::print(stderr, "medkern {}: error: {}\n", command->name, error.what());
+    return kExitError;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "medkern {}: error: out of host memory\n", command->name);
+    return kExitError;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "medkern {}: error: {}\n", command->name, error.what());
+    return kExitError;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch(argc, argv);
+  } catch (...) {
+    // Only printing can throw here (e.g. fmt on a closed stream); still no crash.
+    std::fputs("medkern: error: unexpected failure\n", stderr);
+    return kExitError;
+  }
+}

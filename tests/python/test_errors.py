@@ -1,0 +1,215 @@
+"""Bad arguments: the right exception classes, with messages naming the argument."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import medkern
+from medkern import _core
+
+A = np.zeros((2, 3, 4), np.int16)
+LABELS = np.zeros((2, 3, 4), np.int32)
+
+OPS = {
+    "histogram": lambda a, **kw: medkern.histogram(a, 4, range=(0, 1), **kw),
+    "threshold": lambda a, **kw: medkern.threshold(a, 0, 1, **kw),
+    "otsu_threshold": lambda a, **kw: medkern.otsu_threshold(a, **kw),
+    "label_statistics": lambda a, **kw: medkern.label_statistics(a, LABELS, **kw),
+}
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize(
+    "dtype", ["float64", "int32", "int64", "uint8", "int8", "bool", "float16", "complex64"]
+)
+def test_unsupported_input_dtype_is_a_type_error_naming_it(op, dtype):
+    a = np.zeros((2, 3, 4), dtype=dtype)
+    with pytest.raises(TypeError, match=rf"^a: dtype {dtype} is not supported") as info:
+        OPS[op](a, device="cpu")
+    assert isinstance(info.value, medkern.UnsupportedDTypeError)
+    assert isinstance(info.value, medkern.MedkernError)
+    assert info.value.status == "MEDKERN_ERROR_UNSUPPORTED_DTYPE"
+    assert "int16, uint16, float32" in str(info.value)
+
+
+def test_non_native_byte_order_is_refused_not_swapped():
+    a = np.arange(24, dtype=">i2").reshape(2, 3, 4)
+    with pytest.raises(TypeError, match="a: dtype >i2 .*byte order"):
+        medkern.threshold(a, 0, 5, device="cpu")
+
+
+def test_python_lists_become_int64_and_are_refused():
+    with pytest.raises(TypeError, match="int64"):
+        medkern.histogram([1, 2, 3], 3, range=(0, 3), device="cpu")
+
+
+def test_mask_and_label_dtypes():
+    with pytest.raises(TypeError, match=r"^mask: dtype float32"):
+        medkern.histogram(A, 4, range=(0, 1), mask=np.ones(A.shape, np.float32), device="cpu")
+    with pytest.raises(TypeError, match=r"^mask: dtype int16"):
+        medkern.otsu_threshold(A, mask=np.ones(A.shape, np.int16), device="cpu")
+    with pytest.raises(TypeError, match=r"^labels: dtype int64 .*int32, uint8"):
+        medkern.label_statistics(A, LABELS.astype(np.int64), device="cpu")
+    with pytest.raises(TypeError, match=r"^labels: dtype uint16"):
+        medkern.label_statistics(A, LABELS.astype(np.uint16), device="cpu")
+
+
+def test_shape_mismatch():
+    wrong = np.zeros((2, 4, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"^mask: has shape \(2, 4, 3\) but a has shape") as info:
+        medkern.histogram(A, 4, range=(0, 1), mask=wrong, device="cpu")
+    assert isinstance(info.value, medkern.ShapeMismatchError)
+    assert info.value.status == "MEDKERN_ERROR_SHAPE_MISMATCH"
+    with pytest.raises(ValueError, match="mask"):
+        medkern.otsu_threshold(A, mask=wrong, device="cpu")
+    with pytest.raises(medkern.ShapeMismatchError, match="labels"):
+        medkern.label_statistics(A, LABELS[:, :, :3], device="cpu")
+    # Same voxels, different dimensionality: still a mismatch (no broadcasting).
+    with pytest.raises(medkern.ShapeMismatchError, match="mask"):
+        medkern.histogram(A[0], 4, range=(0, 1), mask=np.ones((1, 3, 4), bool), device="cpu")
+
+
+@pytest.mark.parametrize("bins", [0, -3, 65537, 2**32 + 1])
+def test_bins_out_of_range(bins):
+    with pytest.raises(ValueError, match=rf"^bins: {bins} is outside 1\.\.65536") as info:
+        medkern.histogram(A, bins, range=(0, 1), device="cpu")
+    assert info.value.status == "MEDKERN_ERROR_INVALID_ARGUMENT"
+
+
+@pytest.mark.parametrize("bins", [1.5, "10", [0, 1, 2], np.array([0.0, 1.0]), True])
+def test_bins_that_are_not_a_count(bins):
+    with pytest.raises(ValueError, match="^bins"):
+        medkern.histogram(A, bins, range=(0, 1), device="cpu")
+
+
+def test_otsu_needs_two_bins():
+    with pytest.raises(ValueError, match=r"^bins: 1 is outside 2\.\.65536"):
+        medkern.otsu_threshold(A, bins=1, device="cpu")
+
+
+@pytest.mark.parametrize(
+    "range_,message",
+    [
+        ((5, 1), r"^range: lo = 5\.0 is greater than hi = 1\.0"),
+        ((0, np.inf), r"^range: .* is not finite"),
+        ((np.nan, 1), r"^range: .* is not finite"),
+        ((1, 2, 3), r"^range: .* is not a pair"),
+        (("a", 1), r"^range: 'a' is not a number"),
+    ],
+)
+def test_bad_histogram_range(range_, message):
+    with pytest.raises(ValueError, match=message):
+        medkern.histogram(A, 4, range=range_, device="cpu")
+
+
+def test_bad_threshold_bounds_and_values():
+    with pytest.raises(ValueError, match=r"^lo: 5\.0 is greater than hi: 1\.0"):
+        medkern.threshold(A, 5, 1, device="cpu")
+    with pytest.raises(ValueError, match="NaN"):
+        medkern.threshold(A, np.nan, 1, device="cpu")
+    with pytest.raises(ValueError, match=r"^inside: 256 does not fit in uint8"):
+        medkern.threshold(A, 0, 1, inside=256, device="cpu")
+    with pytest.raises(ValueError, match=r"^outside: -1 does not fit in uint8"):
+        medkern.threshold(A, 0, 1, outside=-1, device="cpu")
+    with pytest.raises(ValueError, match=r"^inside: 1\.5 is not an integer"):
+        medkern.threshold(A, 0, 1, inside=1.5, device="cpu")
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_four_dimensional_input(op):
+    a = np.zeros((2, 2, 3, 4), np.int16)
+    with pytest.raises(ValueError, match=r"^a: has 4 dimensions") as info:
+        OPS[op](a, device="cpu")
+    assert isinstance(info.value, medkern.InvalidArgumentError)
+
+
+def test_four_dimensional_mask_and_labels():
+    with pytest.raises(ValueError, match=r"^mask: has 4 dimensions"):
+        medkern.histogram(A, 4, range=(0, 1), mask=np.ones((1, 2, 3, 4), bool), device="cpu")
+    with pytest.raises(ValueError, match=r"^labels: has 4 dimensions"):
+        medkern.label_statistics(A, np.zeros((1, 2, 3, 4), np.int32), device="cpu")
+
+
+@pytest.mark.parametrize("spacing", [(1, 1), (1, 0, 1), (1, -2, 1), (1, np.inf, 1), "x", None])
+def test_bad_spacing(spacing):
+    with pytest.raises(ValueError, match="^spacing"):
+        medkern.label_statistics(A, LABELS, spacing=spacing, device="cpu")
+
+
+@pytest.mark.parametrize("device", ["tpu", "cuda:x", -2, 1.0, True])
+def test_bad_device(device):
+    with pytest.raises(ValueError, match="^device"):
+        medkern.threshold(A, 0, 1, device=device)
+
+
+@pytest.mark.skipif(_core.device_count() > 0, reason="a CUDA device is present")
+def test_cuda_without_a_device_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match="cuda:0") as info:
+        medkern.threshold(A, 0, 1, device="cuda")
+    assert isinstance(info.value, medkern.NoDeviceError)
+    assert info.value.status == "MEDKERN_ERROR_NO_DEVICE"
+
+
+def test_exception_hierarchy():
+    pairs = {
+        medkern.InvalidArgumentError: ValueError,
+        medkern.UnsupportedDTypeError: TypeError,
+        medkern.ShapeMismatchError: ValueError,
+        medkern.OutOfMemoryError: MemoryError,
+        medkern.NoDeviceError: RuntimeError,
+        medkern.CudaError: RuntimeError,
+        medkern.SizeOverflowError: OverflowError,
+        medkern.InternalError: RuntimeError,
+    }
+    statuses = set()
+    for cls, builtin in pairs.items():
+        assert issubclass(cls, medkern.MedkernError) and issubclass(cls, builtin)
+        assert cls.status.startswith("MEDKERN_ERROR_")
+        statuses.add(cls.status)
+    assert len(statuses) == len(pairs)
+    assert medkern.MedkernError.status is None
+
+
+# Below, the C++ translation itself: descriptors straight into _core, so that the core's
+# own checks (not the Python layer's) raise.
+
+
+def descriptor(array, dtype_code=None, spacing=(1.0, 1.0, 1.0)):
+    a = np.asarray(array)
+    code = _core.dtype_codes[a.dtype.name] if dtype_code is None else dtype_code
+    shape = (1,) * (3 - a.ndim) + a.shape
+    strides = (0,) * (3 - a.ndim) + tuple(s // a.itemsize for s in a.strides)
+    return (a.ctypes.data, code, shape, strides, spacing, -1)
+
+
+def test_core_errors_are_translated_with_status():
+    ctx = _core.Context.cpu()
+    a = np.zeros((2, 3, 4), np.float32)
+    out = np.zeros((2, 3, 5), np.uint8)
+    with pytest.raises(medkern.ShapeMismatchError, match="output") as info:
+        _core.threshold(ctx, descriptor(a), descriptor(out), 0.0, 1.0)
+    assert info.value.status == "MEDKERN_ERROR_SHAPE_MISMATCH"
+    counts = np.zeros(4, np.uint64)
+    with pytest.raises(medkern.UnsupportedDTypeError, match="input") as info:
+        _core.histogram(ctx, descriptor(out), None, descriptor(counts), 4, 0.0, 1.0)
+    assert info.value.status == "MEDKERN_ERROR_UNSUPPORTED_DTYPE"
+    with pytest.raises(medkern.ShapeMismatchError, match="counts"):
+        _core.histogram(ctx, descriptor(a), None, descriptor(counts), 5, 0.0, 1.0)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"bins: 1 is outside 2\.\.65536"):
+        _core.otsu_threshold(ctx, descriptor(a), None, 1)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"bins: -1 is outside"):
+        _core.histogram(ctx, descriptor(a), None, descriptor(counts), -1, 0.0, 1.0)
+    with pytest.raises(medkern.InvalidArgumentError, match="spacing"):
+        _core.label_statistics(
+            ctx, descriptor(a, spacing=(1.0, -1.0, 1.0)), descriptor(np.zeros(a.shape, np.int32))
+        )
+    with pytest.raises(medkern.UnsupportedDTypeError, match="input: unknown dtype code 99"):
+        _core.threshold(ctx, descriptor(a, dtype_code=99), descriptor(out), 0.0, 1.0)
+    with pytest.raises(medkern.InvalidArgumentError, match="input: not an array descriptor"):
+        _core.threshold(ctx, (1, 2, 3), descriptor(out), 0.0, 1.0)
+    null = (0, 3, (2, 3, 4), (12, 4, 1), (1.0, 1.0, 1.0), -1)
+    with pytest.raises(medkern.InvalidArgumentError, match="input: data pointer is null"):
+        _core.threshold(ctx, null, descriptor(np.zeros(a.shape, np.uint8)), 0.0, 1.0)
+    with pytest.raises(medkern.NoDeviceError):
+        _core.pool_stats(1000)
