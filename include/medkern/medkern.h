@@ -200,8 +200,9 @@ MEDKERN_API medkern_status medkern_pool_reset_peak(int32_t device);
 MEDKERN_API medkern_status medkern_pool_set_limit(int32_t device, uint64_t limit_bytes);
 
 /* Frees every live allocation carrying `tag` in the pool of `device` and gives back the
- * bytes freed in *bytes_released (may be NULL). Volumes that pointed there are invalid
- * afterwards; freeing them later is harmless. Tag 0 is refused: it is the default tag. */
+ * bytes freed in *bytes_released (may be NULL). Waits for the device to be idle first.
+ * Volumes that pointed there are invalid afterwards: drop them without medkern_volume_free,
+ * since a later allocation may reuse their address. Tag 0 is refused: it is the default. */
 MEDKERN_API medkern_status medkern_pool_release_tag(int32_t device, uint64_t tag,
                                                     uint64_t* bytes_released);
 
