@@ -2,7 +2,8 @@
 // label_statistics.cuh).
 //
 // Bytes it must move: input and labels once, e.g. 512^3 int16 + int32 = 805 MB, 270 us at
-// 2.98 TB/s; atomics per run of one label come on top.
+// 2.98 TB/s, plus the labels once more for their maximum (min_max, 537 MB); atomics per
+// tile and label come on top.
 #include "backends.hpp"
 #include "kernels/label_statistics.cuh"
 #include "kernels/launch.cuh"
@@ -12,7 +13,7 @@ namespace medkern::cuda {
 namespace {
 
 constexpr int kLabelThreads = 256;
-constexpr int kLabelRunLength = 16;
+constexpr int kLabelVoxelsPerLane = 16;
 constexpr int kLabelBlocksPerSm = 8;
 constexpr int kClearThreads = 256;
 
@@ -20,9 +21,10 @@ template <class T, class L>
 void launch(const Context& context, const VolumeRef& input, const VolumeRef& labels,
             bool include_background, LabelAccumulator* table) {
   const int64_t count = input.numel();
-  const int64_t runs = (count + kLabelRunLength - 1) / kLabelRunLength;
-  kernels::accumulate_labels<T, L, kLabelThreads, kLabelRunLength>
-      <<<grid_for(context, runs, kLabelThreads, kLabelBlocksPerSm), kLabelThreads, 0,
+  // One warp per tile of 32 * kLabelVoxelsPerLane voxels: as many threads as tiles * 32.
+  const int64_t tiles = (count + 32 * kLabelVoxelsPerLane - 1) / (32 * kLabelVoxelsPerLane);
+  kernels::accumulate_labels<T, L, kLabelThreads, kLabelVoxelsPerLane>
+      <<<grid_for(context, tiles * 32, kLabelThreads, kLabelBlocksPerSm), kLabelThreads, 0,
          stream_of(context)>>>(static_cast<const T*>(input.data),
                                static_cast<const L*>(labels.data), count,
                                int32_t(input.shape[1]), int32_t(input.shape[2]),

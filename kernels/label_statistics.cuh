@@ -62,39 +62,95 @@ __device__ inline void add_voxel(LabelAccumulator& acc, T value, int32_t z, int3
   }
 }
 
-// Each thread walks a run of RunLength consecutive voxels and keeps a private accumulator
-// while the label stays the same, so that a label image (long runs of one label) costs one
-// set of atomics per run instead of per voxel.
-template <class T, class L, int Threads, int RunLength>
+// Sums a warp's accumulators over each group of consecutive lanes that share `label`; the
+// first lane of a group ends with the group's total. A tree of shuffles whose partners stay
+// inside the group: after the step of offset d, a lane holds lanes [lane, lane + 2d - 1] of
+// its group.
+__device__ inline bool reduce_label_groups(LabelAccumulator& acc, int64_t label) {
+  const unsigned lane = threadIdx.x % 32;
+  const int64_t next_label = __shfl_down_sync(0xffffffffu, label, 1);
+  const unsigned group_ends = __ballot_sync(0xffffffffu, lane == 31 || next_label != label);
+  const unsigned group_end = lane + __ffs(group_ends >> lane) - 1;
+  const int64_t previous_label = __shfl_up_sync(0xffffffffu, label, 1);
+  const bool first_of_group = lane == 0 || previous_label != label;
+#pragma unroll
+  for (unsigned offset = 1; offset < 32; offset *= 2) {
+    LabelAccumulator other;
+    other.count = __shfl_down_sync(0xffffffffu, acc.count, offset);
+    other.sum_int = __shfl_down_sync(0xffffffffu, acc.sum_int, offset);
+    other.sum_squares_int = __shfl_down_sync(0xffffffffu, acc.sum_squares_int, offset);
+    other.sum_float = __shfl_down_sync(0xffffffffu, acc.sum_float, offset);
+    other.sum_squares_float = __shfl_down_sync(0xffffffffu, acc.sum_squares_float, offset);
+    other.min_key = __shfl_down_sync(0xffffffffu, acc.min_key, offset);
+    other.max_key = __shfl_down_sync(0xffffffffu, acc.max_key, offset);
+#pragma unroll
+    for (int axis = 0; axis < 3; ++axis) {
+      other.coordinate_sum[axis] = __shfl_down_sync(0xffffffffu, acc.coordinate_sum[axis], offset);
+      other.bbox_min[axis] = __shfl_down_sync(0xffffffffu, acc.bbox_min[axis], offset);
+      other.bbox_max[axis] = __shfl_down_sync(0xffffffffu, acc.bbox_max[axis], offset);
+    }
+    if (lane + offset <= group_end) {
+      acc.count += other.count;
+      acc.sum_int += other.sum_int;
+      acc.sum_squares_int += other.sum_squares_int;
+      acc.sum_float += other.sum_float;
+      acc.sum_squares_float += other.sum_squares_float;
+      acc.min_key = min(acc.min_key, other.min_key);
+      acc.max_key = max(acc.max_key, other.max_key);
+#pragma unroll
+      for (int axis = 0; axis < 3; ++axis) {
+        acc.coordinate_sum[axis] += other.coordinate_sum[axis];
+        acc.bbox_min[axis] = min(acc.bbox_min[axis], other.bbox_min[axis]);
+        acc.bbox_max[axis] = max(acc.bbox_max[axis], other.bbox_max[axis]);
+      }
+    }
+  }
+  return first_of_group;
+}
+
+// A warp takes a tile of 32 * VoxelsPerLane consecutive voxels; lane l reads voxels
+// l, l + 32, l + 64, ... of it, so that every load is coalesced. A lane keeps a private
+// accumulator while its label stays the same (labels come in runs), flushes it with atomics
+// when the label changes, and at the end of the tile the lanes holding the same label pool
+// their accumulators, so that a region costs a few atomics per tile instead of per voxel.
+template <class T, class L, int Threads, int VoxelsPerLane>
 __global__ void __launch_bounds__(Threads)
     accumulate_labels(const T* __restrict__ input, const L* __restrict__ labels, int64_t count,
                       int32_t ny, int32_t nx, bool include_background,
                       LabelAccumulator* __restrict__ table) {
-  for (int64_t start = (blockIdx.x * int64_t(Threads) + threadIdx.x) * RunLength; start < count;
-       start += int64_t(gridDim.x) * Threads * RunLength) {
-    const int64_t end = min(count, start + RunLength);
-    int32_t x = int32_t(start % nx);
-    int32_t y = int32_t((start / nx) % ny);
-    int32_t z = int32_t(start / (int64_t(nx) * ny));
+  constexpr int64_t kTile = 32 * int64_t(VoxelsPerLane);
+  constexpr int64_t kNoLabel = -1;
+  const int64_t warps = int64_t(gridDim.x) * (Threads / 32);
+  const int lane = threadIdx.x % 32;
+  for (int64_t tile = blockIdx.x * int64_t(Threads / 32) + threadIdx.x / 32; tile * kTile < count;
+       tile += warps) {
+    int64_t i = tile * kTile + lane;
+    int32_t x = int32_t(i % nx);
+    int32_t y = int32_t((i / nx) % ny);
+    int32_t z = int32_t(i / (int64_t(nx) * ny));
     LabelAccumulator local = empty_label_accumulator();
-    L current = labels[start];
-    for (int64_t i = start; i < end; ++i) {
-      const L label = labels[i];
+    int64_t current = kNoLabel;
+#pragma unroll 4
+    for (int k = 0; k < VoxelsPerLane && i < count; ++k, i += 32) {
+      const int64_t label = labels[i];
       if (label != current) {
         if (local.count != 0) flush(table + current, local);
         local = empty_label_accumulator();
         current = label;
       }
       if (label != 0 || include_background) add_voxel(local, input[i], z, y, x);
-      if (++x == nx) {
-        x = 0;
+      x += 32;
+      while (x >= nx) {
+        x -= nx;
         if (++y == ny) {
           y = 0;
           ++z;
         }
       }
     }
-    if (local.count != 0) flush(table + current, local);
+    if (local.count == 0) current = kNoLabel;  // nothing to add: keep out of other groups
+    const bool first_of_group = reduce_label_groups(local, current);
+    if (first_of_group && current != kNoLabel && local.count != 0) flush(table + current, local);
   }
 }
 
