@@ -82,7 +82,7 @@ def main() -> None:
         row("threshold int16 -> uint8", "gpu", gpu_time(lambda: medkern.threshold(a, 130, 3000)),
             "cupy (a>=lo)&(a<=hi)", gpu_time(lambda: (a >= 130) & (a <= 3000)),
             a.nbytes + a.size, cp.array_equal(mine.astype(bool), theirs))
-        labels = cp.asarray((host > 200).astype(np.int32) * (np.arange(n)[:, None, None] // 8 + 1))
+        labels = cp.asarray(((host > 200) * (np.arange(n)[:, None, None] // 8 + 1)).astype(np.int32))
         from cupyx.scipy import ndimage as cnd
         index = cp.arange(1, int(labels.max()) + 1)
         mine = medkern.label_statistics(a, labels)

@@ -108,11 +108,11 @@ __device__ inline bool reduce_label_groups(LabelAccumulator& acc, int64_t label)
   return first_of_group;
 }
 
-// A warp takes a tile of 32 * VoxelsPerLane consecutive voxels; lane l reads voxels
-// l, l + 32, l + 64, ... of it, so that every load is coalesced. A lane keeps a private
-// accumulator while its label stays the same (labels come in runs), flushes it with atomics
-// when the label changes, and at the end of the tile the lanes holding the same label pool
-// their accumulators, so that a region costs a few atomics per tile instead of per voxel.
+// A warp takes a tile of 32 * VoxelsPerLane consecutive voxels and each lane a run of
+// VoxelsPerLane of them, in order. A lane keeps a private accumulator while its label stays
+// the same (labels come in runs along x), flushes it with atomics when the label changes,
+// and at the end of the tile neighbouring lanes that hold the same label pool their
+// accumulators, so that a region costs a few atomics per tile instead of per voxel.
 template <class T, class L, int Threads, int VoxelsPerLane>
 __global__ void __launch_bounds__(Threads)
     accumulate_labels(const T* __restrict__ input, const L* __restrict__ labels, int64_t count,
@@ -124,14 +124,14 @@ __global__ void __launch_bounds__(Threads)
   const int lane = threadIdx.x % 32;
   for (int64_t tile = blockIdx.x * int64_t(Threads / 32) + threadIdx.x / 32; tile * kTile < count;
        tile += warps) {
-    int64_t i = tile * kTile + lane;
-    int32_t x = int32_t(i % nx);
-    int32_t y = int32_t((i / nx) % ny);
-    int32_t z = int32_t(i / (int64_t(nx) * ny));
+    const int64_t start = tile * kTile + int64_t(lane) * VoxelsPerLane;
+    const int64_t end = min(count, start + VoxelsPerLane);
+    int32_t x = int32_t(start % nx);
+    int32_t y = int32_t((start / nx) % ny);
+    int32_t z = int32_t(start / (int64_t(nx) * ny));
     LabelAccumulator local = empty_label_accumulator();
     int64_t current = kNoLabel;
-#pragma unroll 4
-    for (int k = 0; k < VoxelsPerLane && i < count; ++k, i += 32) {
+    for (int64_t i = start; i < end; ++i) {
       const int64_t label = labels[i];
       if (label != current) {
         if (local.count != 0) flush(table + current, local);
@@ -139,9 +139,8 @@ __global__ void __launch_bounds__(Threads)
         current = label;
       }
       if (label != 0 || include_background) add_voxel(local, input[i], z, y, x);
-      x += 32;
-      while (x >= nx) {
-        x -= nx;
+      if (++x == nx) {
+        x = 0;
         if (++y == ny) {
           y = 0;
           ++z;
@@ -150,7 +149,7 @@ __global__ void __launch_bounds__(Threads)
     }
     if (local.count == 0) current = kNoLabel;  // nothing to add: keep out of other groups
     const bool first_of_group = reduce_label_groups(local, current);
-    if (first_of_group && current != kNoLabel && local.count != 0) flush(table + current, local);
+    if (first_of_group && current != kNoLabel) flush(table + current, local);
   }
 }
 
