@@ -110,14 +110,24 @@ __device__ inline bool reduce_label_groups(LabelAccumulator& acc, int64_t label)
 
 // A warp takes a tile of 32 * VoxelsPerLane consecutive voxels and each lane a run of
 // VoxelsPerLane of them, in order. A lane keeps a private accumulator while its label stays
-// the same (labels come in runs along x), flushes it with atomics when the label changes,
-// and at the end of the tile neighbouring lanes that hold the same label pool their
-// accumulators, so that a region costs a few atomics per tile instead of per voxel.
-template <class T, class L, int Threads, int VoxelsPerLane>
+// the same (labels come in runs along x; skipped background does not break a run), flushes
+// it with atomics when the label changes, and at the end of the tile neighbouring lanes that
+// hold the same label pool their accumulators, so that a region costs a few atomics per tile
+// instead of per voxel. With SharedTable (few labels) the atomics go to a per-block table in
+// shared memory, added to `table` once at the end, so that many threads updating the same
+// few labels do not contend in global memory.
+template <class T, class L, int Threads, int VoxelsPerLane, bool SharedTable>
 __global__ void __launch_bounds__(Threads)
     accumulate_labels(const T* __restrict__ input, const L* __restrict__ labels, int64_t count,
-                      int32_t ny, int32_t nx, bool include_background,
+                      int32_t ny, int32_t nx, int32_t entries, bool include_background,
                       LabelAccumulator* __restrict__ table) {
+  extern __shared__ LabelAccumulator shared_table[];
+  LabelAccumulator* target = table;
+  if constexpr (SharedTable) {
+    for (int e = threadIdx.x; e < entries; e += Threads) shared_table[e] = empty_label_accumulator();
+    __syncthreads();
+    target = shared_table;
+  }
   constexpr int64_t kTile = 32 * int64_t(VoxelsPerLane);
   constexpr int64_t kNoLabel = -1;
   const int64_t warps = int64_t(gridDim.x) * (Threads / 32);
@@ -133,12 +143,14 @@ __global__ void __launch_bounds__(Threads)
     int64_t current = kNoLabel;
     for (int64_t i = start; i < end; ++i) {
       const int64_t label = labels[i];
-      if (label != current) {
-        if (local.count != 0) flush(table + current, local);
-        local = empty_label_accumulator();
-        current = label;
+      if (label != 0 || include_background) {
+        if (label != current) {
+          if (local.count != 0) flush(target + current, local);
+          local = empty_label_accumulator();
+          current = label;
+        }
+        add_voxel(local, input[i], z, y, x);
       }
-      if (label != 0 || include_background) add_voxel(local, input[i], z, y, x);
       if (++x == nx) {
         x = 0;
         if (++y == ny) {
@@ -149,7 +161,13 @@ __global__ void __launch_bounds__(Threads)
     }
     if (local.count == 0) current = kNoLabel;  // nothing to add: keep out of other groups
     const bool first_of_group = reduce_label_groups(local, current);
-    if (first_of_group && current != kNoLabel) flush(table + current, local);
+    if (first_of_group && current != kNoLabel) flush(target + current, local);
+  }
+  if constexpr (SharedTable) {
+    __syncthreads();
+    for (int e = threadIdx.x; e < entries; e += Threads) {
+      if (shared_table[e].count != 0) flush(table + e, shared_table[e]);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Every CUDA op against the CPU implementation on fresh random inputs and edge cases.
 // Integer results must be identical; float sums of label statistics agree to 1e-9 relative.
-#include <cmath>
 #include <cuda_runtime_api.h>
+#include <cmath>
 #include <vector>
 
 #include "gpu/device_buffer.hpp"
@@ -13,8 +13,8 @@ using namespace medkern;
 
 namespace {
 
-const std::vector<Shape3> kShapes = {
-    {1, 1, 1}, {1, 1, 7}, {3, 5, 7}, {1, 33, 65}, {17, 31, 129}, {64, 128, 128}};
+const std::vector<Shape3> kShapes = {{1, 1, 1},   {1, 1, 7},     {3, 5, 7},
+                                     {1, 33, 65}, {17, 31, 129}, {64, 128, 128}};
 
 template <class T>
 std::vector<T> random_of(const Shape3& shape, uint64_t seed) {
@@ -29,8 +29,8 @@ void check_histogram(const HistogramParams& params) {
   auto cpu = Context::cpu();
   auto gpu = Context::cuda(0);
   for (const Shape3& shape : kShapes) {
-    INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
-                 << " bins " << params.bins);
+    INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2] << " bins "
+                 << params.bins);
     const auto values = random_of<T>(shape, seed);
     const auto mask = test::random_mask(shape, seed + 1);
     const auto host_view = make_view(values.data(), shape);
@@ -77,14 +77,14 @@ TEST_CASE("GPU histogram of unaligned and strided device views", "[gpu][histogra
   const auto values = test::random_ct(shape, seed);
   auto device_values = test::to_device(gpu, values, shape);
   // Skip the first element: the data pointer is no longer 16-byte aligned.
-  VolumeView<int16_t> unaligned{device_values.data() + 1, {1, 1, test::numel(shape) - 1},
-                                {1, 1, 1}, {1, 1, 1}, gpu.device()};
+  VolumeView<int16_t> unaligned{
+      device_values.data() + 1, {1, 1, test::numel(shape) - 1}, {1, 1, 1}, {1, 1, 1}, gpu.device()};
   CHECK(histogram(gpu, unaligned, {64, -1100.0, 1500.0}) ==
         histogram(cpu, make_view(values.data() + 1, {1, 1, test::numel(shape) - 1}),
                   {64, -1100.0, 1500.0}));
   // Every other row, reversed x.
-  VolumeView<int16_t> strided{device_values.data() + 40, {9, 10, 41}, {820, 82, -1},
-                              {1, 1, 1}, gpu.device()};
+  VolumeView<int16_t> strided{
+      device_values.data() + 40, {9, 10, 41}, {820, 82, -1}, {1, 1, 1}, gpu.device()};
   VolumeView<const int16_t> host_strided{values.data() + 40, {9, 10, 41}, {820, 82, -1}};
   CHECK(histogram(gpu, strided, {64, -1100.0, 1500.0}) ==
         histogram(cpu, host_strided, {64, -1100.0, 1500.0}));
@@ -140,44 +140,46 @@ TEST_CASE("GPU label statistics equal CPU label statistics", "[gpu][label_statis
   const uint64_t seed = test::fresh_seed();
   auto cpu = Context::cpu();
   auto gpu = Context::cuda(0);
+  // 300 labels fit a per-block table in shared memory, 5000 do not.
   for (const Shape3& shape : kShapes) {
-    for (bool background : {false, true}) {
-      INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
-                   << " background " << background);
-      const auto ct = test::random_ct(shape, seed);
-      const auto fl = test::random_float(shape, seed, 0.01);
-      const auto labels = test::random_labels(shape, seed + 3, 300);
-      VolumeView<const int16_t> ct_view = make_view(ct.data(), shape, {0.7, 0.5, 0.5});
-      const auto lab = make_view(labels.data(), shape);
-      const auto expected = label_statistics(cpu, ct_view, lab, {background});
-      auto device_ct = test::to_device(gpu, ct, shape);
-      auto device_labels = test::to_device(gpu, labels, shape);
-      VolumeRef device_ct_ref = device_ct;
-      device_ct_ref.spacing = {0.7, 0.5, 0.5};
-      const auto actual = label_statistics(gpu, device_ct_ref, device_labels, {background});
-      REQUIRE(actual.size() == expected.size());
-      for (std::size_t i = 0; i < actual.size(); ++i) {
-        CHECK(actual[i].label == expected[i].label);
-        CHECK(actual[i].count == expected[i].count);
-        CHECK(actual[i].sum == expected[i].sum);
-        CHECK(actual[i].mean == expected[i].mean);
-        CHECK(actual[i].std == expected[i].std);
-        CHECK(actual[i].min == expected[i].min);
-        CHECK(actual[i].max == expected[i].max);
-        CHECK(actual[i].bbox_min == expected[i].bbox_min);
-        CHECK(actual[i].bbox_max == expected[i].bbox_max);
-        CHECK(actual[i].centroid_mm == expected[i].centroid_mm);
-      }
-      const auto expected_float = label_statistics(cpu, make_view(fl.data(), shape), lab);
-      const auto actual_float = label_statistics(gpu, make_view(fl.data(), shape), lab);
-      REQUIRE(actual_float.size() == expected_float.size());
-      for (std::size_t i = 0; i < actual_float.size(); ++i) {
-        CHECK(actual_float[i].count == expected_float[i].count);
-        CHECK(actual_float[i].sum ==
-              Approx(expected_float[i].sum).epsilon(1e-9).margin(1e-9));
-        CHECK(actual_float[i].std == Approx(expected_float[i].std).epsilon(1e-6).margin(1e-9));
-        CHECK(actual_float[i].min == expected_float[i].min);
-        CHECK(actual_float[i].max == expected_float[i].max);
+    for (int32_t max_label : {300, 5000}) {
+      for (bool background : {false, true}) {
+        INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
+                     << " background " << background << " max label " << max_label);
+        const auto ct = test::random_ct(shape, seed);
+        const auto fl = test::random_float(shape, seed, 0.01);
+        const auto labels = test::random_labels(shape, seed + 3, max_label);
+        VolumeView<const int16_t> ct_view = make_view(ct.data(), shape, {0.7, 0.5, 0.5});
+        const auto lab = make_view(labels.data(), shape);
+        const auto expected = label_statistics(cpu, ct_view, lab, {background});
+        auto device_ct = test::to_device(gpu, ct, shape);
+        auto device_labels = test::to_device(gpu, labels, shape);
+        VolumeRef device_ct_ref = device_ct;
+        device_ct_ref.spacing = {0.7, 0.5, 0.5};
+        const auto actual = label_statistics(gpu, device_ct_ref, device_labels, {background});
+        REQUIRE(actual.size() == expected.size());
+        for (std::size_t i = 0; i < actual.size(); ++i) {
+          CHECK(actual[i].label == expected[i].label);
+          CHECK(actual[i].count == expected[i].count);
+          CHECK(actual[i].sum == expected[i].sum);
+          CHECK(actual[i].mean == expected[i].mean);
+          CHECK(actual[i].std == expected[i].std);
+          CHECK(actual[i].min == expected[i].min);
+          CHECK(actual[i].max == expected[i].max);
+          CHECK(actual[i].bbox_min == expected[i].bbox_min);
+          CHECK(actual[i].bbox_max == expected[i].bbox_max);
+          CHECK(actual[i].centroid_mm == expected[i].centroid_mm);
+        }
+        const auto expected_float = label_statistics(cpu, make_view(fl.data(), shape), lab);
+        const auto actual_float = label_statistics(gpu, make_view(fl.data(), shape), lab);
+        REQUIRE(actual_float.size() == expected_float.size());
+        for (std::size_t i = 0; i < actual_float.size(); ++i) {
+          CHECK(actual_float[i].count == expected_float[i].count);
+          CHECK(actual_float[i].sum == Approx(expected_float[i].sum).epsilon(1e-9).margin(1e-9));
+          CHECK(actual_float[i].std == Approx(expected_float[i].std).epsilon(1e-6).margin(1e-9));
+          CHECK(actual_float[i].min == expected_float[i].min);
+          CHECK(actual_float[i].max == expected_float[i].max);
+        }
       }
     }
   }
