@@ -47,12 +47,15 @@ std::vector<int32_t> blob_labels(const Shape3& shape, int32_t labels) {
     for (int64_t y = 0; y < shape[1]; ++y)
       for (int64_t x = 0; x < shape[2]; ++x) {
         const int64_t cell = (z / 16) * 1000 + (y / 16) * 37 + (x / 32);
-        values[(z * shape[1] + y) * shape[2] + x] = (cell % 3 == 0) ? int32_t(cell % labels) + 1 : 0;
+        values[(z * shape[1] + y) * shape[2] + x] =
+            (cell % 3 == 0) ? int32_t(cell % labels) + 1 : 0;
       }
   return values;
 }
 
-Shape3 cube(int64_t n) { return {n, n, n}; }
+Shape3 cube(int64_t n) {
+  return {n, n, n};
+}
 
 void report_bytes(benchmark::State& state, double bytes, bool gpu) {
   state.SetBytesProcessed(int64_t(bytes) * state.iterations());
@@ -101,8 +104,10 @@ void BM_histogram_gpu(benchmark::State& state) {
   auto ctx = Context::cuda(0);
   const auto values = ct_like(shape[0] * shape[1] * shape[2], 1);
   Volume<T> input = [&] {
-    if constexpr (std::is_same_v<T, float>) return upload(ctx, as_float(values), shape);
-    else return upload(ctx, values, shape);
+    if constexpr (std::is_same_v<T, float>)
+      return upload(ctx, as_float(values), shape);
+    else
+      return upload(ctx, values, shape);
   }();
   Volume<uint64_t> counts(ctx, {1, 1, bins});
   const HistogramParams params{bins, -1024.0, 3072.0};
@@ -116,8 +121,10 @@ void BM_threshold_gpu(benchmark::State& state) {
   auto ctx = Context::cuda(0);
   const auto values = ct_like(shape[0] * shape[1] * shape[2], 2);
   Volume<T> input = [&] {
-    if constexpr (std::is_same_v<T, float>) return upload(ctx, as_float(values), shape);
-    else return upload(ctx, values, shape);
+    if constexpr (std::is_same_v<T, float>)
+      return upload(ctx, as_float(values), shape);
+    else
+      return upload(ctx, values, shape);
   }();
   Volume<uint8_t> output(ctx, shape);
   run_timed(state, ctx, [&] { threshold(ctx, input, output, {130.0, 3000.0, 1, 0}); });
@@ -173,10 +180,23 @@ void BM_cuda_malloc_free(benchmark::State& state) {
   }
 }
 
-BENCHMARK_TEMPLATE(BM_histogram_gpu, int16_t)->Args({512, 4096})->Args({512, 256})->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_histogram_gpu, float)->Args({512, 4096})->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_threshold_gpu, int16_t)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_threshold_gpu, float)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_histogram_gpu, int16_t)
+    ->Args({512, 4096})
+    ->Args({512, 256})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_histogram_gpu, float)
+    ->Args({512, 4096})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_threshold_gpu, int16_t)
+    ->Arg(512)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_threshold_gpu, float)
+    ->Arg(512)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_otsu_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_label_statistics_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_copy_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
@@ -189,7 +209,8 @@ void BM_histogram_cpu(benchmark::State& state) {
   auto ctx = Context::cpu();
   const auto values = ct_like(shape[0] * shape[1] * shape[2], 1);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(histogram(ctx, make_view(values.data(), shape), {4096, -1024.0, 3072.0}));
+    benchmark::DoNotOptimize(
+        histogram(ctx, make_view(values.data(), shape), {4096, -1024.0, 3072.0}));
   }
   report_bytes(state, double(values.size()) * sizeof(int16_t), false);
 }
@@ -212,8 +233,8 @@ void BM_label_statistics_cpu(benchmark::State& state) {
   const auto values = ct_like(shape[0] * shape[1] * shape[2], 4);
   const auto labels = blob_labels(shape, 2000);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(label_statistics(ctx, make_view(values.data(), shape),
-                                              make_view(labels.data(), shape)));
+    benchmark::DoNotOptimize(
+        label_statistics(ctx, make_view(values.data(), shape), make_view(labels.data(), shape)));
   }
   report_bytes(state, double(values.size()) * 6, false);
 }

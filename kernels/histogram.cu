@@ -88,7 +88,7 @@ void launch(const Context& context, const T* input, const uint8_t* mask, int64_t
                                     plan.shared_bytes),
                "histogram: cudaFuncSetAttribute");
     cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm, kernel,
-                                                            kHistogramThreads, plan.shared_bytes),
+                                                             kHistogramThreads, plan.shared_bytes),
                "histogram: occupancy");
     blocks_per_sm = std::max(1, blocks_per_sm);
   }
@@ -133,8 +133,8 @@ void histogram_typed(const Context& context, const VolumeRef& input, const Volum
   }
   const auto* data = static_cast<const T*>(input.data);
   const auto* mask_data = mask ? static_cast<const uint8_t*>(mask->data) : nullptr;
-  const bool vectorized = aligned_to(data, 16) &&
-                          (mask_data == nullptr || aligned_to(mask_data, 16 / sizeof(T)));
+  const bool vectorized =
+      aligned_to(data, 16) && (mask_data == nullptr || aligned_to(mask_data, 16 / sizeof(T)));
   if (vectorized) {
     launch_planned<T, true>(context, data, mask_data, input.numel(), bins, plan, device_counts);
   } else {
@@ -148,10 +148,14 @@ void histogram(const Context& context, const VolumeRef& input, const VolumeRef* 
                const HistogramBins& bins, uint64_t* counts) {
   DeviceGuard guard(context.device().ordinal);
   switch (input.dtype) {
-    case DType::int16: return histogram_typed<int16_t>(context, input, mask, bins, counts);
-    case DType::uint16: return histogram_typed<uint16_t>(context, input, mask, bins, counts);
-    case DType::float32: return histogram_typed<float>(context, input, mask, bins, counts);
-    default: throw_dtype_mismatch("input", DType::float32, input.dtype);
+    case DType::int16:
+      return histogram_typed<int16_t>(context, input, mask, bins, counts);
+    case DType::uint16:
+      return histogram_typed<uint16_t>(context, input, mask, bins, counts);
+    case DType::float32:
+      return histogram_typed<float>(context, input, mask, bins, counts);
+    default:
+      throw_dtype_mismatch("input", DType::float32, input.dtype);
   }
 }
 

@@ -29,10 +29,9 @@ void launch_table(const Context& context, const VolumeRef& input, const VolumeRe
   const int shared_bytes = SharedTable ? entries * int(sizeof(LabelAccumulator)) : 0;
   kernels::accumulate_labels<T, L, kLabelThreads, kLabelVoxelsPerLane, SharedTable>
       <<<grid_for(context, tiles * 32, kLabelThreads, kLabelBlocksPerSm), kLabelThreads,
-         shared_bytes, stream_of(context)>>>(static_cast<const T*>(input.data),
-                                             static_cast<const L*>(labels.data), count,
-                                             int32_t(input.shape[1]), int32_t(input.shape[2]),
-                                             entries, include_background, table);
+         shared_bytes, stream_of(context)>>>(
+          static_cast<const T*>(input.data), static_cast<const L*>(labels.data), count,
+          int32_t(input.shape[1]), int32_t(input.shape[2]), entries, include_background, table);
   cuda_check_launch("accumulate_labels");
 }
 
@@ -54,15 +53,15 @@ void launch_for_labels(const Context& context, const VolumeRef& input, const Vol
       return launch<T, int32_t>(context, input, labels, entries, include_background, table);
     case DType::uint8:
       return launch<T, uint8_t>(context, input, labels, entries, include_background, table);
-    default: throw_dtype_mismatch("labels", DType::int32, labels.dtype);
+    default:
+      throw_dtype_mismatch("labels", DType::int32, labels.dtype);
   }
 }
 
 }  // namespace
 
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
-                      int64_t max_label, bool include_background,
-                      LabelAccumulator* accumulators) {
+                      int64_t max_label, bool include_background, LabelAccumulator* accumulators) {
   DeviceGuard guard(context.device().ordinal);
   const int64_t entries = max_label + 1;
   kernels::clear_accumulators<<<grid_for(context, entries, kClearThreads, 4), kClearThreads, 0,
@@ -78,7 +77,8 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
     case DType::float32:
       return launch_for_labels<float>(context, input, labels, entries, include_background,
                                       accumulators);
-    default: throw_dtype_mismatch("input", DType::float32, input.dtype);
+    default:
+      throw_dtype_mismatch("input", DType::float32, input.dtype);
   }
 }
 

@@ -36,8 +36,7 @@ __device__ inline void flush(LabelAccumulator* entry, const LabelAccumulator& lo
 }
 
 template <class T>
-__device__ inline void add_voxel(LabelAccumulator& acc, T value, int32_t z, int32_t y,
-                                 int32_t x) {
+__device__ inline void add_voxel(LabelAccumulator& acc, T value, int32_t z, int32_t y, int32_t x) {
   if constexpr (std::is_same_v<T, float>) {
     if (value != value) return;  // NaN voxels are not counted
     acc.sum_float += double(value);
@@ -124,7 +123,8 @@ __global__ void __launch_bounds__(Threads)
   extern __shared__ LabelAccumulator shared_table[];
   LabelAccumulator* target = table;
   if constexpr (SharedTable) {
-    for (int e = threadIdx.x; e < entries; e += Threads) shared_table[e] = empty_label_accumulator();
+    for (int e = threadIdx.x; e < entries; e += Threads)
+      shared_table[e] = empty_label_accumulator();
     __syncthreads();
     target = shared_table;
   }

@@ -17,9 +17,9 @@ inline cudaStream_t stream_of(const Context& context) {
 
 inline int multiprocessor_count(const Context& context) {
   int count = 0;
-  cuda_check(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount,
-                                    context.device().ordinal),
-             "cudaDeviceGetAttribute");
+  cuda_check(
+      cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, context.device().ordinal),
+      "cudaDeviceGetAttribute");
   return count;
 }
 

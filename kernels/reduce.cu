@@ -19,9 +19,9 @@ MinMax launch_min_max(const Context& context, const VolumeRef& input, const Volu
              "min_max: cudaMemcpyAsync");
   const int64_t count = input.numel();
   kernels::min_max<T, kReduceThreads>
-      <<<grid_for(context, count, kReduceThreads, kReduceBlocksPerSm), kReduceThreads, 0,
-         stream>>>(static_cast<const T*>(input.data),
-                   mask ? static_cast<const uint8_t*>(mask->data) : nullptr, count, keys);
+      <<<grid_for(context, count, kReduceThreads, kReduceBlocksPerSm), kReduceThreads, 0, stream>>>(
+          static_cast<const T*>(input.data),
+          mask ? static_cast<const uint8_t*>(mask->data) : nullptr, count, keys);
   cuda_check_launch("min_max");
   kernels::MinMaxKeys result{};
   cuda_check(cudaMemcpyAsync(&result, keys, sizeof(result), cudaMemcpyDeviceToHost, stream),
@@ -29,8 +29,7 @@ MinMax launch_min_max(const Context& context, const VolumeRef& input, const Volu
   context.synchronize();
   if (result.count == 0) return MinMax{};
   if constexpr (std::is_same_v<T, float>) {
-    return MinMax{ordered_to_float(result.min_key), ordered_to_float(result.max_key),
-                  result.count};
+    return MinMax{ordered_to_float(result.min_key), ordered_to_float(result.max_key), result.count};
   } else {
     return MinMax{double(result.min_key), double(result.max_key), result.count};
   }
@@ -40,12 +39,18 @@ MinMax launch_min_max(const Context& context, const VolumeRef& input, const Volu
 MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask) {
   DeviceGuard guard(context.device().ordinal);
   switch (input.dtype) {
-    case DType::int16: return launch_min_max<int16_t>(context, input, mask);
-    case DType::uint16: return launch_min_max<uint16_t>(context, input, mask);
-    case DType::float32: return launch_min_max<float>(context, input, mask);
-    case DType::uint8: return launch_min_max<uint8_t>(context, input, mask);
-    case DType::int32: return launch_min_max<int32_t>(context, input, mask);
-    default: throw_dtype_mismatch("input", DType::float32, input.dtype);
+    case DType::int16:
+      return launch_min_max<int16_t>(context, input, mask);
+    case DType::uint16:
+      return launch_min_max<uint16_t>(context, input, mask);
+    case DType::float32:
+      return launch_min_max<float>(context, input, mask);
+    case DType::uint8:
+      return launch_min_max<uint8_t>(context, input, mask);
+    case DType::int32:
+      return launch_min_max<int32_t>(context, input, mask);
+    default:
+      throw_dtype_mismatch("input", DType::float32, input.dtype);
   }
 }
 

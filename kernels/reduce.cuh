@@ -1,8 +1,8 @@
 // Device code: extremes and count of the non-NaN voxels under a mask.
 #pragma once
 
-#include <cub/block/block_reduce.cuh>
 #include <cstdint>
+#include <cub/block/block_reduce.cuh>
 
 #include "backends.hpp"
 

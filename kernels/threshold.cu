@@ -42,8 +42,8 @@ template <class T, bool Vectorized>
 void launch(const Context& context, const T* input, uint8_t* output, int64_t count,
             const kernels::ThresholdBounds<T>& bounds) {
   const int64_t per_thread = Vectorized ? 16 / int64_t(sizeof(T)) : 1;
-  const unsigned grid = grid_for(context, (count + per_thread - 1) / per_thread,
-                                 kThresholdThreads, kThresholdBlocksPerSm);
+  const unsigned grid = grid_for(context, (count + per_thread - 1) / per_thread, kThresholdThreads,
+                                 kThresholdBlocksPerSm);
   kernels::threshold<T, kThresholdThreads, Vectorized>
       <<<grid, kThresholdThreads, 0, stream_of(context)>>>(input, output, count, bounds);
   cuda_check_launch("threshold");
@@ -68,10 +68,14 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
                const ThresholdParams& params) {
   DeviceGuard guard(context.device().ordinal);
   switch (input.dtype) {
-    case DType::int16: return threshold_typed<int16_t>(context, input, output, params);
-    case DType::uint16: return threshold_typed<uint16_t>(context, input, output, params);
-    case DType::float32: return threshold_typed<float>(context, input, output, params);
-    default: throw_dtype_mismatch("input", DType::float32, input.dtype);
+    case DType::int16:
+      return threshold_typed<int16_t>(context, input, output, params);
+    case DType::uint16:
+      return threshold_typed<uint16_t>(context, input, output, params);
+    case DType::float32:
+      return threshold_typed<float>(context, input, output, params);
+    default:
+      throw_dtype_mismatch("input", DType::float32, input.dtype);
   }
 }
 

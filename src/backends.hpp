@@ -53,9 +53,9 @@ MEDKERN_HOST_DEVICE inline float add_rounded(float a, float b) {
 
 // How numpy computes the bin edges, which decides the bin of a value near an edge.
 enum class EdgeArithmetic : int32_t {
-  float64,                   // integer input: edges in double
+  float64,                     // integer input: edges in double
   float64_rounded_to_float32,  // float32 input, range given in double: double, then rounded
-  float32,                   // float32 input, range taken from the data (skimage's Otsu)
+  float32,                     // float32 input, range taken from the data (skimage's Otsu)
 };
 
 // Uniform bins as numpy.histogram builds them (np.linspace): edge[i] = lo + i * step for
@@ -93,9 +93,9 @@ struct HistogramBins {
 // numpy's bins for `bins` over [lo, hi] (lo == hi widened by 0.5 each way) for input of
 // `dtype`; throws Error naming the bad parameter, including numpy's "too many bins" case
 // where rounded edges would coincide.
-HistogramBins make_histogram_bins(uint32_t bins, double lo, double hi, DType dtype,
-                                  EdgeArithmetic float_arithmetic =
-                                      EdgeArithmetic::float64_rounded_to_float32);
+HistogramBins make_histogram_bins(
+    uint32_t bins, double lo, double hi, DType dtype,
+    EdgeArithmetic float_arithmetic = EdgeArithmetic::float64_rounded_to_float32);
 
 // Extremes of the non-NaN voxels under a mask, and how many there were.
 struct MinMax {
@@ -141,8 +141,16 @@ struct LabelAccumulator {
 };
 
 MEDKERN_HOST_DEVICE inline LabelAccumulator empty_label_accumulator() {
-  return LabelAccumulator{0, 0, 0, 0.0, 0.0, {0, 0, 0}, 0x7fffffff, -0x7fffffff - 1,
-                          {0x7fffffff, 0x7fffffff, 0x7fffffff}, {-1, -1, -1}};
+  return LabelAccumulator{0,
+                          0,
+                          0,
+                          0.0,
+                          0.0,
+                          {0, 0, 0},
+                          0x7fffffff,
+                          -0x7fffffff - 1,
+                          {0x7fffffff, 0x7fffffff, 0x7fffffff},
+                          {-1, -1, -1}};
 }
 
 // Dispatchers for the ops' internal steps; arguments are validated by the caller.
@@ -162,8 +170,7 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
 // `accumulators` has max_label + 1 entries; they are overwritten. Label 0 is left empty
 // unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
-                      int64_t max_label, bool include_background,
-                      LabelAccumulator* accumulators);
+                      int64_t max_label, bool include_background, LabelAccumulator* accumulators);
 }  // namespace cpu
 
 #if MEDKERN_WITH_CUDA
@@ -180,8 +187,7 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
 // `accumulators` is device memory with max_label + 1 entries; they are overwritten. Label 0
 // is left empty unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
-                      int64_t max_label, bool include_background,
-                      LabelAccumulator* accumulators);
+                      int64_t max_label, bool include_background, LabelAccumulator* accumulators);
 }  // namespace cuda
 #endif
 

@@ -6,7 +6,8 @@
 
 namespace medkern {
 
-void require_dtype(const VolumeRef& volume, const char* what, std::initializer_list<DType> allowed) {
+void require_dtype(const VolumeRef& volume, const char* what,
+                   std::initializer_list<DType> allowed) {
   for (DType dtype : allowed) {
     if (volume.dtype == dtype) return;
   }
@@ -23,10 +24,10 @@ void require_dtype(const VolumeRef& volume, const char* what, std::initializer_l
 void require_same_shape(const VolumeRef& a, const char* what_a, const VolumeRef& b,
                         const char* what_b) {
   if (a.shape != b.shape) {
-    throw Error(Status::shape_mismatch,
-                fmt::format("{} has shape ({}, {}, {}) but {} has shape ({}, {}, {})", what_b,
-                            b.shape[0], b.shape[1], b.shape[2], what_a, a.shape[0], a.shape[1],
-                            a.shape[2]));
+    throw Error(
+        Status::shape_mismatch,
+        fmt::format("{} has shape ({}, {}, {}) but {} has shape ({}, {}, {})", what_b, b.shape[0],
+                    b.shape[1], b.shape[2], what_a, a.shape[0], a.shape[1], a.shape[2]));
   }
 }
 

@@ -96,16 +96,30 @@ Context Context::cuda_on_stream(int device, StreamHandle stream) {
 #endif
 }
 
-Context Context::automatic() { return device_count() > 0 ? cuda(0) : cpu(); }
+Context Context::automatic() {
+  return device_count() > 0 ? cuda(0) : cpu();
+}
 
 Context::~Context() = default;
 
-Device Context::device() const { return state_->device; }
-StreamHandle Context::stream() const { return state_->stream; }
-int Context::num_threads() const { return state_->num_threads; }
-uint64_t Context::tag() const { return state_->tag.load(); }
-void Context::set_tag(uint64_t tag) { state_->tag.store(tag); }
-Pool& Context::pool() const { return *state_->pool; }
+Device Context::device() const {
+  return state_->device;
+}
+StreamHandle Context::stream() const {
+  return state_->stream;
+}
+int Context::num_threads() const {
+  return state_->num_threads;
+}
+uint64_t Context::tag() const {
+  return state_->tag.load();
+}
+void Context::set_tag(uint64_t tag) {
+  state_->tag.store(tag);
+}
+Pool& Context::pool() const {
+  return *state_->pool;
+}
 
 void Context::synchronize() const {
 #if MEDKERN_WITH_CUDA
@@ -120,7 +134,7 @@ template <class T>
 Volume<T>::Volume(const Context& context, const Shape3& shape, const Spacing3& spacing)
     : context_(context.state()), shape_(shape), spacing_(spacing), device_(context.device()) {
   VolumeRef probe{reinterpret_cast<void*>(alignof(T)), dtype_of<T>, shape,
-                  contiguous_strides(shape), spacing, device_};
+                  contiguous_strides(shape),           spacing,     device_};
   validate_volume(probe, "Volume");
   allocation_ = context.pool().allocate(probe.bytes(), context.stream(), context.tag());
 }

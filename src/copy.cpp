@@ -87,9 +87,9 @@ void copy(const Context& context, const VolumeRef& src, const VolumeRef& dst) {
   validate_volume(src, "src");
   validate_volume(dst, "dst");
   if (src.dtype != dst.dtype) {
-    throw Error(Status::unsupported_dtype, fmt::format("dst: dtype {} differs from src dtype {}",
-                                                       dtype_name(dst.dtype),
-                                                       dtype_name(src.dtype)));
+    throw Error(Status::unsupported_dtype,
+                fmt::format("dst: dtype {} differs from src dtype {}", dtype_name(dst.dtype),
+                            dtype_name(src.dtype)));
   }
   require_same_shape(src, "src", dst, "dst");
   require_reachable(context, src, "src");

@@ -14,7 +14,9 @@ inline void cuda_check(cudaError_t error, const char* what) {
 }
 
 // Checks the launch just made (configuration errors surface here, not at the launch).
-inline void cuda_check_launch(const char* kernel) { cuda_check(cudaGetLastError(), kernel); }
+inline void cuda_check_launch(const char* kernel) {
+  cuda_check(cudaGetLastError(), kernel);
+}
 
 }  // namespace medkern
 

@@ -9,10 +9,13 @@
 
 namespace medkern {
 
+const char* version_string() {
+  return "0.1.0";
+}
 
-const char* version_string() { return "0.1.0"; }
-
-bool built_with_cuda() { return MEDKERN_WITH_CUDA != 0; }
+bool built_with_cuda() {
+  return MEDKERN_WITH_CUDA != 0;
+}
 
 int device_count() {
 #if MEDKERN_WITH_CUDA
@@ -30,8 +33,8 @@ int device_count() {
 DeviceProperties device_properties(int ordinal) {
   const int count = device_count();
   if (ordinal < 0 || ordinal >= count) {
-    throw Error(Status::no_device, fmt::format("ordinal: cuda:{} does not exist ({} CUDA devices)",
-                                               ordinal, count));
+    throw Error(Status::no_device,
+                fmt::format("ordinal: cuda:{} does not exist ({} CUDA devices)", ordinal, count));
   }
   DeviceProperties result;
 #if MEDKERN_WITH_CUDA

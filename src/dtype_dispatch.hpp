@@ -12,10 +12,14 @@ namespace medkern {
 template <class Visitor>
 decltype(auto) visit_image_dtype(DType dtype, Visitor&& visitor) {
   switch (dtype) {
-    case DType::int16: return visitor(int16_t{});
-    case DType::uint16: return visitor(uint16_t{});
-    case DType::float32: return visitor(float{});
-    default: throw_dtype_mismatch("input", DType::float32, dtype);
+    case DType::int16:
+      return visitor(int16_t{});
+    case DType::uint16:
+      return visitor(uint16_t{});
+    case DType::float32:
+      return visitor(float{});
+    default:
+      throw_dtype_mismatch("input", DType::float32, dtype);
   }
 }
 
@@ -23,9 +27,12 @@ decltype(auto) visit_image_dtype(DType dtype, Visitor&& visitor) {
 template <class Visitor>
 decltype(auto) visit_label_dtype(DType dtype, Visitor&& visitor) {
   switch (dtype) {
-    case DType::int32: return visitor(int32_t{});
-    case DType::uint8: return visitor(uint8_t{});
-    default: throw_dtype_mismatch("labels", DType::int32, dtype);
+    case DType::int32:
+      return visitor(int32_t{});
+    case DType::uint8:
+      return visitor(uint8_t{});
+    default:
+      throw_dtype_mismatch("labels", DType::int32, dtype);
   }
 }
 

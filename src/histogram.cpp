@@ -18,8 +18,7 @@ HistogramBins make_histogram_bins(uint32_t bins, double lo, double hi, DType dty
                 fmt::format("bins: {} is outside 1..{}", bins, kMaxHistogramBins));
   }
   if (!(std::isfinite(lo) && std::isfinite(hi))) {
-    throw Error(Status::invalid_argument,
-                fmt::format("range: ({}, {}) is not finite", lo, hi));
+    throw Error(Status::invalid_argument, fmt::format("range: ({}, {}) is not finite", lo, hi));
   }
   if (lo > hi) {
     throw Error(Status::invalid_argument,
@@ -69,8 +68,8 @@ void histogram_checked(const Context& context, const VolumeRef& input, const Vol
   std::optional<DeviceInput> device_mask;
   if (mask) device_mask.emplace(context, *mask);
   DeviceOutput device_counts(context, counts);
-  cuda::histogram(context, device_input.view(), device_mask ? &device_mask->view() : nullptr,
-                  bins, static_cast<uint64_t*>(device_counts.view().data));
+  cuda::histogram(context, device_input.view(), device_mask ? &device_mask->view() : nullptr, bins,
+                  static_cast<uint64_t*>(device_counts.view().data));
   device_counts.commit();
 #endif
 }
@@ -80,8 +79,8 @@ void histogram_checked(const Context& context, const VolumeRef& input, const Vol
 std::vector<uint64_t> histogram_counts(const Context& context, const VolumeRef& input,
                                        const VolumeRef* mask, const HistogramBins& bins) {
   std::vector<uint64_t> counts(bins.bins);
-  histogram_checked(context, input, mask, make_view(counts.data(), Shape3{1, 1, int64_t(bins.bins)}),
-                    bins);
+  histogram_checked(context, input, mask,
+                    make_view(counts.data(), Shape3{1, 1, int64_t(bins.bins)}), bins);
   return counts;
 }
 
@@ -99,8 +98,8 @@ void histogram(const Context& context, const VolumeRef& input, const VolumeRef* 
   require_dtype(counts, "counts", {DType::uint64});
   require_reachable(context, counts, "counts");
   if (counts.numel() != params.bins) {
-    throw Error(Status::shape_mismatch, fmt::format("counts: has {} elements for {} bins",
-                                                    counts.numel(), params.bins));
+    throw Error(Status::shape_mismatch,
+                fmt::format("counts: has {} elements for {} bins", counts.numel(), params.bins));
   }
   if (!counts.is_contiguous()) {
     throw Error(Status::invalid_argument, "counts: must be contiguous");

@@ -28,8 +28,10 @@ std::vector<LabelAccumulator> accumulate(const Context& context, const VolumeRef
   const int64_t bytes = static_cast<int64_t>(table.size() * sizeof(LabelAccumulator));
   Volume<uint8_t> device_table(context, Shape3{1, 1, bytes});
   cuda::label_statistics(context, device_input.view(), device_labels.view(), max_label,
-                         include_background, reinterpret_cast<LabelAccumulator*>(device_table.data()));
-  copy(context, device_table, make_view(reinterpret_cast<uint8_t*>(table.data()), Shape3{1, 1, bytes}));
+                         include_background,
+                         reinterpret_cast<LabelAccumulator*>(device_table.data()));
+  copy(context, device_table,
+       make_view(reinterpret_cast<uint8_t*>(table.data()), Shape3{1, 1, bytes}));
 #endif
   return table;
 }
@@ -95,12 +97,13 @@ std::vector<LabelStats> label_statistics(const Context& context, const VolumeRef
                             int64_t(range.max), kMaxLabelValue));
   }
   const auto max_label = static_cast<int64_t>(range.max);
-  const std::vector<LabelAccumulator> table = accumulate(context, input, labels, max_label, params.include_background);
+  const std::vector<LabelAccumulator> table =
+      accumulate(context, input, labels, max_label, params.include_background);
   std::vector<LabelStats> result;
   for (int64_t label = params.include_background ? 0 : 1; label <= max_label; ++label) {
     if (table[label].count != 0) {
-      result.push_back(finish(static_cast<int32_t>(label), table[label], input.dtype,
-                              input.spacing));
+      result.push_back(
+          finish(static_cast<int32_t>(label), table[label], input.dtype, input.spacing));
     }
   }
   return result;

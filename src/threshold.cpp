@@ -96,8 +96,7 @@ double otsu_threshold(const Context& context, const VolumeRef& input, const Volu
   }
   const MinMax extremes = min_max(context, input, mask);
   if (extremes.count == 0) {
-    throw Error(Status::invalid_argument,
-                "input: no voxel to threshold (all masked out or NaN)");
+    throw Error(Status::invalid_argument, "input: no voxel to threshold (all masked out or NaN)");
   }
   if (extremes.min == extremes.max) return extremes.min;
 

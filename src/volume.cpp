@@ -9,24 +9,36 @@ namespace medkern {
 
 const char* dtype_name(DType dtype) noexcept {
   switch (dtype) {
-    case DType::int16: return "int16";
-    case DType::uint16: return "uint16";
-    case DType::float32: return "float32";
-    case DType::uint8: return "uint8";
-    case DType::int32: return "int32";
-    case DType::uint64: return "uint64";
+    case DType::int16:
+      return "int16";
+    case DType::uint16:
+      return "uint16";
+    case DType::float32:
+      return "float32";
+    case DType::uint8:
+      return "uint8";
+    case DType::int32:
+      return "int32";
+    case DType::uint64:
+      return "uint64";
   }
   return "unknown";
 }
 
 std::size_t dtype_size(DType dtype) noexcept {
   switch (dtype) {
-    case DType::int16: return 2;
-    case DType::uint16: return 2;
-    case DType::float32: return 4;
-    case DType::uint8: return 1;
-    case DType::int32: return 4;
-    case DType::uint64: return 8;
+    case DType::int16:
+      return 2;
+    case DType::uint16:
+      return 2;
+    case DType::float32:
+      return 4;
+    case DType::uint8:
+      return 1;
+    case DType::int32:
+      return 4;
+    case DType::uint64:
+      return 8;
   }
   return 0;
 }
@@ -66,16 +78,16 @@ void validate_volume(const VolumeRef& volume, const char* what) {
                               volume.shape[0], volume.shape[1], volume.shape[2], axis));
     }
     if (volume.shape[axis] > kLimit / elements) {
-      throw Error(Status::overflow, fmt::format("{}: shape ({}, {}, {}) has too many elements",
-                                                what, volume.shape[0], volume.shape[1],
-                                                volume.shape[2]));
+      throw Error(Status::overflow,
+                  fmt::format("{}: shape ({}, {}, {}) has too many elements", what, volume.shape[0],
+                              volume.shape[1], volume.shape[2]));
     }
     elements *= volume.shape[axis];
     const double spacing = volume.spacing[axis];
     if (!(std::isfinite(spacing) && spacing > 0.0)) {
-      throw Error(Status::invalid_argument,
-                  fmt::format("{}: spacing[{}] = {} must be finite and positive", what, axis,
-                              spacing));
+      throw Error(
+          Status::invalid_argument,
+          fmt::format("{}: spacing[{}] = {} must be finite and positive", what, axis, spacing));
     }
   }
   if (elements > kLimit / static_cast<int64_t>(dtype_size(volume.dtype))) {
@@ -87,9 +99,9 @@ void validate_volume(const VolumeRef& volume, const char* what) {
   for (int axis = 0; axis < 3; ++axis) {
     const int64_t stride = volume.strides[axis] < 0 ? -volume.strides[axis] : volume.strides[axis];
     if (stride != 0 && volume.shape[axis] - 1 > (kLimit / 8 - reach) / stride) {
-      throw Error(Status::overflow, fmt::format("{}: strides ({}, {}, {}) overflow 64-bit offsets",
-                                                what, volume.strides[0], volume.strides[1],
-                                                volume.strides[2]));
+      throw Error(Status::overflow,
+                  fmt::format("{}: strides ({}, {}, {}) overflow 64-bit offsets", what,
+                              volume.strides[0], volume.strides[1], volume.strides[2]));
     }
     reach += (volume.shape[axis] - 1) * stride;
   }

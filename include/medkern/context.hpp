@@ -60,7 +60,9 @@ class Volume {
   Volume& operator=(const Volume&) = delete;
   ~Volume();
 
-  VolumeView<T> view() const { return VolumeView<T>{data(), shape_, contiguous_strides(shape_), spacing_, device_}; }
+  VolumeView<T> view() const {
+    return VolumeView<T>{data(), shape_, contiguous_strides(shape_), spacing_, device_};
+  }
   operator VolumeRef() const { return view(); }
   T* data() const { return static_cast<T*>(allocation_.pointer); }
   const Shape3& shape() const { return shape_; }

@@ -20,8 +20,8 @@ struct LabelStats {
   double std = 0.0;  // population (ddof = 0), as scipy.ndimage.standard_deviation
   double min = 0.0;
   double max = 0.0;
-  std::array<int64_t, 3> bbox_min{};  // (z, y, x), inclusive
-  std::array<int64_t, 3> bbox_max{};  // (z, y, x), inclusive
+  std::array<int64_t, 3> bbox_min{};    // (z, y, x), inclusive
+  std::array<int64_t, 3> bbox_max{};    // (z, y, x), inclusive
   std::array<double, 3> centroid_mm{};  // mean voxel index times the input's spacing
 };
 

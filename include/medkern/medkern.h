@@ -43,7 +43,7 @@ extern "C" {
 typedef int32_t medkern_status;
 enum {
   MEDKERN_OK = 0,
-  MEDKERN_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a value out of range */
+  MEDKERN_ERROR_INVALID_ARGUMENT = 1,  /* a null pointer, a value out of range */
   MEDKERN_ERROR_UNSUPPORTED_DTYPE = 2, /* an element type the op does not take */
   MEDKERN_ERROR_SHAPE_MISMATCH = 3,    /* two arrays that must agree in shape do not */
   MEDKERN_ERROR_OUT_OF_MEMORY = 4,     /* a pool limit or the device itself is exhausted */
@@ -91,19 +91,18 @@ MEDKERN_API medkern_status medkern_device_count(int32_t* count);
 MEDKERN_API medkern_status medkern_device_get_info(int32_t ordinal, medkern_device_info* info);
 
 /* CUDA driver and runtime versions as CUDA encodes them (12040 = 12.4); 0 when absent. */
-MEDKERN_API medkern_status medkern_cuda_versions(int32_t* driver_version,
-                                                 int32_t* runtime_version);
+MEDKERN_API medkern_status medkern_cuda_versions(int32_t* driver_version, int32_t* runtime_version);
 
 /* ---------------------------------------------------------------- volumes */
 
 typedef int32_t medkern_dtype;
 enum {
-  MEDKERN_DTYPE_INT16 = 1,   /* CT in HU */
-  MEDKERN_DTYPE_UINT16 = 2,  /* MR */
+  MEDKERN_DTYPE_INT16 = 1,  /* CT in HU */
+  MEDKERN_DTYPE_UINT16 = 2, /* MR */
   MEDKERN_DTYPE_FLOAT32 = 3,
-  MEDKERN_DTYPE_UINT8 = 4,   /* masks */
-  MEDKERN_DTYPE_INT32 = 5,   /* labels */
-  MEDKERN_DTYPE_UINT64 = 6   /* counts (histogram output) */
+  MEDKERN_DTYPE_UINT8 = 4, /* masks */
+  MEDKERN_DTYPE_INT32 = 5, /* labels */
+  MEDKERN_DTYPE_UINT64 = 6 /* counts (histogram output) */
 };
 
 /* A view of a 3-D array: it never owns the memory it points to. */
@@ -148,8 +147,7 @@ MEDKERN_API medkern_status medkern_context_create(const medkern_context_options*
 MEDKERN_API void medkern_context_destroy(medkern_context* context);
 
 /* The device of the context in *device: MEDKERN_DEVICE_HOST or a CUDA ordinal. */
-MEDKERN_API medkern_status medkern_context_device(const medkern_context* context,
-                                                  int32_t* device);
+MEDKERN_API medkern_status medkern_context_device(const medkern_context* context, int32_t* device);
 
 /* Blocks until all work submitted on the context has finished. */
 MEDKERN_API medkern_status medkern_context_synchronize(medkern_context* context);
@@ -172,20 +170,19 @@ MEDKERN_API medkern_status medkern_volume_free(medkern_context* context, medkern
 
 /* Copies src into dst (same dtype and shape, any strides, host or device either side).
  * Ordered on the context's stream; returns after the copy when either side is host. */
-MEDKERN_API medkern_status medkern_volume_copy(medkern_context* context,
-                                               const medkern_volume* src,
+MEDKERN_API medkern_status medkern_volume_copy(medkern_context* context, const medkern_volume* src,
                                                const medkern_volume* dst);
 
 typedef struct medkern_pool_stats {
   uint32_t struct_size;
-  int32_t device;              /* MEDKERN_DEVICE_HOST is the CPU pool */
-  uint64_t bytes_in_use;       /* requested bytes of live allocations */
-  uint64_t peak_bytes_in_use;  /* highest bytes_in_use since creation or the last reset */
-  uint64_t bytes_reserved;     /* bytes the pool holds from the system, used or cached */
-  uint64_t limit_bytes;        /* 0 = no limit */
-  uint64_t allocations;        /* successful allocations, ever */
-  uint64_t deallocations;      /* deallocations, ever (including by tag release) */
-  uint64_t failures;           /* allocations refused: limit or device exhausted */
+  int32_t device;             /* MEDKERN_DEVICE_HOST is the CPU pool */
+  uint64_t bytes_in_use;      /* requested bytes of live allocations */
+  uint64_t peak_bytes_in_use; /* highest bytes_in_use since creation or the last reset */
+  uint64_t bytes_reserved;    /* bytes the pool holds from the system, used or cached */
+  uint64_t limit_bytes;       /* 0 = no limit */
+  uint64_t allocations;       /* successful allocations, ever */
+  uint64_t deallocations;     /* deallocations, ever (including by tag release) */
+  uint64_t failures;          /* allocations refused: limit or device exhausted */
   uint64_t live_allocations;
 } medkern_pool_stats;
 
@@ -229,8 +226,7 @@ typedef struct medkern_histogram_params {
  * closed, values outside the range and NaN are not counted. `mask` (uint8, same shape,
  * or NULL) keeps only voxels where it is non-zero. `counts` is a contiguous uint64 view
  * with `bins` elements (any shape), on the host or a device; it is overwritten. */
-MEDKERN_API medkern_status medkern_histogram(medkern_context* context,
-                                             const medkern_volume* input,
+MEDKERN_API medkern_status medkern_histogram(medkern_context* context, const medkern_volume* input,
                                              const medkern_volume* mask,
                                              const medkern_histogram_params* params,
                                              const medkern_volume* counts);
@@ -248,8 +244,7 @@ typedef struct medkern_threshold_params {
 
 /* Writes `output` (uint8, same shape as `input`) as ITK BinaryThresholdImageFilter does,
  * with inclusive bounds compared in double precision. `input`: int16, uint16, float32. */
-MEDKERN_API medkern_status medkern_threshold(medkern_context* context,
-                                             const medkern_volume* input,
+MEDKERN_API medkern_status medkern_threshold(medkern_context* context, const medkern_volume* input,
                                              const medkern_volume* output,
                                              const medkern_threshold_params* params);
 
@@ -270,11 +265,11 @@ typedef struct medkern_label_stats {
   uint64_t count;
   double sum;
   double mean;
-  double std;          /* population standard deviation (scipy.ndimage.standard_deviation) */
+  double std; /* population standard deviation (scipy.ndimage.standard_deviation) */
   double min;
   double max;
-  int64_t bbox_min[3]; /* (z, y, x) of the first corner, inclusive */
-  int64_t bbox_max[3]; /* (z, y, x) of the last corner, inclusive */
+  int64_t bbox_min[3];   /* (z, y, x) of the first corner, inclusive */
+  int64_t bbox_max[3];   /* (z, y, x) of the last corner, inclusive */
   double centroid_mm[3]; /* (z, y, x) mean voxel index times spacing */
 } medkern_label_stats;
 
@@ -294,9 +289,11 @@ typedef struct medkern_label_statistics_result {
  * uint8, same shape, values >= 0) that occurs in it: count, sum, mean, std, min, max,
  * bounding box and centroid in mm (spacing of `input`). `params` may be NULL. On success
  * *result is allocated by the library; free it with medkern_label_statistics_free. */
-MEDKERN_API medkern_status medkern_label_statistics(
-    medkern_context* context, const medkern_volume* input, const medkern_volume* labels,
-    const medkern_label_statistics_params* params, medkern_label_statistics_result** result);
+MEDKERN_API medkern_status medkern_label_statistics(medkern_context* context,
+                                                    const medkern_volume* input,
+                                                    const medkern_volume* labels,
+                                                    const medkern_label_statistics_params* params,
+                                                    medkern_label_statistics_result** result);
 
 /* Frees a result of medkern_label_statistics. NULL does nothing. */
 MEDKERN_API void medkern_label_statistics_free(medkern_label_statistics_result* result);

@@ -26,12 +26,30 @@ std::size_t dtype_size(DType dtype) noexcept;
 
 template <class T>
 struct DTypeOf;
-template <> struct DTypeOf<int16_t> { static constexpr DType value = DType::int16; };
-template <> struct DTypeOf<uint16_t> { static constexpr DType value = DType::uint16; };
-template <> struct DTypeOf<float> { static constexpr DType value = DType::float32; };
-template <> struct DTypeOf<uint8_t> { static constexpr DType value = DType::uint8; };
-template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::int32; };
-template <> struct DTypeOf<uint64_t> { static constexpr DType value = DType::uint64; };
+template <>
+struct DTypeOf<int16_t> {
+  static constexpr DType value = DType::int16;
+};
+template <>
+struct DTypeOf<uint16_t> {
+  static constexpr DType value = DType::uint16;
+};
+template <>
+struct DTypeOf<float> {
+  static constexpr DType value = DType::float32;
+};
+template <>
+struct DTypeOf<uint8_t> {
+  static constexpr DType value = DType::uint8;
+};
+template <>
+struct DTypeOf<int32_t> {
+  static constexpr DType value = DType::int32;
+};
+template <>
+struct DTypeOf<uint64_t> {
+  static constexpr DType value = DType::uint64;
+};
 template <class T>
 struct DTypeOf<const T> : DTypeOf<T> {};
 template <class T>

@@ -92,7 +92,8 @@ void label_statistics_typed(const Context& context, const VolumeView<const T>& i
     const int t = omp_get_thread_num();
     const int n = omp_get_num_threads();
     tables[t].assign(entries, empty_label_accumulator());
-    accumulate_rows(input, labels, include_background, rows * t / n, rows * (t + 1) / n, tables[t].data());
+    accumulate_rows(input, labels, include_background, rows * t / n, rows * (t + 1) / n,
+                    tables[t].data());
   }
   for (const auto& table : tables) {
     for (std::size_t label = 0; label < entries && !table.empty(); ++label) {
@@ -104,8 +105,7 @@ void label_statistics_typed(const Context& context, const VolumeView<const T>& i
 }  // namespace
 
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
-                      int64_t max_label, bool include_background,
-                      LabelAccumulator* accumulators) {
+                      int64_t max_label, bool include_background, LabelAccumulator* accumulators) {
   visit_image_dtype(input.dtype, [&](auto value_type) {
     using T = decltype(value_type);
     visit_label_dtype(labels.dtype, [&](auto label_type) {

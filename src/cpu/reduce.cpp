@@ -44,9 +44,12 @@ MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* 
     return min_max_typed<T>(context, input.as<const T>(), mask_view ? &*mask_view : nullptr);
   };
   switch (input.dtype) {
-    case DType::int32: return run(int32_t{});
-    case DType::uint8: return run(uint8_t{});
-    default: return visit_image_dtype(input.dtype, run);
+    case DType::int32:
+      return run(int32_t{});
+    case DType::uint8:
+      return run(uint8_t{});
+    default:
+      return visit_image_dtype(input.dtype, run);
   }
 }
 

@@ -59,7 +59,9 @@ void CudaAsyncResource::trim() {
   cuda_check(cudaMemPoolTrimTo(static_cast<cudaMemPool_t>(pool_), 0), "cudaMemPoolTrimTo");
 }
 
-PinnedHostResource::~PinnedHostResource() { trim(); }
+PinnedHostResource::~PinnedHostResource() {
+  trim();
+}
 
 std::size_t PinnedHostResource::size_class(std::size_t bytes) {
   std::size_t size = 4096;

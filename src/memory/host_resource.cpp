@@ -26,6 +26,8 @@ void HostResource::deallocate(void* pointer, std::size_t bytes, StreamHandle) no
   reserved_ -= (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
 }
 
-std::size_t HostResource::bytes_reserved() const { return reserved_; }
+std::size_t HostResource::bytes_reserved() const {
+  return reserved_;
+}
 
 }  // namespace medkern

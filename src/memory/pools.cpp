@@ -60,7 +60,8 @@ Pool& pool_for(Device device) {
   PoolRegistry& pools = registry();
   std::lock_guard<std::mutex> lock(pools.mutex);
   if (device.is_host()) {
-    if (pools.host == nullptr) pools.host = new Pool(Device::host(), std::make_unique<HostResource>());
+    if (pools.host == nullptr)
+      pools.host = new Pool(Device::host(), std::make_unique<HostResource>());
     return *pools.host;
   }
   const int count = device_count();

@@ -97,18 +97,20 @@ TEST_CASE("histogram rejects bad arguments with a message naming them", "[histog
   CHECK(status_of([&] { histogram(ctx, view, {0, 0.0, 1.0}); }) == Status::invalid_argument);
   CHECK(status_of([&] { histogram(ctx, view, {65537, 0.0, 1.0}); }) == Status::invalid_argument);
   CHECK(status_of([&] { histogram(ctx, view, {4, 2.0, 1.0}); }) == Status::invalid_argument);
-  CHECK(status_of([&] { histogram(ctx, view, {4, 0.0, std::nan("")}); }) ==
-        Status::invalid_argument);
-  CHECK(status_of([&] { histogram(ctx, make_view(labels.data(), {2, 2, 2}), {4, 0.0, 1.0}); }) ==
-        Status::unsupported_dtype);
+  CHECK(status_of([&] {
+          histogram(ctx, view, {4, 0.0, std::nan("")});
+        }) == Status::invalid_argument);
+  CHECK(status_of([&] {
+          histogram(ctx, make_view(labels.data(), {2, 2, 2}), {4, 0.0, 1.0});
+        }) == Status::unsupported_dtype);
   std::vector<uint8_t> mask(4, 1);
   const VolumeRef small_mask = make_view(mask.data(), {1, 2, 2});
-  CHECK(status_of([&] { histogram(ctx, view, {4, 0.0, 1.0}, &small_mask); }) ==
-        Status::shape_mismatch);
+  CHECK(status_of([&] {
+          histogram(ctx, view, {4, 0.0, 1.0}, &small_mask);
+        }) == Status::shape_mismatch);
   VolumeRef null_input = view;
   null_input.data = nullptr;
-  CHECK(status_of([&] { histogram(ctx, null_input, {4, 0.0, 1.0}); }) ==
-        Status::invalid_argument);
+  CHECK(status_of([&] { histogram(ctx, null_input, {4, 0.0, 1.0}); }) == Status::invalid_argument);
   try {
     histogram(ctx, view, {0, 0.0, 1.0});
   } catch (const Error& e) {

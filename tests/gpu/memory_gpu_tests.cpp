@@ -1,5 +1,5 @@
-#include <atomic>
 #include <cuda_runtime_api.h>
+#include <atomic>
 #include <thread>
 #include <vector>
 

@@ -7,7 +7,8 @@
 namespace medkern::test {
 
 uint64_t fresh_seed() {
-  if (const char* fixed = std::getenv("MEDKERN_TEST_SEED")) return std::strtoull(fixed, nullptr, 10);
+  if (const char* fixed = std::getenv("MEDKERN_TEST_SEED"))
+    return std::strtoull(fixed, nullptr, 10);
   std::random_device device;
   return (uint64_t(device()) << 32) ^ device();
 }

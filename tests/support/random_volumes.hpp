@@ -22,6 +22,8 @@ std::vector<uint8_t> random_mask(const Shape3& shape, uint64_t seed, double frac
 // Labels 0..max_label in runs along x (like a label image), 0 most common.
 std::vector<int32_t> random_labels(const Shape3& shape, uint64_t seed, int32_t max_label);
 
-inline int64_t numel(const Shape3& shape) { return shape[0] * shape[1] * shape[2]; }
+inline int64_t numel(const Shape3& shape) {
+  return shape[0] * shape[1] * shape[2];
+}
 
 }  // namespace medkern::test
