@@ -160,6 +160,15 @@ MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* 
 std::vector<uint64_t> histogram_counts(const Context& context, const VolumeRef& input,
                                        const VolumeRef* mask, const HistogramBins& bins);
 
+// The neighbours of a voxel that come before it in raster order, for a connectivity of 6,
+// 18 or 26 (3-D) or 4 or 8 (in-plane); the later half follows by symmetry.
+struct Neighbourhood {
+  int count = 0;
+  int8_t dz[13]{}, dy[13]{}, dx[13]{};
+};
+// Throws Error(invalid_argument) naming `connectivity` if it is not one of 4, 6, 8, 18, 26.
+Neighbourhood previous_neighbours(int connectivity);
+
 namespace cpu {
 void copy(const VolumeRef& src, const VolumeRef& dst);
 MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask);
@@ -171,6 +180,9 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
 // unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                       int64_t max_label, bool include_background, LabelAccumulator* accumulators);
+// `labels` is contiguous int32 host memory; returns the number of components.
+int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
+                         const Neighbourhood& neighbours);
 }  // namespace cpu
 
 #if MEDKERN_WITH_CUDA
@@ -188,6 +200,10 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
 // is left empty unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                       int64_t max_label, bool include_background, LabelAccumulator* accumulators);
+// `mask` and `labels` contiguous device memory; returns the number of components after
+// the stream has reached it.
+int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
+                         const Neighbourhood& neighbours);
 }  // namespace cuda
 #endif
 

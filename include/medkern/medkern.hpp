@@ -5,6 +5,7 @@
 #include "medkern/error.hpp"
 #include "medkern/histogram.hpp"
 #include "medkern/label_statistics.hpp"
+#include "medkern/labeling.hpp"
 #include "medkern/memory.hpp"
 #include "medkern/threshold.hpp"
 #include "medkern/volume.hpp"

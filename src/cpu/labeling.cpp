@@ -1,0 +1,69 @@
+#include <vector>
+
+#include "backends.hpp"
+
+namespace medkern::cpu {
+
+namespace {
+
+// Union-find over voxel indices; the root of a set is always its smallest index, which is
+// the component's first voxel in raster order.
+int32_t find_root(std::vector<int32_t>& parent, int32_t i) {
+  while (parent[i] != i) {
+    parent[i] = parent[parent[i]];  // path halving
+    i = parent[i];
+  }
+  return i;
+}
+
+void unite(std::vector<int32_t>& parent, int32_t a, int32_t b) {
+  a = find_root(parent, a);
+  b = find_root(parent, b);
+  if (a < b) {
+    parent[b] = a;
+  } else if (b < a) {
+    parent[a] = b;
+  }
+}
+
+}  // namespace
+
+int64_t label_components(const Context&, const VolumeRef& mask, int32_t* labels,
+                         const Neighbourhood& neighbours) {
+  const auto m = mask.as<const uint8_t>("mask");
+  const int64_t nz = mask.shape[0], ny = mask.shape[1], nx = mask.shape[2];
+  const int64_t count = nz * ny * nx;
+  constexpr int32_t kBackground = -1;
+  std::vector<int32_t> parent(count, kBackground);
+  // One pass in raster order: each foreground voxel joins its earlier foreground neighbours.
+  for (int64_t z = 0; z < nz; ++z) {
+    for (int64_t y = 0; y < ny; ++y) {
+      for (int64_t x = 0; x < nx; ++x) {
+        if (m(z, y, x) == 0) continue;
+        const auto i = static_cast<int32_t>((z * ny + y) * nx + x);
+        parent[i] = i;
+        for (int n = 0; n < neighbours.count; ++n) {
+          const int64_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n],
+                        xx = x + neighbours.dx[n];
+          if (zz < 0 || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
+          const auto j = static_cast<int32_t>((zz * ny + yy) * nx + xx);
+          if (parent[j] != kBackground) unite(parent, i, j);
+        }
+      }
+    }
+  }
+  // Roots are first voxels, so numbering them as they come in raster order is scipy's order.
+  int32_t next = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    if (parent[i] == kBackground) {
+      labels[i] = 0;
+    } else if (parent[i] == i) {
+      labels[i] = ++next;
+    } else {
+      labels[i] = labels[find_root(parent, static_cast<int32_t>(i))];
+    }
+  }
+  return next;
+}
+
+}  // namespace medkern::cpu
