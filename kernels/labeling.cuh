@@ -49,7 +49,8 @@ __global__ void initialise_parents(const uint8_t* __restrict__ mask, int32_t* __
   }
 }
 
-// Each foreground voxel joins the foreground neighbours that come before it.
+// Each foreground voxel joins the foreground neighbours that come before it (only the left
+// one, and those it does not imply, when the left one is foreground).
 __global__ void merge_neighbours(int32_t* parent, int32_t nz, int32_t ny, int32_t nx,
                                  Neighbourhood neighbours) {
   const int64_t count = int64_t(nz) * ny * nx;
@@ -59,7 +60,13 @@ __global__ void merge_neighbours(int32_t* parent, int32_t nz, int32_t ny, int32_
     const int32_t x = int32_t(i % nx);
     const int32_t y = int32_t((i / nx) % ny);
     const int32_t z = int32_t(i / (int64_t(nx) * ny));
+    uint32_t skip = 0;
+    if (neighbours.left >= 0 && x > 0 && parent[i - 1] != kBackground) {
+      unite(parent, int32_t(i), int32_t(i - 1));
+      skip = neighbours.implied_by_left | (1u << neighbours.left);
+    }
     for (int n = 0; n < neighbours.count; ++n) {
+      if (skip & (1u << n)) continue;
       const int32_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n], xx = x + neighbours.dx[n];
       if (zz < 0 || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
       const int32_t j = (zz * ny + yy) * nx + xx;

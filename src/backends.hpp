@@ -162,9 +162,14 @@ std::vector<uint64_t> histogram_counts(const Context& context, const VolumeRef& 
 
 // The neighbours of a voxel that come before it in raster order, for a connectivity of 6,
 // 18 or 26 (3-D) or 4 or 8 (in-plane); the later half follows by symmetry.
+// When the left neighbour (0, 0, -1) is foreground, the neighbours flagged in
+// implied_by_left need no union of their own: each is also an earlier neighbour of the left
+// voxel, which joined it already, so joining the left voxel joins them too.
 struct Neighbourhood {
   int count = 0;
   int8_t dz[13]{}, dy[13]{}, dx[13]{};
+  int left = -1;  // index of (0, 0, -1)
+  uint32_t implied_by_left = 0;
 };
 // Throws Error(invalid_argument) naming `connectivity` if it is not one of 4, 6, 8, 18, 26.
 Neighbourhood previous_neighbours(int connectivity);

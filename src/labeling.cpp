@@ -53,6 +53,17 @@ Neighbourhood previous_neighbours(int connectivity) {
       }
     }
   }
+  for (int n = 0; n < result.count; ++n) {
+    if (result.dz[n] == 0 && result.dy[n] == 0 && result.dx[n] == -1) result.left = n;
+  }
+  for (int n = 0; n < result.count; ++n) {
+    for (int m = 0; m < result.count && n != result.left; ++m) {
+      const bool same_as_seen_from_left = result.dz[m] == result.dz[n] &&
+                                          result.dy[m] == result.dy[n] &&
+                                          result.dx[m] == result.dx[n] + 1;
+      if (same_as_seen_from_left) result.implied_by_left |= 1u << n;
+    }
+  }
   return result;
 }
 

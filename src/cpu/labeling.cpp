@@ -42,7 +42,13 @@ int64_t label_components(const Context&, const VolumeRef& mask, int32_t* labels,
         if (m(z, y, x) == 0) continue;
         const auto i = static_cast<int32_t>((z * ny + y) * nx + x);
         parent[i] = i;
+        uint32_t skip = 0;
+        if (neighbours.left >= 0 && x > 0 && parent[i - 1] != kBackground) {
+          unite(parent, i, i - 1);
+          skip = neighbours.implied_by_left | (1u << neighbours.left);
+        }
         for (int n = 0; n < neighbours.count; ++n) {
+          if (skip & (1u << n)) continue;
           const int64_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n],
                         xx = x + neighbours.dx[n];
           if (zz < 0 || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
