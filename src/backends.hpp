@@ -188,6 +188,10 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
 // `labels` is contiguous int32 host memory; returns the number of components.
 int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
                          const Neighbourhood& neighbours);
+// output[i] = 1 where labels[i] is non-zero and is the label of a seed voxel, else 0.
+// `labels`, `output`: contiguous host memory; seeds are linear indices.
+void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
+                            const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);
 }  // namespace cpu
 
 #if MEDKERN_WITH_CUDA
@@ -209,6 +213,9 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
 // the stream has reached it.
 int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
                          const Neighbourhood& neighbours);
+// The same on contiguous device memory.
+void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
+                            const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);
 }  // namespace cuda
 #endif
 
