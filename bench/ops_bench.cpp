@@ -194,6 +194,38 @@ void BM_label_components_slices_gpu(benchmark::State& state) {
   report_bytes(state, double(mask.numel()) * (1 + sizeof(int32_t)), true);
 }
 
+// A CT-like body: an elliptic cylinder of soft tissue (40 HU with noise) in air, bone balls
+// inside; growing from the centre through [-200, 300] HU fills the soft tissue.
+std::vector<int16_t> body_ct(const Shape3& shape) {
+  auto values = ct_like(shape[0] * shape[1] * shape[2], 8);
+  const auto bone = ball_mask(shape, 200, 9);
+  for (int64_t z = 0; z < shape[0]; ++z)
+    for (int64_t y = 0; y < shape[1]; ++y)
+      for (int64_t x = 0; x < shape[2]; ++x) {
+        const int64_t i = (z * shape[1] + y) * shape[2] + x;
+        const double dy = (y - shape[1] / 2.0) / (0.4 * shape[1]);
+        const double dx = (x - shape[2] / 2.0) / (0.45 * shape[2]);
+        const int noise = values[i] % 40;
+        values[i] = int16_t(dy * dy + dx * dx > 1.0 ? -1000 + noise
+                            : bone[i]               ? 700 + noise
+                                                    : 40 + noise);
+      }
+  return values;
+}
+
+void BM_connected_threshold_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  auto ctx = Context::cuda(0);
+  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
+  Volume<uint8_t> output(ctx, shape);
+  const std::vector<Seed> seeds{{shape[0] / 2, shape[1] / 2, shape[2] / 2}};
+  run_timed(state, ctx, [&] {
+    connected_threshold(ctx, input, seeds, output, {-200.0, 300.0, 26});
+  });
+  // Input read, output written, and the labels written and read once: the least it moves.
+  report_bytes(state, double(input.numel()) * (2 + 1 + 2 * 4), true);
+}
+
 void BM_pool_allocate_free_gpu(benchmark::State& state) {
   auto ctx = Context::cuda(0);
   Pool& pool = ctx.pool();
@@ -250,6 +282,7 @@ BENCHMARK(BM_label_components_gpu)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_label_components_slices_gpu)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_connected_threshold_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_copy_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_pool_allocate_free_gpu)->Arg(64)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_cuda_malloc_free)->Arg(64)->Unit(benchmark::kMicrosecond);
