@@ -2,7 +2,7 @@
 //
 // Bytes it must move, at the least: the uint8 mask read and the int32 labels written, e.g.
 // 512^3: 134 MB + 537 MB, 225 us at 2.98 TB/s. This version makes several passes over the
-// labels (initialise, merge, compress, number) plus the scan of root flags.
+// labels (tiles, joins across tile faces, compress, number) plus the scan of root flags.
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
 #include <cub/device/device_scan.cuh>
@@ -18,6 +18,7 @@ namespace medkern::cuda {
 namespace {
 constexpr int kLabelingThreads = 256;
 constexpr int kLabelingBlocksPerSm = 8;
+constexpr int kTileThreads = 256;
 }  // namespace
 
 int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
@@ -26,12 +27,16 @@ int64_t label_components(const Context& context, const VolumeRef& mask, int32_t*
   const cudaStream_t stream = stream_of(context);
   const int64_t count = mask.numel();
   const unsigned grid = grid_for(context, count, kLabelingThreads, kLabelingBlocksPerSm);
-  kernels::initialise_parents<<<grid, kLabelingThreads, 0, stream>>>(
-      static_cast<const uint8_t*>(mask.data), labels, count);
-  cuda_check_launch("initialise_parents");
-  kernels::merge_neighbours<<<grid, kLabelingThreads, 0, stream>>>(
-      labels, int32_t(mask.shape[0]), int32_t(mask.shape[1]), int32_t(mask.shape[2]), neighbours);
-  cuda_check_launch("merge_neighbours");
+  const int32_t nz = int32_t(mask.shape[0]), ny = int32_t(mask.shape[1]),
+                nx = int32_t(mask.shape[2]);
+  using Tile = kernels::Tile;
+  const int64_t tiles = int64_t((nz + Tile::kZ - 1) / Tile::kZ) * ((ny + Tile::kY - 1) / Tile::kY) *
+                        ((nx + Tile::kX - 1) / Tile::kX);
+  kernels::label_tiles<kTileThreads><<<unsigned(tiles), kTileThreads, 0, stream>>>(
+      static_cast<const uint8_t*>(mask.data), labels, nz, ny, nx, neighbours);
+  cuda_check_launch("label_tiles");
+  kernels::join_tiles<<<grid, kLabelingThreads, 0, stream>>>(labels, nz, ny, nx, neighbours);
+  cuda_check_launch("join_tiles");
   kernels::compress_paths<<<grid, kLabelingThreads, 0, stream>>>(labels, count);
   cuda_check_launch("compress_paths");
 
