@@ -21,29 +21,13 @@ __device__ inline int32_t find_root(const int32_t* parent, int32_t i) {
   return i;
 }
 
-// find_root with path halving, for the label array in global memory: every node passed is
-// re-pointed to its grandparent. The stores race with other threads' unions, harmlessly:
-// parents only ever move to smaller indices within the same set, and a union whose atomicMin
-// a halving store overwrites has already continued with the old parent (see unite).
-__device__ inline int32_t find_root_compressing(int32_t* parent, int32_t i) {
-  int32_t next = parent[i];
-  while (next != i) {
-    const int32_t grandparent = parent[next];
-    if (grandparent != next) parent[i] = grandparent;
-    i = next;
-    next = grandparent;
-  }
-  return i;
-}
-
 // Joins the sets of a and b. atomicMin only ever lowers a root's parent, so concurrent unions
 // and finds always see a valid ancestor; a failed attempt (another thread re-parented the
 // root first) retries from the new parent.
-template <bool Compress = false>
 __device__ inline void unite(int32_t* parent, int32_t a, int32_t b) {
   while (true) {
-    a = Compress ? find_root_compressing(parent, a) : find_root(parent, a);
-    b = Compress ? find_root_compressing(parent, b) : find_root(parent, b);
+    a = find_root(parent, a);
+    b = find_root(parent, b);
     if (a == b) return;
     if (a < b) {
       const int32_t old = atomicMin(parent + b, a);
@@ -138,7 +122,7 @@ __global__ void join_tiles(int32_t* parent, int32_t nz, int32_t ny, int32_t nx,
       const int32_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n], xx = x + neighbours.dx[n];
       if (zz < 0 || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
       const int32_t j = (zz * ny + yy) * nx + xx;
-      if (parent[j] != kBackground) unite<true>(parent, int32_t(i), j);
+      if (parent[j] != kBackground) unite(parent, int32_t(i), j);
     }
   }
 }
@@ -146,7 +130,7 @@ __global__ void join_tiles(int32_t* parent, int32_t nz, int32_t ny, int32_t nx,
 __global__ void compress_paths(int32_t* parent, int64_t count) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
-    if (parent[i] != kBackground) parent[i] = find_root_compressing(parent, int32_t(i));
+    if (parent[i] != kBackground) parent[i] = find_root(parent, int32_t(i));
   }
 }
 
