@@ -202,6 +202,35 @@ struct StructTraits<medkern_label_statistics_params> {
   }
 };
 
+template <>
+struct StructTraits<medkern_label_components_params> {
+  static constexpr const char* name = "medkern_label_components_params";
+  static constexpr std::size_t min_size = offsetof(medkern_label_components_params, connectivity) +
+                                          sizeof(medkern_label_components_params::connectivity);
+  static medkern_label_components_params defaults() {
+    medkern_label_components_params p{};
+    p.struct_size = sizeof(medkern_label_components_params);
+    p.connectivity = medkern::LabelComponentsParams{}.connectivity;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_connected_threshold_params> {
+  static constexpr const char* name = "medkern_connected_threshold_params";
+  static constexpr std::size_t min_size = offsetof(medkern_connected_threshold_params, hi) +
+                                          sizeof(medkern_connected_threshold_params::hi);
+  static medkern_connected_threshold_params defaults() {
+    const medkern::ConnectedThresholdParams cpp;
+    medkern_connected_threshold_params p{};
+    p.struct_size = sizeof(medkern_connected_threshold_params);
+    p.connectivity = cpp.connectivity;
+    p.lo = cpp.lo;
+    p.hi = cpp.hi;
+    return p;
+  }
+};
+
 // The bytes of *given that both the caller and this library know: struct_size, capped at
 // our sizeof(T). Older callers pass less, newer callers more.
 template <class T>
@@ -702,3 +731,45 @@ void medkern_label_statistics_free(medkern_label_statistics_result* result) {
 }
 
 }  // extern "C"
+
+// ============================================================================ labelling
+
+medkern_status medkern_label_components(medkern_context* context, const medkern_volume* mask,
+                                        const medkern_volume* labels,
+                                        const medkern_label_components_params* params,
+                                        int64_t* count) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef mask_ref = to_ref(mask, "mask");
+    const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
+    require_pointer(count, "count");
+    const medkern_label_components_params p =
+        params == nullptr ? StructTraits<medkern_label_components_params>::defaults()
+                          : read_struct(params, "params");
+    *count = medkern::label_components(ctx, mask_ref, labels_ref, {p.connectivity});
+  });
+}
+
+// ============================================================================ region growing
+
+medkern_status medkern_connected_threshold(medkern_context* context, const medkern_volume* input,
+                                           const int64_t* seeds, int64_t seed_count,
+                                           const medkern_volume* output,
+                                           const medkern_connected_threshold_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    require_pointer(seeds, "seeds");
+    if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
+      throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
+    }
+    const medkern_connected_threshold_params p = read_struct(params, "params");
+    std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
+    for (int64_t s = 0; s < seed_count; ++s) {
+      seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
+    }
+    medkern::connected_threshold(ctx, input_ref, seed_list, output_ref,
+                                 {p.lo, p.hi, p.connectivity});
+  });
+}

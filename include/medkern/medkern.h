@@ -298,6 +298,44 @@ MEDKERN_API medkern_status medkern_label_statistics(medkern_context* context,
 /* Frees a result of medkern_label_statistics. NULL does nothing. */
 MEDKERN_API void medkern_label_statistics_free(medkern_label_statistics_result* result);
 
+/* ---------------------------------------------------------------- connected components */
+
+typedef struct medkern_label_components_params {
+  uint32_t struct_size;
+  int32_t connectivity; /* 6, 18, 26 (3-D) or 4, 8 (each z-slice on its own); default 26 */
+} medkern_label_components_params;
+
+/* Labels the connected components of the non-zero voxels of `mask` (uint8) into `labels`
+ * (int32, same shape): 0 for background, components numbered 1..N in the raster order of
+ * their first voxel, exactly as scipy.ndimage.label with generate_binary_structure(3, 1 | 2
+ * | 3) (connectivity 6 | 18 | 26), or for 4 | 8 with the 2-D structure (2, 1 | 2) in the
+ * middle z-plane only. N goes to *count. `params` may be NULL (26). Volumes of 2^31 voxels
+ * or more give MEDKERN_ERROR_OVERFLOW. */
+MEDKERN_API medkern_status medkern_label_components(medkern_context* context,
+                                                    const medkern_volume* mask,
+                                                    const medkern_volume* labels,
+                                                    const medkern_label_components_params* params,
+                                                    int64_t* count);
+
+/* ---------------------------------------------------------------- region growing */
+
+typedef struct medkern_connected_threshold_params {
+  uint32_t struct_size;
+  int32_t connectivity; /* as medkern_label_components; default 26 */
+  double lo;            /* inclusive, compared in double; lo <= hi */
+  double hi;            /* inclusive */
+} medkern_connected_threshold_params;
+
+/* Writes 1 into `output` (uint8, shape of `input`) at every voxel connected to one of the
+ * `seed_count` seeds through voxels with lo <= value <= hi, 0 elsewhere, as ITK
+ * ConnectedThresholdImageFilter (replace value 1; ITK's default face connectivity is 6,
+ * FullyConnected is 26). `seeds` holds seed_count (z, y, x) triples; a seed whose value is
+ * outside [lo, hi] grows nothing; a seed outside the volume is an error naming it.
+ * `input`: int16, uint16, float32. The caller keeps ownership of `seeds`. */
+MEDKERN_API medkern_status medkern_connected_threshold(
+    medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
+    const medkern_volume* output, const medkern_connected_threshold_params* params);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1343,6 +1343,84 @@ static void run_random_ops(medkern_context* context, const int16_t* hu, const fl
   }
 }
 
+static void test_label_components(medkern_context* context, const char* name) {
+  /* A 2x2x2 checkerboard: foreground where z + y + x is even. Its four voxels touch along
+   * edges only: 6-connectivity gives 4 components, 18 and 26 give 1; per slice, 4 gives 4
+   * and 8 gives 2 (one per slice). */
+  uint8_t mask[8] = {1, 0, 0, 1, 0, 1, 1, 0};
+  int32_t labels[8];
+  const int32_t expected6[8] = {1, 0, 0, 2, 0, 3, 4, 0};
+  const int32_t expected8[8] = {1, 0, 0, 1, 0, 2, 2, 0};
+  medkern_volume m, l, f;
+  medkern_label_components_params params;
+  int64_t count = -1;
+  float wrong[8] = {0};
+  int i;
+
+  g_section = name;
+  medkern_volume_init(&m, MEDKERN_DTYPE_UINT8, mask, 2, 2, 2);
+  medkern_volume_init(&l, MEDKERN_DTYPE_INT32, labels, 2, 2, 2);
+  params.struct_size = sizeof params;
+  params.connectivity = 6;
+  CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
+  CHECK(count == 4);
+  for (i = 0; i < 8; ++i) CHECK(labels[i] == expected6[i]);
+  params.connectivity = 8;
+  CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
+  CHECK(count == 2);
+  for (i = 0; i < 8; ++i) CHECK(labels[i] == expected8[i]);
+  CHECK_OK(medkern_label_components(context, &m, &l, NULL, &count)); /* 26 */
+  CHECK(count == 1);
+  params.connectivity = 4;
+  CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
+  CHECK(count == 4);
+
+  params.connectivity = 5;
+  CHECK_STATUS(medkern_label_components(context, &m, &l, &params, &count),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE(medkern_last_error());
+  CHECK_STATUS(medkern_label_components(context, &m, &l, NULL, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  medkern_volume_init(&f, MEDKERN_DTYPE_FLOAT32, wrong, 2, 2, 2);
+  CHECK_STATUS(medkern_label_components(context, &f, &l, NULL, &count),
+               MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  medkern_volume_init(&l, MEDKERN_DTYPE_INT32, labels, 1, 2, 4);
+  CHECK_STATUS(medkern_label_components(context, &m, &l, NULL, &count),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
+}
+
+static void test_connected_threshold(medkern_context* context, const char* name) {
+  /* One row: 200 200 0 200 | a seed at x = 0 grows the first two voxels only. */
+  int16_t values[4] = {200, 200, 0, 200};
+  uint8_t out[4] = {9, 9, 9, 9};
+  int64_t seed[3] = {0, 0, 0};
+  int64_t outside[3] = {0, 0, 4};
+  medkern_volume in, o;
+  medkern_connected_threshold_params params;
+
+  g_section = name;
+  medkern_volume_init(&in, MEDKERN_DTYPE_INT16, values, 1, 1, 4);
+  medkern_volume_init(&o, MEDKERN_DTYPE_UINT8, out, 1, 1, 4);
+  params.struct_size = sizeof params;
+  params.connectivity = 6;
+  params.lo = 100.0;
+  params.hi = 300.0;
+  CHECK_OK(medkern_connected_threshold(context, &in, seed, 1, &o, &params));
+  CHECK(out[0] == 1 && out[1] == 1 && out[2] == 0 && out[3] == 0);
+  CHECK_STATUS(medkern_connected_threshold(context, &in, outside, 1, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE(medkern_last_error());
+  CHECK_STATUS(medkern_connected_threshold(context, &in, NULL, 1, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_connected_threshold(context, &in, seed, 0, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_connected_threshold(context, &in, seed, 1, &o, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  params.lo = 400.0;
+  CHECK_STATUS(medkern_connected_threshold(context, &in, seed, 1, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+}
+
 static void test_cuda(medkern_context* cpu, int32_t device_count) {
   medkern_context_options options;
   medkern_context* gpu = NULL;
@@ -1392,6 +1470,8 @@ static void test_cuda(medkern_context* cpu, int32_t device_count) {
   test_threshold_values(gpu, "cuda threshold");
   test_otsu_values(gpu, "cuda otsu");
   test_label_statistics_values(gpu, "cuda label_statistics");
+  test_label_components(gpu, "cuda label_components");
+  test_connected_threshold(gpu, "cuda connected_threshold");
   test_copy(gpu);
 
   /* Pseudo-random inputs: the GPU must agree with the CPU. */
@@ -1536,6 +1616,8 @@ int main(void) {
   test_otsu_errors(cpu);
   test_label_statistics_values(cpu, "label_statistics");
   test_label_statistics_errors(cpu);
+  test_label_components(cpu, "label_components");
+  test_connected_threshold(cpu, "connected_threshold");
   test_cuda(cpu, device_count);
   medkern_context_destroy(cpu);
 
