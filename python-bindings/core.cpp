@@ -383,6 +383,32 @@ PYBIND11_MODULE(_core, m) {
       "skimage.filters.threshold_otsu(input[mask != 0], nbins=bins).");
 
   m.def(
+      "label_components",
+      [](const Context& ctx, py::handle mask, py::handle labels, int connectivity) {
+        const VolumeRef msk = to_volume(mask, "mask");
+        const VolumeRef lab = to_volume(labels, "labels");
+        py::gil_scoped_release release;
+        return label_components(ctx, msk, lab, {connectivity});
+      },
+      py::arg("ctx"), py::arg("mask"), py::arg("labels"), py::arg("connectivity") = 26,
+      "Labels the components of the non-zero voxels of `mask` into `labels` (int32) as "
+      "scipy.ndimage.label; returns their number.");
+
+  m.def(
+      "connected_threshold",
+      [](const Context& ctx, py::handle input, const std::vector<Seed>& seeds, py::handle output,
+         double lo, double hi, int connectivity) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        py::gil_scoped_release release;
+        connected_threshold(ctx, in, seeds, out, {lo, hi, connectivity});
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("seeds"), py::arg("output"), py::arg("lo"),
+      py::arg("hi"), py::arg("connectivity") = 26,
+      "output = 1 on the voxels connected to a seed through lo <= value <= hi (ITK "
+      "ConnectedThresholdImageFilter), else 0.");
+
+  m.def(
       "label_statistics",
       [](const Context& ctx, py::handle input, py::handle labels, bool include_background) {
         const VolumeRef in = to_volume(input, "input");

@@ -34,7 +34,15 @@ from ._core import (
     SizeOverflowError,
     UnsupportedDTypeError,
 )
-from ._ops import LabelStats, histogram, label_statistics, otsu_threshold, threshold
+from ._ops import (
+    LabelStats,
+    connected_threshold,
+    histogram,
+    label_components,
+    label_statistics,
+    otsu_threshold,
+    threshold,
+)
 from ._runtime import (
     DeviceInfo,
     built_with_cuda,
@@ -71,6 +79,8 @@ __all__ = [
     "histogram",
     "label_statistics",
     "otsu_threshold",
+    "label_components",
+    "connected_threshold",
     "pool_stats",
     "release_tag",
     "reset_pool_peak",
