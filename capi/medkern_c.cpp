@@ -730,8 +730,6 @@ void medkern_label_statistics_free(medkern_label_statistics_result* result) {
   std::free(result);
 }
 
-}  // extern "C"
-
 // ============================================================================ labelling
 
 medkern_status medkern_label_components(medkern_context* context, const medkern_volume* mask,
@@ -773,3 +771,5 @@ medkern_status medkern_connected_threshold(medkern_context* context, const medke
                                  {p.lo, p.hi, p.connectivity});
   });
 }
+
+}  // extern "C"

@@ -391,8 +391,9 @@ PYBIND11_MODULE(_core, m) {
         return label_components(ctx, msk, lab, {connectivity});
       },
       py::arg("ctx"), py::arg("mask"), py::arg("labels"), py::arg("connectivity") = 26,
-      "Labels the components of the non-zero voxels of `mask` into `labels` (int32) as "
-      "scipy.ndimage.label; returns their number.");
+      "Labels the components of the non-zero voxels of `mask` (uint8) into `labels` (int32, "
+      "same shape) as scipy.ndimage.label, numbered in raster order of their first voxel; "
+      "returns their number. connectivity: 6, 18, 26 (3-D) or 4, 8 (each z-slice alone).");
 
   m.def(
       "connected_threshold",

@@ -15,7 +15,8 @@ never converted), ``ValueError`` for a bad argument or a shape mismatch, ``Memor
 when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 
 Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
-:func:`label_statistics`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
+:func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
+:func:`connected_threshold`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
 """

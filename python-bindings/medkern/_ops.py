@@ -12,7 +12,15 @@ from . import _arrays as ar
 from . import _core
 from ._arrays import ArrayLike
 
-__all__ = ["LabelStats", "histogram", "label_statistics", "otsu_threshold", "threshold"]
+__all__ = [
+    "LabelStats",
+    "connected_threshold",
+    "histogram",
+    "label_components",
+    "label_statistics",
+    "otsu_threshold",
+    "threshold",
+]
 
 Device = Union[None, str, int, Any]
 
@@ -449,32 +457,58 @@ def label_components(
 
     Parameters
     ----------
-    mask : array, uint8 or bool, 1-D to 3-D
-        numpy array, CuPy array or PyTorch tensor; any non-zero voxel is foreground.
-    connectivity : {6, 18, 26, 4, 8}
-        6, 18, 26: 3-D neighbourhoods sharing a face; a face or an edge; a face, an edge or a
-        corner (``generate_binary_structure(3, 1 | 2 | 3)``). 4, 8: each z-slice on its own,
-        with the in-plane neighbourhood (``generate_binary_structure(2, 1 | 2)`` in the
-        middle z-plane of a 3x3x3 structure), as calcium scoring needs. A 2-D array is one
-        slice, so 4 and 8 are its usual 2-D connectivities (6 and 18 equal 4 and 8 there).
+    mask : array, uint8 or bool, 2-D or 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides (views are not copied). Any
+        non-zero voxel is foreground. A 2-D image ``(ny, nx)`` is the volume
+        ``(1, ny, nx)`` (a 1-D array ``(n,)`` is ``(1, 1, n)``).
+    connectivity : {26, 18, 6, 8, 4}
+        Which voxels touch. 6, 18, 26 (3-D): those sharing a face; a face or an edge; a
+        face, an edge or a corner. 4, 8 (per slice): each z-slice is labelled on its own,
+        with the in-plane neighbourhood (sharing an edge; an edge or a corner), as calcium
+        scoring does slice by slice.
     device : {None, 'cpu', 'cuda', 'cuda:N', int}
         Where to run (see :func:`histogram`).
 
     Returns
     -------
-    (labels, count)
-        int32 labels of the mask's shape, on the input's kind of array and device: 0 for
-        background, components numbered 1..count in the raster (C) order of their first
-        voxel, identical to ``scipy.ndimage.label``'s.
+    labels : array of int32, the shape of `mask`
+        0 for background, components numbered 1..count in the raster (C) order of their
+        first voxel. Same kind of array (numpy, CuPy, PyTorch) and device as `mask`;
+        C-contiguous.
+    count : int
+        The number of components.
+
+    Notes
+    -----
+    Reference: ``scipy.ndimage.label(mask != 0, structure)`` with ``structure`` =
+    ``generate_binary_structure(3, 1)``, ``(3, 2)``, ``(3, 3)`` for 6, 18, 26, and for 4, 8
+    a 3x3x3 structure holding ``generate_binary_structure(2, 1)`` or ``(2, 2)`` in its
+    middle z-plane only. Labels and count are identical to scipy's, voxel for voxel, on the
+    CPU and on the GPU.
+
+    A 2-D image is one slice, so 4 and 8 are its usual 2-D connectivities
+    (``scipy.ndimage.label(image, generate_binary_structure(2, 1 | 2))``); 6, 18 and 26
+    still act as 3-D neighbourhoods of that one slice, which makes 6 the same as 4 and 18
+    and 26 the same as 8 there.
+
+    An empty or all-background mask gives count 0 and all-zero labels; an all-foreground
+    volume gives one component (4 and 8: one per slice, numbered by slice).
 
     Raises
     ------
     TypeError (UnsupportedDTypeError)
-        `mask` is neither uint8 nor bool.
+        `mask` is neither uint8 nor bool (other dtypes are not converted).
     ValueError (InvalidArgumentError)
-        Another connectivity, more than 3 dimensions.
+        A connectivity other than 4, 6, 8, 18, 26; more than 3 dimensions.
     OverflowError (SizeOverflowError)
         2^31 voxels or more.
+
+    Examples
+    --------
+    >>> import numpy as np, medkern
+    >>> m = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0]], bool)
+    >>> [medkern.label_components(m, c, device="cpu")[1] for c in (4, 8)]
+    [2, 1]
     """
     conn = _check_connectivity(connectivity)
     op_mask = ar.as_operand(mask, "mask", ar.MASK_DTYPES, bool_as_uint8=True)

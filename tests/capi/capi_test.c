@@ -1307,6 +1307,8 @@ typedef struct op_results {
   double otsu_int, otsu_float;
   int64_t num_labels;
   medkern_label_stats stats[8];
+  int32_t* components; /* label_components of the mask, connectivity 6, 26, then 8 */
+  int64_t component_counts[3];
 } op_results;
 
 enum { kNz = 7, kNy = 33, kNx = 65, kN = kNz * kNy * kNx };
@@ -1341,20 +1343,56 @@ static void run_random_ops(medkern_context* context, const int16_t* hu, const fl
     }
     medkern_label_statistics_free(result);
   }
+  {
+    /* A sparser mask (one voxel in three), so that the components are many and branched. */
+    static const int32_t connectivities[3] = {6, 26, 8};
+    medkern_label_components_params lp;
+    uint8_t* sparse = (uint8_t*)malloc(kN);
+    medkern_volume sparse_view = make_volume(MEDKERN_DTYPE_UINT8, sparse, kNz, kNy, kNx);
+    int i, c;
+    CHECK(sparse != NULL);
+    if (sparse == NULL) return;
+    for (i = 0; i < kN; ++i) sparse[i] = (uint8_t)(mask[i] && labels[i] < 2 ? labels[i] + 1 : 0);
+    lp.struct_size = sizeof lp;
+    for (c = 0; c < 3; ++c) {
+      medkern_volume components_view =
+          make_volume(MEDKERN_DTYPE_INT32, out->components + (size_t)c * kN, kNz, kNy, kNx);
+      lp.connectivity = connectivities[c];
+      out->component_counts[c] = -1;
+      CHECK_OK(medkern_label_components(context, &sparse_view, &components_view, &lp,
+                                        &out->component_counts[c]));
+    }
+    CHECK_OK(medkern_context_synchronize(context));
+    free(sparse);
+  }
 }
 
 static void test_label_components(medkern_context* context, const char* name) {
-  /* A 2x2x2 checkerboard: foreground where z + y + x is even. Its four voxels touch along
-   * edges only: 6-connectivity gives 4 components, 18 and 26 give 1; per slice, 4 gives 4
-   * and 8 gives 2 (one per slice). */
+  /* A 2x2x2 checkerboard: foreground where z + y + x is even, (0,0,0), (0,1,1), (1,0,1),
+   * (1,1,0). Any two of them differ in two coordinates: they touch along an edge, never a
+   * face. So 6-connectivity gives 4 components, 18 and 26 give 1; per slice, 4 gives 4,
+   * and 8 gives 2 (the diagonal pair of each slice). */
   uint8_t mask[8] = {1, 0, 0, 1, 0, 1, 1, 0};
   int32_t labels[8];
   const int32_t expected6[8] = {1, 0, 0, 2, 0, 3, 4, 0};
   const int32_t expected8[8] = {1, 0, 0, 1, 0, 2, 2, 0};
-  medkern_volume m, l, f;
+  const int32_t expected26[8] = {1, 0, 0, 1, 0, 1, 1, 0};
+  /* A 1x3x3 image with two diagonal pixels, (0,0) and (1,1), and value 255 (any non-zero
+   * value is foreground): 4 gives 2 components, 8 gives 1. */
+  uint8_t diagonal[9] = {255, 0, 0, 0, 7, 0, 0, 0, 0};
+  int32_t diagonal_labels[9];
+  const int32_t expected_diag4[9] = {1, 0, 0, 0, 2, 0, 0, 0, 0};
+  const int32_t expected_diag8[9] = {1, 0, 0, 0, 1, 0, 0, 0, 0};
+  /* A U in a 1x3x3 image: the right arm starts on the first row but joins the left one
+   * only at the bottom; it is still component 1, and the labels are written over. */
+  uint8_t u_shape[9] = {1, 0, 1, 1, 0, 1, 1, 1, 1};
+  uint8_t empty[9] = {0};
+  medkern_volume m, l, f, d, dl, strided;
   medkern_label_components_params params;
   int64_t count = -1;
   float wrong[8] = {0};
+  int32_t wide[16];
+  int16_t wrong_labels[8];
   int i;
 
   g_section = name;
@@ -1365,28 +1403,105 @@ static void test_label_components(medkern_context* context, const char* name) {
   CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
   CHECK(count == 4);
   for (i = 0; i < 8; ++i) CHECK(labels[i] == expected6[i]);
+  params.connectivity = 18;
+  CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
+  CHECK(count == 1);
+  for (i = 0; i < 8; ++i) CHECK(labels[i] == expected26[i]);
   params.connectivity = 8;
   CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
   CHECK(count == 2);
   for (i = 0; i < 8; ++i) CHECK(labels[i] == expected8[i]);
+  count = -1;
   CHECK_OK(medkern_label_components(context, &m, &l, NULL, &count)); /* 26 */
   CHECK(count == 1);
+  for (i = 0; i < 8; ++i) CHECK(labels[i] == expected26[i]);
   params.connectivity = 4;
   CHECK_OK(medkern_label_components(context, &m, &l, &params, &count));
   CHECK(count == 4);
+  for (i = 0; i < 8; ++i) CHECK(labels[i] == expected6[i]);
 
+  medkern_volume_init(&d, MEDKERN_DTYPE_UINT8, diagonal, 1, 3, 3);
+  medkern_volume_init(&dl, MEDKERN_DTYPE_INT32, diagonal_labels, 1, 3, 3);
+  params.connectivity = 4;
+  CHECK_OK(medkern_label_components(context, &d, &dl, &params, &count));
+  CHECK(count == 2);
+  for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == expected_diag4[i]);
+  params.connectivity = 6; /* on one slice, 6 is 4 */
+  CHECK_OK(medkern_label_components(context, &d, &dl, &params, &count));
+  CHECK(count == 2);
+  params.connectivity = 8;
+  CHECK_OK(medkern_label_components(context, &d, &dl, &params, &count));
+  CHECK(count == 1);
+  for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == expected_diag8[i]);
+
+  medkern_volume_init(&d, MEDKERN_DTYPE_UINT8, u_shape, 1, 3, 3);
+  params.connectivity = 4;
+  CHECK_OK(medkern_label_components(context, &d, &dl, &params, &count));
+  CHECK(count == 1);
+  for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == (u_shape[i] ? 1 : 0));
+  medkern_volume_init(&d, MEDKERN_DTYPE_UINT8, empty, 1, 3, 3);
+  CHECK_OK(medkern_label_components(context, &d, &dl, NULL, &count));
+  CHECK(count == 0);
+  for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == 0);
+
+  /* Strided labels: every other int32 of a buffer; the ones between are left alone. */
+  for (i = 0; i < 16; ++i) wide[i] = -7;
+  strided = make_volume(MEDKERN_DTYPE_INT32, wide, 2, 2, 2);
+  strided.strides[0] = 8;
+  strided.strides[1] = 4;
+  strided.strides[2] = 2;
+  params.connectivity = 6;
+  CHECK_OK(medkern_label_components(context, &m, &strided, &params, &count));
+  CHECK_OK(medkern_context_synchronize(context));
+  CHECK(count == 4);
+  for (i = 0; i < 8; ++i) CHECK(wide[2 * i] == expected6[i] && wide[2 * i + 1] == -7);
+
+  /* Bad arguments: a status and a message naming the argument; *count is left alone. */
+  count = 99;
   params.connectivity = 5;
   CHECK_STATUS(medkern_label_components(context, &m, &l, &params, &count),
                MEDKERN_ERROR_INVALID_ARGUMENT);
-  CHECK_MESSAGE(medkern_last_error());
+  CHECK_MESSAGE("medkern_label_components: connectivity: 5");
+  CHECK(count == 99);
+  params.connectivity = 0;
+  CHECK_STATUS(medkern_label_components(context, &m, &l, &params, &count),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("connectivity");
+  params.connectivity = 26;
+  params.struct_size = 4;
+  CHECK_STATUS(medkern_label_components(context, &m, &l, &params, &count),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("struct_size");
+  params.struct_size = sizeof params;
   CHECK_STATUS(medkern_label_components(context, &m, &l, NULL, NULL),
                MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("count is NULL");
+  CHECK_STATUS(medkern_label_components(NULL, &m, &l, NULL, &count),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("context is NULL");
+  CHECK_STATUS(medkern_label_components(context, NULL, &l, NULL, &count),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("mask is NULL");
+  CHECK_STATUS(medkern_label_components(context, &m, NULL, NULL, &count),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("labels is NULL");
   medkern_volume_init(&f, MEDKERN_DTYPE_FLOAT32, wrong, 2, 2, 2);
   CHECK_STATUS(medkern_label_components(context, &f, &l, NULL, &count),
                MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  CHECK_MESSAGE("mask: dtype float32");
+  medkern_volume_init(&f, MEDKERN_DTYPE_INT16, wrong_labels, 2, 2, 2);
+  CHECK_STATUS(medkern_label_components(context, &m, &f, NULL, &count),
+               MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  CHECK_MESSAGE("labels: dtype int16");
+  medkern_volume_init(&f, MEDKERN_DTYPE_UINT8, mask, 2, 2, 2);
+  CHECK_STATUS(medkern_label_components(context, &m, &f, NULL, &count),
+               MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  CHECK_MESSAGE("labels");
   medkern_volume_init(&l, MEDKERN_DTYPE_INT32, labels, 1, 2, 4);
   CHECK_STATUS(medkern_label_components(context, &m, &l, NULL, &count),
                MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_MESSAGE("shape");
+  CHECK(count == 99);
 }
 
 static void test_connected_threshold(medkern_context* context, const char* name) {
@@ -1454,8 +1569,13 @@ static void test_cuda(medkern_context* cpu, int32_t device_count) {
   }
   cpu_results.mask = (uint8_t*)malloc(kN);
   gpu_results.mask = (uint8_t*)malloc(kN);
-  CHECK(hu && f && labels && mask && cpu_results.mask && gpu_results.mask);
-  if (!(hu && f && labels && mask && cpu_results.mask && gpu_results.mask)) return;
+  cpu_results.components = (int32_t*)malloc(3 * (size_t)kN * sizeof(int32_t));
+  gpu_results.components = (int32_t*)malloc(3 * (size_t)kN * sizeof(int32_t));
+  CHECK(hu && f && labels && mask && cpu_results.mask && gpu_results.mask &&
+        cpu_results.components && gpu_results.components);
+  if (!(hu && f && labels && mask && cpu_results.mask && gpu_results.mask &&
+        cpu_results.components && gpu_results.components))
+    return;
 
   medkern_context_options_init(&options);
   options.device = 0;
@@ -1489,6 +1609,11 @@ static void test_cuda(medkern_context* cpu, int32_t device_count) {
   CHECK(memcmp(cpu_results.mask, gpu_results.mask, kN) == 0);
   CHECK(cpu_results.otsu_int == gpu_results.otsu_int);
   CHECK(cpu_results.otsu_float == gpu_results.otsu_float);
+  CHECK(cpu_results.component_counts[0] > 100); /* many components, not a trivial case */
+  CHECK(cpu_results.component_counts[0] >= cpu_results.component_counts[1]);
+  for (i = 0; i < 3; ++i) CHECK(cpu_results.component_counts[i] == gpu_results.component_counts[i]);
+  CHECK(memcmp(cpu_results.components, gpu_results.components, 3 * (size_t)kN * sizeof(int32_t)) ==
+        0);
   CHECK(cpu_results.num_labels == 5 && gpu_results.num_labels == 5);
   if (cpu_results.num_labels == 5 && gpu_results.num_labels == 5) {
     for (i = 0; i < 5; ++i) {
@@ -1585,6 +1710,8 @@ static void test_cuda(medkern_context* cpu, int32_t device_count) {
   medkern_context_destroy(gpu);
   free(cpu_results.mask);
   free(gpu_results.mask);
+  free(cpu_results.components);
+  free(gpu_results.components);
   free(hu);
   free(f);
   free(labels);
