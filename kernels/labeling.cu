@@ -35,13 +35,10 @@ int64_t label_components(const Context& context, const VolumeRef& mask, int32_t*
   kernels::label_tiles<kTileThreads><<<unsigned(tiles), kTileThreads, 0, stream>>>(
       static_cast<const uint8_t*>(mask.data), labels, nz, ny, nx, neighbours);
   cuda_check_launch("label_tiles");
-  for (int axis = 0; axis < 3; ++axis) {
-    kernels::join_tiles<<<grid, kLabelingThreads, 0, stream>>>(labels, nz, ny, nx, neighbours,
-                                                               axis);
-    cuda_check_launch("join_tiles");
-    kernels::compress_paths<<<grid, kLabelingThreads, 0, stream>>>(labels, count);
-    cuda_check_launch("compress_paths");
-  }
+  kernels::join_tiles<<<grid, kLabelingThreads, 0, stream>>>(labels, nz, ny, nx, neighbours);
+  cuda_check_launch("join_tiles");
+  kernels::compress_paths<<<grid, kLabelingThreads, 0, stream>>>(labels, count);
+  cuda_check_launch("compress_paths");
 
   Volume<int32_t> numbers(context, Shape3{1, 1, count});
   auto roots = thrust::make_transform_iterator(thrust::counting_iterator<int64_t>(0),

@@ -103,23 +103,9 @@ __global__ void __launch_bounds__(Threads)
   }
 }
 
-// The face through which neighbour `n` of local voxel (tz, ty, tx) leaves the tile: 0 for
-// x, 1 for y, 2 for z (the first that applies, from z), or -1 when it stays inside.
-__device__ inline int exit_axis(const Neighbourhood& neighbours, int n, int tz, int ty, int tx) {
-  if (tz + neighbours.dz[n] < 0) return 2;
-  const int y = ty + neighbours.dy[n];
-  if (y < 0 || y >= Tile::kY) return 1;
-  const int x = tx + neighbours.dx[n];
-  if (x < 0 || x >= Tile::kX) return 0;
-  return -1;
-}
-
-// Phase 2, once per axis (x, then y, then z, with paths compressed in between so that each
-// pass starts from trees one level deep): foreground voxels on a tile face join their
-// earlier neighbours across that face. Joining everything at once lets the roots of a large
-// component hang off each other in chains as long as the tiles it spans.
+// Phase 2: foreground voxels on a tile's faces join their earlier neighbours in other tiles.
 __global__ void join_tiles(int32_t* parent, int32_t nz, int32_t ny, int32_t nx,
-                           Neighbourhood neighbours, int axis) {
+                           Neighbourhood neighbours) {
   const int64_t count = int64_t(nz) * ny * nx;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
@@ -127,12 +113,12 @@ __global__ void join_tiles(int32_t* parent, int32_t nz, int32_t ny, int32_t nx,
     const int32_t y = int32_t((i / nx) % ny);
     const int32_t z = int32_t(i / (int64_t(nx) * ny));
     const int tz = z % Tile::kZ, ty = y % Tile::kY, tx = x % Tile::kX;
-    const bool on_face = axis == 2   ? tz == 0
-                         : axis == 1 ? ty == 0 || ty == Tile::kY - 1
-                                     : tx == 0 || tx == Tile::kX - 1;
+    // Earlier neighbours leave the tile through these faces only (dy = +1 and dx = +1 occur
+    // with dz = -1 or dy = -1).
+    const bool on_face = tz == 0 || ty == 0 || ty == Tile::kY - 1 || tx == 0 || tx == Tile::kX - 1;
     if (!on_face || parent[i] == kBackground) continue;
     for (int n = 0; n < neighbours.count; ++n) {
-      if (exit_axis(neighbours, n, tz, ty, tx) != axis) continue;
+      if (inside_tile(neighbours, n, tz, ty, tx)) continue;
       const int32_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n], xx = x + neighbours.dx[n];
       if (zz < 0 || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
       const int32_t j = (zz * ny + yy) * nx + xx;
