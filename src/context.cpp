@@ -133,6 +133,8 @@ void Context::synchronize() const {
 template <class T>
 Volume<T>::Volume(const Context& context, const Shape3& shape, const Spacing3& spacing)
     : context_(context.state()), shape_(shape), spacing_(spacing), device_(context.device()) {
+  // The view the volume will be, checked before its memory exists: a placeholder non-null
+  // pointer lets validate_volume check extents, spacing and the byte count's overflow.
   VolumeRef probe{reinterpret_cast<void*>(alignof(T)), dtype_of<T>, shape,
                   contiguous_strides(shape),           spacing,     device_};
   validate_volume(probe, "Volume");

@@ -11,12 +11,20 @@
 
 namespace medkern {
 
-HistogramBins make_histogram_bins(uint32_t bins, double lo, double hi, DType dtype,
-                                  EdgeArithmetic float_arithmetic) {
+namespace {
+
+void require_bins(uint32_t bins) {
   if (bins < 1 || bins > kMaxHistogramBins) {
     throw Error(Status::invalid_argument,
                 fmt::format("bins: {} is outside 1..{}", bins, kMaxHistogramBins));
   }
+}
+
+}  // namespace
+
+HistogramBins make_histogram_bins(uint32_t bins, double lo, double hi, DType dtype,
+                                  EdgeArithmetic float_arithmetic) {
+  require_bins(bins);
   if (!(std::isfinite(lo) && std::isfinite(hi))) {
     throw Error(Status::invalid_argument, fmt::format("range: ({}, {}) is not finite", lo, hi));
   }
@@ -109,10 +117,7 @@ void histogram(const Context& context, const VolumeRef& input, const VolumeRef* 
 
 std::vector<uint64_t> histogram(const Context& context, const VolumeRef& input,
                                 const HistogramParams& params, const VolumeRef* mask) {
-  if (params.bins < 1 || params.bins > kMaxHistogramBins) {
-    throw Error(Status::invalid_argument,
-                fmt::format("bins: {} is outside 1..{}", params.bins, kMaxHistogramBins));
-  }
+  require_bins(params.bins);  // before the counts are allocated
   std::vector<uint64_t> counts(params.bins);
   histogram(context, input, mask, make_view(counts.data(), Shape3{1, 1, int64_t(params.bins)}),
             params);
