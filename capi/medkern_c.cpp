@@ -231,6 +231,34 @@ struct StructTraits<medkern_connected_threshold_params> {
   }
 };
 
+template <>
+struct StructTraits<medkern_watershed_params> {
+  static constexpr const char* name = "medkern_watershed_params";
+  static constexpr std::size_t min_size = offsetof(medkern_watershed_params, watershed_line) +
+                                          sizeof(medkern_watershed_params::watershed_line);
+  static medkern_watershed_params defaults() {
+    const medkern::WatershedParams cpp;
+    medkern_watershed_params p{};
+    p.struct_size = sizeof(medkern_watershed_params);
+    p.connectivity = cpp.connectivity;
+    p.watershed_line = cpp.watershed_line ? 1 : 0;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_regional_minima_params> {
+  static constexpr const char* name = "medkern_regional_minima_params";
+  static constexpr std::size_t min_size = offsetof(medkern_regional_minima_params, connectivity) +
+                                          sizeof(medkern_regional_minima_params::connectivity);
+  static medkern_regional_minima_params defaults() {
+    medkern_regional_minima_params p{};
+    p.struct_size = sizeof(medkern_regional_minima_params);
+    p.connectivity = medkern::RegionalMinimaParams{}.connectivity;
+    return p;
+  }
+};
+
 // The bytes of *given that both the caller and this library know: struct_size, capped at
 // our sizeof(T). Older callers pass less, newer callers more.
 template <class T>
@@ -769,6 +797,43 @@ medkern_status medkern_connected_threshold(medkern_context* context, const medke
     }
     medkern::connected_threshold(ctx, input_ref, seed_list, output_ref,
                                  {p.lo, p.hi, p.connectivity});
+  });
+}
+
+// ============================================================================ watershed
+
+medkern_status medkern_watershed(medkern_context* context, const medkern_volume* elevation,
+                                 const medkern_volume* markers, const medkern_volume* mask,
+                                 const medkern_volume* labels,
+                                 const medkern_watershed_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef elevation_ref = to_ref(elevation, "elevation");
+    const medkern::VolumeRef markers_ref = to_ref(markers, "markers");
+    medkern::VolumeRef mask_ref;
+    if (mask != nullptr) mask_ref = to_ref(mask, "mask");
+    const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
+    const medkern_watershed_params p = params == nullptr
+                                           ? StructTraits<medkern_watershed_params>::defaults()
+                                           : read_struct(params, "params");
+    medkern::watershed(ctx, elevation_ref, markers_ref, mask != nullptr ? &mask_ref : nullptr,
+                       labels_ref, {p.connectivity, p.watershed_line != 0});
+  });
+}
+
+medkern_status medkern_regional_minima(medkern_context* context, const medkern_volume* volume,
+                                       const medkern_volume* labels,
+                                       const medkern_regional_minima_params* params,
+                                       int64_t* count) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef volume_ref = to_ref(volume, "volume");
+    const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
+    require_pointer(count, "count");
+    const medkern_regional_minima_params p =
+        params == nullptr ? StructTraits<medkern_regional_minima_params>::defaults()
+                          : read_struct(params, "params");
+    *count = medkern::regional_minima(ctx, volume_ref, labels_ref, {p.connectivity});
   });
 }
 

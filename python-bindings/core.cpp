@@ -410,6 +410,34 @@ PYBIND11_MODULE(_core, m) {
       "ConnectedThresholdImageFilter), else 0.");
 
   m.def(
+      "watershed",
+      [](const Context& ctx, py::handle elevation, py::handle markers, py::handle mask,
+         py::handle labels, int connectivity, bool watershed_line) {
+        const VolumeRef elev = to_volume(elevation, "elevation");
+        const VolumeRef mark = to_volume(markers, "markers");
+        const OptionalVolume msk(mask, "mask");
+        const VolumeRef out = to_volume(labels, "labels");
+        py::gil_scoped_release release;
+        watershed(ctx, elev, mark, msk.get(), out, {connectivity, watershed_line});
+      },
+      py::arg("ctx"), py::arg("elevation"), py::arg("markers"), py::arg("mask"), py::arg("labels"),
+      py::arg("connectivity") = 6, py::arg("watershed_line") = false,
+      "Floods `elevation` (float32, int16, uint16) from `markers` (int32) into `labels` "
+      "(int32) as skimage.segmentation.watershed; `mask` (uint8) may be None.");
+
+  m.def(
+      "regional_minima",
+      [](const Context& ctx, py::handle volume, py::handle labels, int connectivity) {
+        const VolumeRef in = to_volume(volume, "volume");
+        const VolumeRef out = to_volume(labels, "labels");
+        py::gil_scoped_release release;
+        return regional_minima(ctx, in, out, {connectivity});
+      },
+      py::arg("ctx"), py::arg("volume"), py::arg("labels"), py::arg("connectivity") = 26,
+      "Labels the regional minima of `volume` into `labels` (int32) as scipy.ndimage.label("
+      "skimage.morphology.local_minima(volume)); returns their number.");
+
+  m.def(
       "label_statistics",
       [](const Context& ctx, py::handle input, py::handle labels, bool include_background) {
         const VolumeRef in = to_volume(input, "input");

@@ -351,6 +351,62 @@ MEDKERN_API medkern_status medkern_connected_threshold(
     medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
     const medkern_volume* output, const medkern_connected_threshold_params* params);
 
+/* ---------------------------------------------------------------- watershed */
+
+typedef struct medkern_watershed_params {
+  uint32_t struct_size;
+  int32_t connectivity;   /* 6 | 18 | 26 (scikit-image's 1 | 2 | 3); default 6 */
+  int32_t watershed_line; /* non-zero: one-voxel lines of 0 between basins; default 0 */
+} medkern_watershed_params;
+
+/* medkern_watershed():
+ * Floods `elevation` from `markers` and writes each voxel's basin into `labels`, with the
+ * semantics of skimage.segmentation.watershed(elevation, markers, mask=mask,
+ * connectivity=c, watershed_line=w).
+ * `elevation`: float32, int16 or uint16. `markers`: int32, the shape of `elevation`; every
+ * non-zero value is a seed of that label. `mask`: uint8 or NULL; only its non-zero voxels are
+ * flooded (the others, and markers on them, give 0). NaN elevations count as outside the
+ * mask. `labels`: int32, same shape, entirely overwritten; it may be `markers` itself. All
+ * may be strided views, on the host or the context's device.
+ * Result: where all elevations differ it equals scikit-image's voxel for voxel. On plateaus
+ * the tie rule is fixed and the same on CPU and GPU: a voxel joins the basin that reaches it
+ * over the lowest pass, then the one whose entry into its level is fewest steps away, then
+ * that of its first neighbour in raster order (docs/ops.md). Voxels no marker reaches get 0.
+ * With watershed_line the flood follows scikit-image's queue order exactly and runs on the
+ * host, also for a CUDA context (the inputs are copied there and the labels back).
+ * `params` may be NULL: connectivity 6, no lines.
+ * Errors: NULL pointers, a connectivity other than 6, 18, 26: MEDKERN_ERROR_INVALID_ARGUMENT;
+ * other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ:
+ * MEDKERN_ERROR_SHAPE_MISMATCH; 2^31 voxels or more: MEDKERN_ERROR_OVERFLOW.
+ * Ownership: the caller owns every volume; the library keeps no pointer after the call. */
+MEDKERN_API medkern_status medkern_watershed(medkern_context* context,
+                                             const medkern_volume* elevation,
+                                             const medkern_volume* markers,
+                                             const medkern_volume* mask,
+                                             const medkern_volume* labels,
+                                             const medkern_watershed_params* params);
+
+typedef struct medkern_regional_minima_params {
+  uint32_t struct_size;
+  int32_t connectivity; /* 6 | 18 | 26; default 26 */
+} medkern_regional_minima_params;
+
+/* medkern_regional_minima():
+ * Labels the regional minima of `volume` (float32, int16, uint16) into `labels` (int32,
+ * same shape): the connected plateaus of equal value whose every neighbour is higher,
+ * numbered 1..N in raster order of their first voxel, 0 elsewhere; N goes to *count.
+ * Reference: scipy.ndimage.label(skimage.morphology.local_minima(volume, connectivity=c),
+ * generate_binary_structure(3, c)) with c = 1 | 2 | 3 for 6 | 18 | 26; plateaus on the
+ * border count. NaN voxels are never minima and are no one's neighbour. Markers for a
+ * marker-free watershed: pass `labels` as the markers of medkern_watershed.
+ * `params` may be NULL: connectivity 26. Errors as medkern_watershed; on failure *count is
+ * left as it was. Ownership: the caller owns all arguments. */
+MEDKERN_API medkern_status medkern_regional_minima(medkern_context* context,
+                                                   const medkern_volume* volume,
+                                                   const medkern_volume* labels,
+                                                   const medkern_regional_minima_params* params,
+                                                   int64_t* count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,3 +10,4 @@
 #include "medkern/region_growing.hpp"
 #include "medkern/threshold.hpp"
 #include "medkern/volume.hpp"
+#include "medkern/watershed.hpp"

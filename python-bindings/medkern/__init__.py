@@ -16,7 +16,8 @@ when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 
 Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
-:func:`connected_threshold`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
+:func:`connected_threshold`, :func:`watershed` (skimage.segmentation.watershed),
+:func:`regional_minima`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
 """
@@ -42,7 +43,9 @@ from ._ops import (
     label_components,
     label_statistics,
     otsu_threshold,
+    regional_minima,
     threshold,
+    watershed,
 )
 from ._runtime import (
     DeviceInfo,
@@ -82,6 +85,8 @@ __all__ = [
     "otsu_threshold",
     "label_components",
     "connected_threshold",
+    "watershed",
+    "regional_minima",
     "pool_stats",
     "release_tag",
     "reset_pool_peak",

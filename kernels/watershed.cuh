@@ -1,0 +1,266 @@
+// Device code of the watershed family.
+//
+// The watershed is computed as three fields, each the unique fixed point of a local
+// min-relaxation, so the order in which threads see each other's updates cannot change
+// the result, and the CPU (src/cpu/watershed.cpp) reaches the same fields sequentially:
+//   1. level: the lowest possible highest elevation on a path from a marker (the water
+//      level at which the flood reaches the voxel): level = min(level, max(key, level_q)).
+//   2. arrival: within the voxel's level, (steps from the nearest entry, the level the entry
+//      was entered from), as one sortable 64-bit key; entries are markers (entered from 0)
+//      and voxels with a lower-level neighbour. This is the order in which scikit-image's
+//      queue (level, then insertion order) reaches the voxels of one level, up to ties.
+//   3. parent: an entry's neighbour of lowest (level, arrival), any other voxel's neighbour
+//      of its level whose arrival it continues, the first in neighbourhood order on ties;
+//      following parents ends at a marker, whose label the voxel takes.
+// Where elevations are distinct, every level region has a single entry (the pass through
+// which the flood arrived), so this is exactly the priority flood of scikit-image.
+// Relaxations run tile by tile in shared memory until the tile settles, then tile against
+// tile through global memory until nothing changes.
+#pragma once
+
+#include <cstdint>
+
+#include "backends.hpp"
+
+namespace medkern::cuda::kernels {
+
+constexpr uint32_t kUnreached = 0xffffffffu;
+constexpr uint64_t kNoArrival = ~uint64_t(0);
+constexpr uint64_t kArrivalStep = uint64_t(1) << 32;  // one step; the low half: entered from
+
+struct Dims {
+  int32_t nz, ny, nx;
+};
+
+// The tile one block relaxes, with a one-voxel halo read from its neighbours.
+struct RelaxTile {
+  static constexpr int kZ = 8, kY = 8, kX = 8;
+  static constexpr int kThreads = kZ * kY * kX;
+  static constexpr int kHaloZ = kZ + 2, kHaloY = kY + 2, kHaloX = kX + 2;
+  static constexpr int kHaloVoxels = kHaloZ * kHaloY * kHaloX;
+  // Sweeps inside a tile before its state goes back to global memory; a tile that has not
+  // settled by then carries on in the next global pass.
+  static constexpr int kMaxSweeps = 64;
+};
+
+// The relaxations: new state = min(state, candidate(q) over the neighbours q), where
+// `aux` is a fixed per-voxel quantity and kNone the state of no information.
+struct FloodLevel {  // state: level, aux: elevation key
+  using State = uint32_t;
+  static constexpr State kNone = kUnreached;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t) {
+    return max(aux, q_state);
+  }
+};
+struct Arrival {  // state: arrival key, aux: level
+  using State = uint64_t;
+  static constexpr State kNone = kNoArrival;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t q_aux) {
+    return q_aux == aux && q_state != kNoArrival ? q_state + kArrivalStep : kNoArrival;
+  }
+};
+struct MinimumFlag {  // state: 1 while the voxel may be a minimum, aux: elevation key
+  using State = uint32_t;
+  static constexpr State kNone = kUnreached;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t q_aux) {
+    return q_aux == aux ? q_state : 1u;
+  }
+};
+
+template <class T>
+__global__ void make_elevation_keys(const T* __restrict__ elevation,
+                                    const uint8_t* __restrict__ mask, uint32_t* __restrict__ keys,
+                                    int64_t count) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    keys[i] = mask != nullptr && mask[i] == 0 ? kBlockedKey : elevation_key(elevation[i]);
+  }
+}
+
+__global__ void init_levels(const uint32_t* __restrict__ keys, const int32_t* __restrict__ markers,
+                            uint32_t* __restrict__ levels, int64_t count) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    levels[i] = markers[i] != 0 ? keys[i] : kUnreached;  // a blocked key is kUnreached too
+  }
+}
+
+__device__ inline int64_t linear_index(const Dims& d, int32_t z, int32_t y, int32_t x) {
+  return (int64_t(z) * d.ny + y) * d.nx + x;
+}
+
+__device__ inline bool inside(const Dims& d, int32_t z, int32_t y, int32_t x) {
+  return z >= 0 && z < d.nz && y >= 0 && y < d.ny && x >= 0 && x < d.nx;
+}
+
+// One block relaxes one tile: reads state and aux of the tile and its halo from
+// `state_in`, sweeps in shared memory (Jacobi, two buffers, so no thread reads a value
+// another is writing) until the tile settles, writes the tile to `state_out`, and sets
+// *changed when any voxel of it differs from `state_in`.
+template <class Rule, class State = typename Rule::State>
+__global__ void __launch_bounds__(RelaxTile::kThreads)
+    relax_tiles(const uint32_t* __restrict__ aux, const State* __restrict__ state_in,
+                State* __restrict__ state_out, Dims dims, FullNeighbourhood neighbours,
+                int* changed) {
+  using Tile = RelaxTile;
+  __shared__ uint32_t tile_aux[Tile::kHaloVoxels];
+  __shared__ State buffers[2][Tile::kHaloVoxels];
+  const int32_t tiles_x = (dims.nx + Tile::kX - 1) / Tile::kX;
+  const int32_t tiles_y = (dims.ny + Tile::kY - 1) / Tile::kY;
+  const int32_t z0 = int32_t(blockIdx.x / (tiles_x * tiles_y)) * Tile::kZ;
+  const int32_t y0 = int32_t(blockIdx.x / tiles_x % tiles_y) * Tile::kY;
+  const int32_t x0 = int32_t(blockIdx.x % tiles_x) * Tile::kX;
+  for (int h = threadIdx.x; h < Tile::kHaloVoxels; h += Tile::kThreads) {
+    const int32_t z = z0 - 1 + h / (Tile::kHaloY * Tile::kHaloX);
+    const int32_t y = y0 - 1 + h / Tile::kHaloX % Tile::kHaloY;
+    const int32_t x = x0 - 1 + h % Tile::kHaloX;
+    const bool in = inside(dims, z, y, x);
+    const int64_t g = in ? linear_index(dims, z, y, x) : 0;
+    tile_aux[h] = in ? aux[g] : kBlockedKey;
+    buffers[0][h] = buffers[1][h] = in ? state_in[g] : Rule::kNone;
+  }
+  __syncthreads();
+  const int tz = threadIdx.x / (Tile::kY * Tile::kX), ty = threadIdx.x / Tile::kX % Tile::kY,
+            tx = threadIdx.x % Tile::kX;
+  const int h = ((tz + 1) * Tile::kHaloY + ty + 1) * Tile::kHaloX + tx + 1;
+  const bool own = inside(dims, z0 + tz, y0 + ty, x0 + tx);
+  const uint32_t my_aux = tile_aux[h];
+  const State initial = buffers[0][h];
+  int current = 0;
+  for (int sweep = 0; sweep < Tile::kMaxSweeps; ++sweep) {
+    const State* from = buffers[current];
+    State best = from[h];
+    if (own) {
+      for (int n = 0; n < neighbours.count; ++n) {
+        const int q = h + (neighbours.dz[n] * Tile::kHaloY + neighbours.dy[n]) * Tile::kHaloX +
+                      neighbours.dx[n];
+        best = min(best, Rule::candidate(my_aux, from[q], tile_aux[q]));
+      }
+      buffers[1 - current][h] = best;
+    }
+    const bool moved = best != from[h];
+    current = 1 - current;
+    if (!__syncthreads_or(moved)) break;
+  }
+  const State final_state = buffers[current][h];
+  if (own) state_out[linear_index(dims, z0 + tz, y0 + ty, x0 + tx)] = final_state;
+  if (__syncthreads_or(own && final_state != initial) && threadIdx.x == 0) atomicOr(changed, 1);
+}
+
+// Calls visit(n, j) for the in-volume neighbours j of voxel i, in neighbourhood order.
+template <class Visit>
+__device__ inline void for_each_neighbour(const Dims& d, const FullNeighbourhood& neighbours,
+                                          int64_t i, Visit&& visit) {
+  const int32_t x = int32_t(i % d.nx), y = int32_t(i / d.nx % d.ny),
+                z = int32_t(i / (int64_t(d.nx) * d.ny));
+  for (int n = 0; n < neighbours.count; ++n) {
+    const int32_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n], xx = x + neighbours.dx[n];
+    if (inside(d, zz, yy, xx)) visit(linear_index(d, zz, yy, xx));
+  }
+}
+
+// The arrival keys of the entries of each level (markers, voxels with a lower-level
+// neighbour); kNoArrival elsewhere, for the relaxation to fill.
+__global__ void init_arrivals(const uint32_t* __restrict__ levels,
+                              const int32_t* __restrict__ markers, uint64_t* __restrict__ arrivals,
+                              Dims dims, FullNeighbourhood neighbours) {
+  const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const uint32_t level = levels[i];
+    uint64_t arrival = kNoArrival;
+    if (level != kUnreached) {
+      uint32_t lowest = level;
+      for_each_neighbour(dims, neighbours, i, [&](int64_t j) { lowest = min(lowest, levels[j]); });
+      if (markers[i] != 0) {
+        arrival = 0;  // markers start before all
+      } else if (lowest < level) {
+        arrival = lowest;
+      }
+    }
+    arrivals[i] = arrival;
+  }
+}
+
+// The parent rule of the header comment; -1 for voxels no marker reaches.
+__global__ void pick_parents(const uint32_t* __restrict__ levels,
+                             const uint64_t* __restrict__ arrivals,
+                             const int32_t* __restrict__ markers, int32_t* __restrict__ parents,
+                             Dims dims, FullNeighbourhood neighbours) {
+  const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const uint32_t level = levels[i];
+    const uint64_t arrival = arrivals[i];
+    int64_t parent = -1;
+    if (level == kUnreached) {
+      // no marker reaches it
+    } else if (markers[i] != 0) {
+      parent = i;
+    } else if (arrival < kArrivalStep) {  // an entry
+      uint32_t lowest = level;
+      uint64_t earliest = kNoArrival;
+      for_each_neighbour(dims, neighbours, i, [&](int64_t j) {
+        if (levels[j] < lowest || (levels[j] == lowest && arrivals[j] < earliest)) {
+          lowest = levels[j];
+          earliest = arrivals[j];
+          parent = j;
+        }
+      });
+    } else {
+      const uint64_t previous = arrival - kArrivalStep;
+      for_each_neighbour(dims, neighbours, i, [&](int64_t j) {
+        if (parent < 0 && levels[j] == level && arrivals[j] == previous) parent = j;
+      });
+    }
+    parents[i] = int32_t(parent);
+  }
+}
+
+// One step of pointer jumping: out = parent of the parent (roots point to themselves).
+__global__ void jump_parents(const int32_t* __restrict__ in, int32_t* __restrict__ out,
+                             int64_t count, int* changed) {
+  bool moved = false;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int32_t parent = in[i];
+    const int32_t grandparent = parent >= 0 ? in[parent] : parent;
+    out[i] = grandparent;
+    moved = moved || grandparent != parent;
+  }
+  if (__syncthreads_or(moved) && threadIdx.x == 0) atomicOr(changed, 1);
+}
+
+__global__ void label_from_roots(const int32_t* __restrict__ roots,
+                                 const int32_t* __restrict__ markers, int32_t* __restrict__ labels,
+                                 int64_t count) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    labels[i] = roots[i] >= 0 ? markers[roots[i]] : 0;
+  }
+}
+
+// 1 where no neighbour is lower (a minimum candidate), 0 elsewhere and on blocked voxels.
+__global__ void init_minimum_flags(const uint32_t* __restrict__ keys, uint32_t* __restrict__ flags,
+                                   Dims dims, FullNeighbourhood neighbours) {
+  const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const uint32_t key = keys[i];
+    bool lower = key == kBlockedKey;
+    if (!lower) {
+      for_each_neighbour(dims, neighbours, i, [&](int64_t j) { lower = lower || keys[j] < key; });
+    }
+    flags[i] = lower ? 0u : 1u;
+  }
+}
+
+__global__ void flags_to_mask(const uint32_t* __restrict__ flags, uint8_t* __restrict__ mask,
+                              int64_t count) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    mask[i] = uint8_t(flags[i]);
+  }
+}
+
+}  // namespace medkern::cuda::kernels

@@ -1,0 +1,163 @@
+#include "medkern/watershed.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "backends.hpp"
+#include "checks.hpp"
+#include "medkern/labeling.hpp"
+#include "staging.hpp"
+
+namespace medkern {
+
+FullNeighbourhood all_neighbours(int connectivity) {
+  if (connectivity != 6 && connectivity != 18 && connectivity != 26) {
+    throw Error(Status::invalid_argument,
+                fmt::format("connectivity: {} is not one of 6, 18, 26", connectivity));
+  }
+  // Largest number of non-zero offsets: 1 (faces), 2 (and edges), 3 (and corners).
+  const int reach = connectivity == 6 ? 1 : connectivity == 18 ? 2 : 3;
+  FullNeighbourhood result;
+  for (int dz = -1; dz <= 1; ++dz) {
+    for (int dy = -1; dy <= 1; ++dy) {
+      for (int dx = -1; dx <= 1; ++dx) {
+        const int nonzero = (dz != 0) + (dy != 0) + (dx != 0);
+        if (nonzero == 0 || nonzero > reach) continue;
+        result.dz[result.count] = int8_t(dz);
+        result.dy[result.count] = int8_t(dy);
+        result.dx[result.count] = int8_t(dx);
+        ++result.count;
+      }
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// The flooding codes index voxels with int32 on the GPU.
+void require_indexable(const VolumeRef& volume, const char* what) {
+  if (volume.numel() > std::numeric_limits<int32_t>::max()) {
+    throw Error(Status::overflow, fmt::format("{}: {} voxels; the watershed takes fewer than 2^31",
+                                              what, volume.numel()));
+  }
+}
+
+// The watershed with lines is sequential: a CUDA context's inputs come to the host as keys
+// and markers, and the labels go back.
+void watershed_lines_on_host(const Context& context, const VolumeRef& elevation,
+                             const VolumeRef& markers, const VolumeRef* mask,
+                             const VolumeRef& labels, const FullNeighbourhood& neighbours) {
+  const Shape3 shape = elevation.shape;
+  const int64_t count = elevation.numel();
+  std::vector<uint32_t> keys(count);
+  std::vector<int32_t> seeds(count), result(count);
+  if (!context.is_cuda()) {
+    cpu::elevation_keys(context, elevation, mask, keys.data());
+  } else {
+#if MEDKERN_WITH_CUDA
+    DeviceInput device_elevation(context, elevation);
+    std::optional<DeviceInput> device_mask;
+    if (mask != nullptr) device_mask.emplace(context, *mask);
+    Volume<int32_t> device_keys(context, shape);
+    cuda::elevation_keys(context, device_elevation.view(),
+                         device_mask ? &device_mask->view() : nullptr,
+                         reinterpret_cast<uint32_t*>(device_keys.data()));
+    copy(context, device_keys.view(), make_view(reinterpret_cast<int32_t*>(keys.data()), shape));
+#endif
+  }
+  copy(context, markers, make_view(seeds.data(), shape));
+  cpu::watershed(context, shape, keys.data(), seeds.data(), neighbours, true, result.data());
+  copy(context, make_view(result.data(), shape), labels);
+}
+
+}  // namespace
+
+void watershed(const Context& context, const VolumeRef& elevation, const VolumeRef& markers,
+               const VolumeRef* mask, const VolumeRef& labels, const WatershedParams& params) {
+  validate_volume(elevation, "elevation");
+  require_dtype(elevation, "elevation", {DType::float32, DType::int16, DType::uint16});
+  require_reachable(context, elevation, "elevation");
+  validate_volume(markers, "markers");
+  require_dtype(markers, "markers", {DType::int32});
+  require_same_shape(elevation, "elevation", markers, "markers");
+  require_reachable(context, markers, "markers");
+  require_mask(context, mask, elevation);
+  validate_volume(labels, "labels");
+  require_dtype(labels, "labels", {DType::int32});
+  require_same_shape(elevation, "elevation", labels, "labels");
+  require_reachable(context, labels, "labels");
+  require_indexable(elevation, "elevation");
+  const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
+  const Shape3 shape = elevation.shape;
+  if (params.watershed_line) {
+    watershed_lines_on_host(context, elevation, markers, mask, labels, neighbours);
+    return;
+  }
+  // The markers are read until the end: a private copy lets `labels` be `markers`.
+  if (!context.is_cuda()) {
+    const int64_t count = elevation.numel();
+    std::vector<uint32_t> keys(count);
+    std::vector<int32_t> seeds(count), result(count);
+    cpu::elevation_keys(context, elevation, mask, keys.data());
+    copy(context, markers, make_view(seeds.data(), shape));
+    cpu::watershed(context, shape, keys.data(), seeds.data(), neighbours, false, result.data());
+    copy(context, make_view(result.data(), shape), labels);
+    return;
+  }
+#if MEDKERN_WITH_CUDA
+  DeviceInput device_elevation(context, elevation);
+  std::optional<DeviceInput> device_mask;
+  if (mask != nullptr) device_mask.emplace(context, *mask);
+  Volume<int32_t> keys(context, shape), seeds(context, shape);
+  copy(context, markers, seeds.view());
+  cuda::elevation_keys(context, device_elevation.view(),
+                       device_mask ? &device_mask->view() : nullptr,
+                       reinterpret_cast<uint32_t*>(keys.data()));
+  DeviceOutput device_labels(context, labels);
+  cuda::watershed(context, shape, reinterpret_cast<const uint32_t*>(keys.data()), seeds.data(),
+                  neighbours, static_cast<int32_t*>(device_labels.view().data));
+  device_labels.commit();
+#endif
+}
+
+int64_t regional_minima(const Context& context, const VolumeRef& volume, const VolumeRef& labels,
+                        const RegionalMinimaParams& params) {
+  validate_volume(volume, "volume");
+  require_dtype(volume, "volume", {DType::float32, DType::int16, DType::uint16});
+  require_reachable(context, volume, "volume");
+  validate_volume(labels, "labels");
+  require_dtype(labels, "labels", {DType::int32});
+  require_same_shape(volume, "volume", labels, "labels");
+  require_reachable(context, labels, "labels");
+  require_indexable(volume, "volume");
+  const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
+  const Shape3 shape = volume.shape;
+  // Two minima never touch (the higher one would not be a minimum), so the components of
+  // the minima mask are the plateaus themselves.
+  if (!context.is_cuda()) {
+    std::vector<uint32_t> keys(volume.numel());
+    std::vector<uint8_t> minima(volume.numel());
+    cpu::elevation_keys(context, volume, nullptr, keys.data());
+    cpu::regional_minima(context, shape, keys.data(), neighbours, minima.data());
+    return label_components(context, make_view(minima.data(), shape), labels,
+                            {params.connectivity});
+  }
+#if MEDKERN_WITH_CUDA
+  DeviceInput device_volume(context, volume);
+  Volume<int32_t> keys(context, shape);
+  Volume<uint8_t> minima(context, shape);
+  cuda::elevation_keys(context, device_volume.view(), nullptr,
+                       reinterpret_cast<uint32_t*>(keys.data()));
+  cuda::regional_minima(context, shape, reinterpret_cast<const uint32_t*>(keys.data()), neighbours,
+                        minima.data());
+  return label_components(context, minima.view(), labels, {params.connectivity});
+#else
+  return 0;
+#endif
+}
+
+}  // namespace medkern
