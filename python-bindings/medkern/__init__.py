@@ -16,7 +16,7 @@ when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 
 Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
-:func:`connected_threshold`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
+:func:`connected_threshold`, :func:`confidence_connected` (ITK). Devices and memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
 """
@@ -37,6 +37,7 @@ from ._core import (
 )
 from ._ops import (
     LabelStats,
+    confidence_connected,
     connected_threshold,
     histogram,
     label_components,
@@ -82,6 +83,7 @@ __all__ = [
     "otsu_threshold",
     "label_components",
     "connected_threshold",
+    "confidence_connected",
     "pool_stats",
     "release_tag",
     "reset_pool_peak",
