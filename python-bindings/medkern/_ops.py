@@ -614,6 +614,7 @@ def confidence_connected(
     connectivity: int = 26,
     *,
     device: Device = None,
+    return_stats: bool = False,
 ) -> Any:
     """Region growing with a band estimated from the data, as ITK ConfidenceConnected.
 
@@ -634,11 +635,16 @@ def confidence_connected(
     connectivity : {6, 18, 26, 4, 8}
         As :func:`label_components`. ITK floods face-connected: use 6 for ITK's result.
     device : {None, 'cpu', 'cuda', 'cuda:N', int}
+    return_stats : bool
+        Also return the last estimate (ITK's ``GetMean()``, ``GetVariance()``).
 
     Returns
     -------
     uint8 array, 1 on the grown region, else 0 (numpy for host input, CuPy / PyTorch on the
-    input's device for GPU input).
+    input's device for GPU input). With ``return_stats``, ``(mask, stats)`` where
+    ``stats`` is a dict: ``mean``, ``variance`` (the last estimate), ``lower``, ``upper``
+    (the band of the final flood, as values of the dtype) and ``iterations`` (estimates from
+    the region that were made; fewer than asked when it stopped early).
 
     Notes
     -----
@@ -699,7 +705,7 @@ def confidence_connected(
     seed_list = _confidence_seed_list(seeds, len(op_v.shape))
     p = ar.plan([op_v], device)
     out = ar.empty(op_v.shape, "uint8", p)
-    ar.run(
+    stats = ar.run(
         p,
         _core.confidence_connected,
         ar.descriptor(op_v),
@@ -711,4 +717,6 @@ def confidence_connected(
         conn,
         host_arrays=[op_v.array, out],
     )
+    if return_stats:
+        return out, dict(stats)
     return out
