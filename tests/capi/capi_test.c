@@ -1562,8 +1562,8 @@ static void test_confidence_connected(medkern_context* context, const char* name
   params.initial_radius = 0;
   params.multiplier = 1.0;
   CHECK_OK(medkern_confidence_connected(context, &in, seeds, 2, &o, &params));
-  CHECK(out[0] == 0 && out[1] == 1 && out[2] == 1 && out[3] == 1 && out[4] == 1 &&
-        out[5] == 1 && out[6] == 0);
+  CHECK(out[0] == 0 && out[1] == 1 && out[2] == 1 && out[3] == 1 && out[4] == 1 && out[5] == 1 &&
+        out[6] == 0);
   /* Three iterations reach the same band (a fixed point). */
   params.iterations = 3;
   CHECK_OK(medkern_confidence_connected(context, &in, seeds, 2, &o, &params));
