@@ -697,7 +697,7 @@ def confidence_connected(
         raise _core.InvalidArgumentError(f"multiplier: {mult} must be finite and >= 0")
     n_iter = ar.as_int(iterations, "iterations")
     if not 0 <= n_iter <= _INT32_MAX:
-        raise _core.InvalidArgumentError(f"iterations: {n_iter} must be >= 0")
+        raise _core.InvalidArgumentError(f"iterations: {n_iter} is outside 0..{_INT32_MAX}")
     radius = ar.as_int(initial_radius, "initial_radius")
     if not 0 <= radius <= 64:
         raise _core.InvalidArgumentError(f"initial_radius: {radius} is outside 0..64")
