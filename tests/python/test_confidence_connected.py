@@ -148,19 +148,23 @@ def test_repeated_seeds_count_twice_like_simpleitk(rng, device, dtype):
             check_against_sitk(volume, [a, a, a], 2.0, 3, radius, device)
 
 
-@needs_sitk
-def test_repeated_seed_changes_the_band_as_in_itk():
-    # Seed values 0 and 10 (radius 0): given once each, the band holds a region of the two
-    # plateaus; with 0 given three times the mean moves toward 0 and the iteration sees the
-    # seed three times. The expected masks come from SimpleITK, and differ.
-    volume = np.zeros((1, 1, 9), np.int16)
-    volume[0, 0, :] = [0, 0, 1, 2, 5, 8, 9, 10, 10]
-    seeds_once = [(0, 0, 0), (0, 0, 8)]
-    seeds_thrice = [(0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 8)]
-    for seeds in (seeds_once, seeds_thrice):
-        for iterations in range(4):
-            for multiplier in (0.3, 0.6, 1.0):
-                check_against_sitk(volume, seeds, multiplier, iterations, 0, "cpu")
+def test_repeated_seed_changes_the_band_as_in_itk(device):
+    # Seed x = 3 of one row, radius 1: the cube is 9 copies of {6, 6, 13}: mean 25/3, and
+    # variance (2169 - (25/3)^2 * 27) / 26 = 11.31 once, (4338 - (25/3)^2 * 54) / 53 = 11.09
+    # with the seed given twice (N = 54). Multiplier 1: [4.97, 11.70] -> [4, 11] once,
+    # [5.003, 11.66] -> [5, 11] twice, so the 4 at x = 1 is in only the first region.
+    volume = np.array([[[3, 4, 6, 6, 13, 16, 20, 22, 26, 28, 34, 35]]], np.int16)
+    once = medkern.confidence_connected(volume, [(0, 0, 3)], 1.0, 0, 1, 6, device=device)
+    twice = medkern.confidence_connected(
+        volume, [(0, 0, 3), (0, 0, 3)], 1.0, 0, 1, 6, device=device
+    )
+    np.testing.assert_array_equal(once[0, 0], [0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(twice[0, 0], [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    if sitk is not None:
+        np.testing.assert_array_equal(once, sitk_confidence(volume, [(0, 0, 3)], 1.0, 0, 1))
+        np.testing.assert_array_equal(
+            twice, sitk_confidence(volume, [(0, 0, 3), (0, 0, 3)], 1.0, 0, 1)
+        )
 
 
 @needs_sitk
