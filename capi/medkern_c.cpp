@@ -838,3 +838,59 @@ medkern_status medkern_regional_minima(medkern_context* context, const medkern_v
 }
 
 }  // extern "C"
+
+// ============================================================================ confidence connected
+
+namespace {
+
+template <>
+struct StructTraits<medkern_confidence_connected_params> {
+  static constexpr const char* name = "medkern_confidence_connected_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_confidence_connected_params, multiplier) +
+      sizeof(medkern_confidence_connected_params::multiplier);
+  static medkern_confidence_connected_params defaults() {
+    const medkern::ConfidenceConnectedParams cpp;
+    medkern_confidence_connected_params p{};
+    p.struct_size = sizeof(medkern_confidence_connected_params);
+    p.connectivity = cpp.connectivity;
+    p.iterations = cpp.iterations;
+    p.initial_radius = cpp.initial_radius;
+    p.multiplier = cpp.multiplier;
+    return p;
+  }
+};
+
+}  // namespace
+
+extern "C" {
+
+medkern_status medkern_confidence_connected(medkern_context* context, const medkern_volume* input,
+                                            const int64_t* seeds, int64_t seed_count,
+                                            const medkern_volume* output,
+                                            const medkern_confidence_connected_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    require_pointer(seeds, "seeds");
+    if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
+      throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
+    }
+    const medkern_confidence_connected_params p =
+        params == nullptr ? StructTraits<medkern_confidence_connected_params>::defaults()
+                          : read_struct(params, "params");
+    std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
+    for (int64_t s = 0; s < seed_count; ++s) {
+      seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
+    }
+    medkern::ConfidenceConnectedParams cpp;
+    cpp.multiplier = p.multiplier;
+    cpp.iterations = p.iterations;
+    cpp.initial_radius = p.initial_radius;
+    cpp.connectivity = p.connectivity;
+    medkern::confidence_connected(ctx, input_ref, seed_list, output_ref, cpp);
+  });
+}
+
+}  // extern "C"

@@ -1,14 +1,31 @@
 // Launch and dispatch of the seed selection of region growing (device code in
 // region_growing.cuh). Bytes: int32 labels read, uint8 output written.
+// Region moments: the input and the uint8 mask read once (512^3 int16: 403 MB, 135 us at
+// 2.98 TB/s), one RegionMoments per chunk of 8192 voxels written.
 #include "backends.hpp"
 #include "kernels/launch.cuh"
 #include "kernels/region_growing.cuh"
+#include "region_growing_backends.hpp"
 
 namespace medkern::cuda {
 
 namespace {
 constexpr int kSelectThreads = 256;
 constexpr int kSelectBlocksPerSm = 8;
+constexpr int kMomentThreads = 256;
+constexpr int kMomentBlocksPerSm = 8;
+
+template <class T>
+void launch_region_moments(const Context& context, const VolumeRef& input, const uint8_t* mask,
+                           RegionMoments* partials) {
+  const int64_t count = input.numel();
+  const int64_t chunks = moment_chunks(count);
+  kernels::region_moments<T, kMomentThreads>
+      <<<grid_for(context, chunks * kMomentLanes, kMomentThreads, kMomentBlocksPerSm),
+         kMomentThreads, 0, stream_of(context)>>>(static_cast<const T*>(input.data), mask, count,
+                                                  chunks, partials);
+  cuda_check_launch("region_moments");
+}
 }  // namespace
 
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
@@ -29,6 +46,21 @@ void keep_seeded_components(const Context& context, const int32_t* labels, int64
   kernels::select_seeded<<<grid_for(context, count, kSelectThreads, kSelectBlocksPerSm),
                            kSelectThreads, 0, stream>>>(labels, seeded.data(), count, output);
   cuda_check_launch("select_seeded");
+}
+
+void region_moments(const Context& context, const VolumeRef& input, const uint8_t* mask,
+                    RegionMoments* partials) {
+  DeviceGuard guard(context.device().ordinal);
+  switch (input.dtype) {
+    case DType::int16:
+      return launch_region_moments<int16_t>(context, input, mask, partials);
+    case DType::uint16:
+      return launch_region_moments<uint16_t>(context, input, mask, partials);
+    case DType::float32:
+      return launch_region_moments<float>(context, input, mask, partials);
+    default:
+      throw_dtype_mismatch("input", DType::float32, input.dtype);
+  }
 }
 
 }  // namespace medkern::cuda

@@ -1,7 +1,10 @@
-// Device code: selection of the components that hold a seed.
+// Device code: selection of the components that hold a seed; moments over a region.
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
+
+#include "region_growing_backends.hpp"
 
 namespace medkern::cuda::kernels {
 
@@ -20,6 +23,54 @@ __global__ void select_seeded(const int32_t* __restrict__ labels,
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
     output[i] = seeded[labels[i]];
+  }
+}
+
+// One warp per chunk of kMomentChunk voxels, in the order region_growing_backends.hpp fixes
+// (and src/cpu/region_growing.cpp follows): lane l adds voxels l, l + 32, ... of its chunk in
+// turn, then the lanes combine by shuffles with offsets 16, 8, 4, 2, 1 and lane 0 writes the
+// chunk's sums. Rounded double operations (__dadd_rn, __dmul_rn) keep nvcc from fusing them.
+template <class T, int Threads>
+__global__ void __launch_bounds__(Threads)
+    region_moments(const T* __restrict__ input, const uint8_t* __restrict__ mask, int64_t count,
+                   int64_t chunks, RegionMoments* __restrict__ partials) {
+  const int lane = threadIdx.x % kMomentLanes;
+  const int64_t warps = int64_t(gridDim.x) * (Threads / kMomentLanes);
+  for (int64_t chunk = blockIdx.x * int64_t(Threads / kMomentLanes) + threadIdx.x / kMomentLanes;
+       chunk < chunks; chunk += warps) {
+    unsigned long long n = 0;
+    long long sum_int = 0;
+    unsigned long long sum_squares_int = 0;
+    double sum_float = 0.0, sum_squares_float = 0.0;
+    const int64_t base = chunk * kMomentChunk + lane;
+    for (int k = 0; k < kMomentsPerLane; ++k) {
+      const int64_t i = base + int64_t(kMomentLanes) * k;
+      if (i >= count) break;
+      if (mask[i] == 0) continue;
+      const T value = input[i];
+      ++n;
+      if constexpr (std::is_same_v<T, float>) {
+        const double v = value;
+        sum_float = __dadd_rn(sum_float, v);
+        sum_squares_float = __dadd_rn(sum_squares_float, __dmul_rn(v, v));
+      } else {
+        const long long v = value;
+        sum_int += v;
+        sum_squares_int += static_cast<unsigned long long>(v * v);
+      }
+    }
+#pragma unroll
+    for (int offset = kMomentLanes / 2; offset >= 1; offset /= 2) {
+      n += __shfl_down_sync(0xffffffffu, n, offset);
+      sum_int += __shfl_down_sync(0xffffffffu, sum_int, offset);
+      sum_squares_int += __shfl_down_sync(0xffffffffu, sum_squares_int, offset);
+      sum_float = __dadd_rn(sum_float, __shfl_down_sync(0xffffffffu, sum_float, offset));
+      sum_squares_float =
+          __dadd_rn(sum_squares_float, __shfl_down_sync(0xffffffffu, sum_squares_float, offset));
+    }
+    if (lane == 0) {
+      partials[chunk] = RegionMoments{n, sum_int, sum_squares_int, sum_float, sum_squares_float};
+    }
   }
 }
 

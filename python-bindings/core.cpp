@@ -513,4 +513,36 @@ PYBIND11_MODULE(_core, m) {
     d["cuda_runtime"] = cuda_runtime_version();
     return d;
   });
+
+  // ------------------------------------------------------------------ confidence connected
+  m.def(
+      "confidence_connected",
+      [](const Context& ctx, py::handle input, const std::vector<Seed>& seeds, py::handle output,
+         double multiplier, int iterations, int initial_radius, int connectivity) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        ConfidenceConnectedParams params;
+        params.multiplier = multiplier;
+        params.iterations = iterations;
+        params.initial_radius = initial_radius;
+        params.connectivity = connectivity;
+        ConfidenceConnectedStats stats;
+        {
+          py::gil_scoped_release release;
+          stats = confidence_connected(ctx, in, seeds, out, params);
+        }
+        py::dict d;
+        d["mean"] = stats.mean;
+        d["variance"] = stats.variance;
+        d["lower"] = stats.lower;
+        d["upper"] = stats.upper;
+        d["iterations"] = stats.iterations;
+        return d;
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("seeds"), py::arg("output"),
+      py::arg("multiplier") = 2.5, py::arg("iterations") = 4, py::arg("initial_radius") = 1,
+      py::arg("connectivity") = 26,
+      "output = 1 on the region grown from the seeds with a band estimated from the data (ITK "
+      "ConfidenceConnectedImageFilter), else 0. Returns the last estimate as a dict: mean, "
+      "variance, lower, upper (the final band), iterations (estimates from the region made).");
 }

@@ -406,6 +406,49 @@ MEDKERN_API medkern_status medkern_regional_minima(medkern_context* context,
                                                    const medkern_volume* labels,
                                                    const medkern_regional_minima_params* params,
                                                    int64_t* count);
+/* ---------------------------------------------------------------- confidence connected */
+
+typedef struct medkern_confidence_connected_params {
+  uint32_t struct_size;
+  int32_t connectivity;   /* as medkern_label_components; default 26 (ITK floods with 6) */
+  int32_t iterations;     /* re-estimations of the band from the region, >= 0; default 4 */
+  int32_t initial_radius; /* half-width of the cube around each seed, 0..64; default 1 */
+  double multiplier;      /* band half-width in standard deviations, finite, >= 0; default 2.5 */
+} medkern_confidence_connected_params;
+
+/* medkern_confidence_connected():
+ * Region growing with a band estimated from the data, as ITK ConfidenceConnectedImageFilter
+ * (ITK 5.4, replace value 1): writes 1 into `output` (uint8, shape of `input`) on the grown
+ * region and 0 elsewhere. `seeds` holds seed_count (z, y, x) triples.
+ * 1. mean and variance (n - 1) of the (2r+1)^3 cubes around the seeds, r = initial_radius,
+ *    the volume's edge voxels repeated beyond its faces; the mean is the average of the
+ *    cubes' means, the variance pools all cube values. r = 0: of the seeds' values alone.
+ * 2. band = mean -+ multiplier * sqrt(variance), widened to hold every seed's value, clamped
+ *    to the dtype's range, cast to the dtype as C does (integers truncate toward zero).
+ * 3. the voxels connected to a seed through voxels inside the band (`connectivity`).
+ * 4. `iterations` times: mean and variance (n - 1) over the region, a new band, a new flood;
+ *    it stops early when the variance is 0 (ITK's test: |variance| <= 0.1 * DBL_EPSILON).
+ * Identical to ITK for connectivity 6 (its face-connected flood); other connectivities are
+ * medkern's extension. Where the variance is NaN (radius 0 with one seed, a region of one
+ * voxel) ITK's band is NaN: for float32 input nothing is inside (all-zero output), for
+ * integer input the cast gives the band [0, 0] (x86-64 ITK); medkern reproduces both.
+ * NaN voxels (float32) are never inside; a NaN in a seed's cube gives an all-zero output.
+ * Sums are exact 64-bit integers for int16 / uint16; float32 sums are in double in a fixed
+ * order, so the CPU and the GPU give the same output (ITK sums in flood order, so a float32
+ * voxel within rounding of a band edge may differ from ITK).
+ * `input`: int16, uint16, float32; `input` and `output` may be strided, on the host or the
+ * context's device. `params` may be NULL: the defaults above.
+ * Errors: a NULL pointer, seed_count < 1, a seed outside the volume, a multiplier that is
+ * negative, NaN or infinite, iterations < 0, initial_radius outside 0..64, a connectivity
+ * other than 4, 6, 8, 18, 26: MEDKERN_ERROR_INVALID_ARGUMENT (the message names it);
+ * another dtype: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ:
+ * MEDKERN_ERROR_SHAPE_MISMATCH; 2^31 voxels or more: MEDKERN_ERROR_OVERFLOW. On failure the
+ * content of `output` is unspecified.
+ * Ownership: the caller owns `input`, `seeds`, `output` and `params`; the library keeps no
+ * pointer to them after the call and returns nothing to free. */
+MEDKERN_API medkern_status medkern_confidence_connected(
+    medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
+    const medkern_volume* output, const medkern_confidence_connected_params* params);
 
 #ifdef __cplusplus
 }

@@ -16,8 +16,9 @@ when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 
 Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
-:func:`connected_threshold`, :func:`watershed` (skimage.segmentation.watershed),
-:func:`regional_minima`. Devices and memory: :func:`devices`, :func:`built_with_cuda`,
+:func:`connected_threshold`, :func:`confidence_connected` (ITK),
+:func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`. Devices and
+memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
 """
@@ -38,6 +39,7 @@ from ._core import (
 )
 from ._ops import (
     LabelStats,
+    confidence_connected,
     connected_threshold,
     histogram,
     label_components,
@@ -85,6 +87,7 @@ __all__ = [
     "otsu_threshold",
     "label_components",
     "connected_threshold",
+    "confidence_connected",
     "watershed",
     "regional_minima",
     "pool_stats",

@@ -1536,6 +1536,110 @@ static void test_connected_threshold(medkern_context* context, const char* name)
                MEDKERN_ERROR_INVALID_ARGUMENT);
 }
 
+static void test_confidence_connected(medkern_context* context, const char* name) {
+  /* One row, seeds 10 and 13, radius 0: mean 11.5, variance 4.5; multiplier 1 gives
+   * [9.38, 13.62], truncated to int16 [9, 13]. */
+  int16_t row[7] = {8, 9, 10, 11, 12, 13, 14};
+  uint8_t out[7] = {9, 9, 9, 9, 9, 9, 9};
+  int64_t seeds[6] = {0, 0, 2, 0, 0, 5};
+  int64_t outside[3] = {0, 1, 0};
+  /* A 3x3x3 plateau of 100 in a 5x5x5 volume of zeros. */
+  int16_t cube[125];
+  uint8_t grown[125];
+  int64_t centre[3] = {2, 2, 2};
+  uint8_t small[6];
+  medkern_volume in, o, c, g, bad;
+  medkern_confidence_connected_params params;
+  int i, z, y, x, ok;
+
+  g_section = name;
+  medkern_volume_init(&in, MEDKERN_DTYPE_INT16, row, 1, 1, 7);
+  medkern_volume_init(&o, MEDKERN_DTYPE_UINT8, out, 1, 1, 7);
+  memset(&params, 0, sizeof params);
+  params.struct_size = sizeof params;
+  params.connectivity = 6;
+  params.iterations = 0;
+  params.initial_radius = 0;
+  params.multiplier = 1.0;
+  CHECK_OK(medkern_confidence_connected(context, &in, seeds, 2, &o, &params));
+  CHECK(out[0] == 0 && out[1] == 1 && out[2] == 1 && out[3] == 1 && out[4] == 1 && out[5] == 1 &&
+        out[6] == 0);
+  /* Three iterations reach the same band (a fixed point). */
+  params.iterations = 3;
+  CHECK_OK(medkern_confidence_connected(context, &in, seeds, 2, &o, &params));
+  CHECK(out[0] == 0 && out[1] == 1 && out[5] == 1 && out[6] == 0);
+
+  /* NULL params: the defaults (multiplier 2.5, 4 iterations, radius 1, connectivity 26). */
+  for (i = 0; i < 125; ++i) cube[i] = 0;
+  for (z = 1; z < 4; ++z)
+    for (y = 1; y < 4; ++y)
+      for (x = 1; x < 4; ++x) cube[(z * 5 + y) * 5 + x] = 100;
+  medkern_volume_init(&c, MEDKERN_DTYPE_INT16, cube, 5, 5, 5);
+  medkern_volume_init(&g, MEDKERN_DTYPE_UINT8, grown, 5, 5, 5);
+  CHECK_OK(medkern_confidence_connected(context, &c, centre, 1, &g, NULL));
+  ok = 1;
+  for (i = 0; i < 125; ++i) ok &= grown[i] == (cube[i] == 100 ? 1 : 0);
+  CHECK(ok);
+
+  /* Errors: the status, and a message naming the argument. */
+  CHECK_STATUS(medkern_confidence_connected(context, NULL, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("input");
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, NULL, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("output");
+  CHECK_STATUS(medkern_confidence_connected(context, &in, NULL, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("seeds");
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 0, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("seed_count");
+  CHECK_STATUS(medkern_confidence_connected(context, &in, outside, 1, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("seeds[0]");
+  params.multiplier = -1.0;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("multiplier");
+  params.multiplier = NAN;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("multiplier");
+  params.multiplier = 2.5;
+  params.iterations = -1;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("iterations");
+  params.iterations = 4;
+  params.initial_radius = -1;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("initial_radius");
+  params.initial_radius = 65;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("initial_radius");
+  params.initial_radius = 1;
+  params.connectivity = 5;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("connectivity");
+  params.connectivity = 6;
+  params.struct_size = 4;
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &o, &params),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("struct_size");
+  params.struct_size = sizeof params;
+  medkern_volume_init(&bad, MEDKERN_DTYPE_UINT8, small, 1, 1, 6);
+  CHECK_STATUS(medkern_confidence_connected(context, &bad, seeds, 1, &bad, &params),
+               MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  medkern_volume_init(&bad, MEDKERN_DTYPE_UINT8, small, 1, 1, 6);
+  CHECK_STATUS(medkern_confidence_connected(context, &in, seeds, 2, &bad, &params),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
+  /* A call that succeeds after failures leaves no message. */
+  CHECK_OK(medkern_confidence_connected(context, &in, seeds, 2, &o, &params));
+}
+
 static void test_cuda(medkern_context* cpu, int32_t device_count) {
   medkern_context_options options;
   medkern_context* gpu = NULL;
@@ -1592,6 +1696,7 @@ static void test_cuda(medkern_context* cpu, int32_t device_count) {
   test_label_statistics_values(gpu, "cuda label_statistics");
   test_label_components(gpu, "cuda label_components");
   test_connected_threshold(gpu, "cuda connected_threshold");
+  test_confidence_connected(gpu, "cuda confidence_connected");
   test_copy(gpu);
 
   /* Pseudo-random inputs: the GPU must agree with the CPU. */
@@ -1745,6 +1850,7 @@ int main(void) {
   test_label_statistics_errors(cpu);
   test_label_components(cpu, "label_components");
   test_connected_threshold(cpu, "connected_threshold");
+  test_confidence_connected(cpu, "confidence_connected");
   test_cuda(cpu, device_count);
   medkern_context_destroy(cpu);
 

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <vector>
 
 #include "gpu/device_buffer.hpp"
@@ -31,5 +32,73 @@ TEST_CASE("GPU connected threshold equals CPU connected threshold", "[gpu][regio
       connected_threshold(gpu, device_values, seeds, device_out, params);
       CHECK(test::to_host<uint8_t>(gpu, device_out) == expected);
     }
+  }
+}
+
+// ------------------------------------------------------------------ confidence connected
+
+namespace {
+
+bool same(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
+
+template <class T>
+void check_confidence_gpu_equals_cpu(const std::vector<T>& values, const Shape3& shape,
+                                     uint64_t seed) {
+  auto cpu = Context::cpu();
+  auto gpu = Context::cuda(0);
+  const std::vector<std::vector<Seed>> seed_sets{
+      {{0, 0, 0}},
+      {{shape[0] / 2, shape[1] / 2, shape[2] / 2}, {shape[0] - 1, shape[1] - 1, shape[2] - 1}},
+      {{shape[0] / 3, shape[1] / 4, shape[2] / 5},
+       {shape[0] / 3, shape[1] / 4, shape[2] / 5},
+       {0, shape[1] - 1, 0}}};
+  struct Case {
+    int radius, iterations, connectivity;
+    double multiplier;
+  };
+  for (const auto& seeds : seed_sets) {
+    for (const Case& c :
+         {Case{1, 4, 6, 2.5}, Case{0, 3, 26, 2.0}, Case{2, 2, 18, 1.5}, Case{1, 0, 8, 3.0}}) {
+      INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
+                   << " radius " << c.radius << " iterations " << c.iterations << " connectivity "
+                   << c.connectivity << " seeds " << seeds.size());
+      ConfidenceConnectedParams params;
+      params.multiplier = c.multiplier;
+      params.iterations = c.iterations;
+      params.initial_radius = c.radius;
+      params.connectivity = c.connectivity;
+      std::vector<uint8_t> expected(values.size(), 7), actual(values.size(), 7);
+      const auto s_cpu = confidence_connected(cpu, make_view(values.data(), shape), seeds,
+                                              make_view(expected.data(), shape), params);
+      const auto s_gpu = confidence_connected(gpu, make_view(values.data(), shape), seeds,
+                                              make_view(actual.data(), shape), params);
+      CHECK(actual == expected);
+      CHECK(same(s_gpu.mean, s_cpu.mean));
+      CHECK(same(s_gpu.variance, s_cpu.variance));
+      CHECK(same(s_gpu.lower, s_cpu.lower));
+      CHECK(same(s_gpu.upper, s_cpu.upper));
+      CHECK(s_gpu.iterations == s_cpu.iterations);
+      auto device_values = test::to_device(gpu, values, shape);
+      Volume<uint8_t> device_out(gpu, shape);
+      confidence_connected(gpu, device_values, seeds, device_out, params);
+      CHECK(test::to_host<uint8_t>(gpu, device_out) == expected);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("GPU confidence connected equals CPU confidence connected",
+          "[gpu][region_growing][confidence]") {
+  const uint64_t seed = test::fresh_seed();
+  // Sizes that are not multiples of the 8192-voxel chunks, a single voxel, thin slabs.
+  for (const Shape3& shape :
+       std::vector<Shape3>{{1, 1, 1}, {5, 33, 47}, {40, 64, 96}, {1, 128, 200}, {70, 3, 2}}) {
+    check_confidence_gpu_equals_cpu(test::random_ct(shape, seed), shape, seed);
+    check_confidence_gpu_equals_cpu(test::random_uint16(shape, seed + 1), shape, seed);
+    check_confidence_gpu_equals_cpu(test::random_float(shape, seed + 2, 0.01), shape, seed);
+    check_confidence_gpu_equals_cpu(test::random_float(shape, seed + 3), shape, seed);
   }
 }
