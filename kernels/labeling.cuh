@@ -15,17 +15,17 @@
 // of smallest key, i.e. the node holding the component's first voxel.
 //
 // Passes (labeling.cu):
-//   1. label_tiles<false>: each thread block labels one tile of nodes in shared memory,
-//      then writes, for the nodes on the tile's faces, the global key of their tile root into
-//      `forest` (indexed by global voxel index, only keys are used), and sets a bit per tile
-//      root in `root_bits`.
-//   2. join_tiles: each node on a tile's low faces unites with its neighbours in earlier
-//      tiles, in global memory (CAS hooks, pointer jumping); a hooked root clears its bit.
+//   1. label_tiles: each thread block labels one tile of nodes in shared memory, writes for
+//      the nodes on the tile's faces the global key of their tile root into `forest`
+//      (indexed by global voxel index, only keys are used), sets a bit per tile root in
+//      `root_bits`, and writes every voxel's tile root into the labels (coalesced).
+//   2. join_tiles: each node on a tile's low faces unites with its neighbours in other tiles,
+//      in global memory (CAS hooks, pointer jumping); a hooked root clears its bit.
 //   3. a prefix sum of the popcounts of `root_bits`: the rank of a root among all roots in
-//      raster order is its label (scipy's numbering) without touching the labels.
-//   4. label_tiles<true>: labels the tile again from the input (reading the input twice
-//      costs less than writing and re-reading int32 labels), finds each tile root's global
-//      root and writes every voxel's number: the labels are written once, coalesced.
+//      raster order is its label (scipy's numbering), with no sort.
+//   4. number_voxels: each voxel's tile root -> its global root -> that root's rank.
+// The labels are written twice and read once; the forest and the root bits are touched only
+// at tile faces and roots.
 #pragma once
 
 #include <cstdint>
@@ -61,15 +61,13 @@ struct Geometry {
 };
 
 // The neighbours of a node, all of them (both halves), at node level, for one connectivity:
-// node offset (dz, dy, dx) and for each voxel u of a node, the voxels of the neighbouring
-// node that touch u (bit v set when voxel v of node + offset is a neighbour of voxel u).
-// Built on the host (labeling.cu) from the voxel neighbourhood.
+// the node offsets (dz, dy, dx) whose nodes can touch. Built on the host (labeling.cu) from
+// the voxel neighbourhood, with the spread tables that say which voxels touch.
 // `left` is the index of (0, 0, -1); plus_x[i] the index of offset i seen from the left
 // neighbour, (dz, dy, dx + 1), or -1 when that is no neighbour (see implied_by_left).
 struct NodeNeighbourhood {
   int count = 0;
   int8_t dz[26]{}, dy[26]{}, dx[26]{};
-  uint8_t touching[26][8]{};
   int left = -1;
   int8_t plus_x[26]{};
 };
@@ -148,19 +146,20 @@ __device__ inline int first_voxel(uint32_t held) {
   }
 }
 
-// Whether nodes a and b (b = a + offset n) hold voxels of one component.
+// Whether nodes a and b (b = a + offset i) hold voxels of one component. `spread` is the
+// table of offset i: spread[a] is the set of voxels of b's node that touch a voxel of a
+// (built on the host; one byte lookup instead of a loop over a's voxels).
 template <class Rule>
-__device__ inline bool connected(uint32_t a, uint32_t b, const uint8_t (&touching)[8]) {
+__device__ inline bool connected(uint32_t a, uint32_t b, const uint8_t* spread) {
   if constexpr (Rule::kByValue) {
     return a != 0 && a == b;  // one voxel each, and the offset is in the neighbourhood
   } else {
-    if (b == 0) return false;
-    for (uint32_t rest = a; rest != 0; rest &= rest - 1) {
-      if (touching[__ffs(rest) - 1] & b) return true;
-    }
-    return false;
+    return (spread[a] & b) != 0;
   }
 }
+
+// The spread tables of all offsets of a NodeNeighbourhood: kSpreadEntries bytes per offset.
+constexpr int kSpreadEntries = 256;
 
 // Node a connects to its left node l (a - x); b = a + offset i, bl = b - x its left node (0
 // when it is outside). Whether the union of a and b may be skipped because it follows from
@@ -172,10 +171,13 @@ __device__ inline bool connected(uint32_t a, uint32_t b, const uint8_t (&touchin
 // to less, so by induction on that sum each skipped pair ends up in one set. Most unions
 // inside a component are skipped; the rest start rows of nodes.
 template <class Rule>
-__device__ inline bool implied_by_left(const NodeNeighbourhood& nb, int i, uint32_t l, uint32_t b,
-                                       uint32_t bl) {
-  if (nb.plus_x[i] >= 0 && connected<Rule>(l, b, nb.touching[nb.plus_x[i]])) return true;
-  return connected<Rule>(b, bl, nb.touching[nb.left]) && connected<Rule>(l, bl, nb.touching[i]);
+__device__ inline bool implied_by_left(const NodeNeighbourhood& nb, const uint8_t* spread, int i,
+                                       uint32_t l, uint32_t b, uint32_t bl) {
+  if (nb.plus_x[i] >= 0 && connected<Rule>(l, b, spread + nb.plus_x[i] * kSpreadEntries)) {
+    return true;
+  }
+  return connected<Rule>(b, bl, spread + nb.left * kSpreadEntries) &&
+         connected<Rule>(l, bl, spread + i * kSpreadEntries);
 }
 
 __device__ inline bool earlier_offset(int dz, int dy, int dx) {
@@ -299,19 +301,27 @@ __device__ inline int32_t number_of(const uint32_t* __restrict__ root_bits,
 
 // ------------------------------------------------------------------ kernels
 
-// Passes 1 and 4 (see the top of the file). One thread block per tile; tiles in raster
-// order of (tile z, tile y, tile x).
-template <class Rule, class G, int Threads, bool kFinal>
+// Pass 1 (see the top of the file). One thread block per tile; tiles in raster order of
+// (tile z, tile y, tile x). `spread`: the spread tables of the offsets (masks only).
+template <class Rule, class G, int Threads>
 __global__ void __launch_bounds__(Threads)
-    label_tiles(const typename Rule::Value* __restrict__ image, int32_t* __restrict__ forest,
-                uint32_t* __restrict__ root_bits, const int32_t* __restrict__ ranks,
+    label_tiles(const typename Rule::Value* __restrict__ image, const uint8_t* __restrict__ spread,
+                int32_t* __restrict__ forest, uint32_t* __restrict__ root_bits,
                 int32_t* __restrict__ labels, Dims dims,
                 const __grid_constant__ NodeNeighbourhood nb) {
   static_assert(G::kNodes % Threads == 0, "whole nodes per thread");
   constexpr int kPerThread = G::kNodes / Threads;
   __shared__ int32_t parent[G::kNodes];
-  // What each node holds; in the last pass reused for the numbers of the tile roots.
-  __shared__ uint32_t held[G::kNodes];
+  __shared__ uint32_t held[G::kNodes];  // what each node holds
+  // Lookups at random bytes: shared memory serves them where the constant bank would
+  // serialise a warp's different addresses.
+  __shared__ uint32_t tables[Rule::kByValue ? 1 : 26 * kSpreadEntries / 4];
+  const uint8_t* s_spread = reinterpret_cast<const uint8_t*>(tables);
+  if constexpr (!Rule::kByValue) {
+    const uint32_t* source = reinterpret_cast<const uint32_t*>(spread);
+    for (int w = threadIdx.x; w < nb.count * kSpreadEntries / 4; w += Threads)
+      tables[w] = source[w];
+  }
 
   const int32_t tile = int32_t(blockIdx.x);
   const int32_t z0 = tile / (dims.tiles_y * dims.tiles_x) * G::TZ;
@@ -344,7 +354,7 @@ __global__ void __launch_bounds__(Threads)
   for (int k = 0; k < kPerThread; ++k) {
     const int n = threadIdx.x + k * Threads;
     const uint32_t left = n % G::TBX > 0 ? held[n - 1] : 0u;
-    const bool joined = connected<Rule>(mine[k], left, nb.touching[nb.left]);
+    const bool joined = connected<Rule>(mine[k], left, s_spread + nb.left * kSpreadEntries);
     joined_left |= uint32_t(joined) << k;
     // Lanes that begin a segment (a run, or a background node), lane 0 always.
     const uint32_t starts = ~__ballot_sync(0xffffffffu, joined) | 1u;
@@ -378,8 +388,9 @@ __global__ void __launch_bounds__(Threads)
       if (mz < 0 || my < 0 || my >= G::TBY || mx < 0 || mx >= G::TBX) continue;
       const int m = (mz * G::TBY + my) * G::TBX + mx;
       const uint32_t other = held[m];
-      if (!connected<Rule>(mine[k], other, nb.touching[i])) continue;
-      if (joined && implied_by_left<Rule>(nb, i, left, other, mx > 0 ? held[m - 1] : 0u)) {
+      if (!connected<Rule>(mine[k], other, s_spread + i * kSpreadEntries)) continue;
+      if (joined &&
+          implied_by_left<Rule>(nb, s_spread, i, left, other, mx > 0 ? held[m - 1] : 0u)) {
         continue;
       }
       unite_keys<G>(parent, key, G::key_of(m, first_voxel<Rule>(other)));
@@ -393,49 +404,39 @@ __global__ void __launch_bounds__(Threads)
     roots[k] = mine[k] != 0 ? find_key<G>(parent, G::key_of(n, first_voxel<Rule>(mine[k]))) : -1;
   }
 
-  if constexpr (!kFinal) {
-    // Tile roots, and the nodes on the tile's faces (the only ones pass 2 looks at), record
-    // their tile root in the forest.
-    for (int k = 0; k < kPerThread; ++k) {
-      if (mine[k] == 0) continue;
-      const int n = threadIdx.x + k * Threads;
-      const int bz = n / (G::TBY * G::TBX), by = n / G::TBX % G::TBY, bx = n % G::TBX;
-      const int key = G::key_of(n, first_voxel<Rule>(mine[k]));
-      const int32_t root = global_index(roots[k]);
-      if (roots[k] == key) {
-        forest[root] = root;
-        atomicOr(root_bits + (root >> 5), 1u << (root & 31));
-      } else if ((G::kThreeD && (bz == 0 || bz == G::TBZ - 1)) || by == 0 || by == G::TBY - 1 ||
-                 bx == 0 || bx == G::TBX - 1) {
-        forest[global_index(key)] = root;
-      }
+  // Tile roots, and the nodes on the tile's faces (the only ones pass 2 looks at), record
+  // their tile root in the forest.
+  for (int k = 0; k < kPerThread; ++k) {
+    if (mine[k] == 0) continue;
+    const int n = threadIdx.x + k * Threads;
+    const int bz = n / (G::TBY * G::TBX), by = n / G::TBX % G::TBY, bx = n % G::TBX;
+    const int key = G::key_of(n, first_voxel<Rule>(mine[k]));
+    const int32_t root = global_index(roots[k]);
+    if (roots[k] == key) {
+      forest[root] = root;
+      atomicOr(root_bits + (root >> 5), 1u << (root & 31));
+    } else if ((G::kThreeD && (bz == 0 || bz == G::TBZ - 1)) || by == 0 || by == G::TBY - 1 ||
+               bx == 0 || bx == G::TBX - 1) {
+      forest[global_index(key)] = root;
     }
-  } else {
-    __syncthreads();  // every find above is done before parents are overwritten
-    // parent[n] becomes the tile root's key with the node's voxel bits above bit 16.
-    for (int k = 0; k < kPerThread; ++k) {
-      const int n = threadIdx.x + k * Threads;
-      const uint32_t bits = Rule::kByValue ? (mine[k] != 0 ? 1u : 0u) : mine[k];
-      parent[n] = mine[k] != 0 ? int32_t(uint32_t(roots[k]) | (bits << 16)) : -1;
-    }
-    int32_t* numbers = reinterpret_cast<int32_t*>(held);  // `held` is not read any more
-    for (int k = 0; k < kPerThread; ++k) {
-      const int n = threadIdx.x + k * Threads;
-      if (mine[k] != 0 && roots[k] == G::key_of(n, first_voxel<Rule>(mine[k]))) {
-        numbers[n] = number_of(root_bits, ranks, find_root(forest, global_index(roots[k])));
-      }
-    }
-    __syncthreads();
-    // Coalesced: consecutive threads write consecutive voxels of a row.
-    for (int l = threadIdx.x; l < G::kTileVoxels; l += Threads) {
-      const int lz = l / (G::TY * G::TX), ly = l / G::TX % G::TY, lx = l % G::TX;
-      if (z0 + lz >= dims.nz || y0 + ly >= dims.ny || x0 + lx >= dims.nx) continue;
-      const int n = (lz / G::BZ * G::TBY + ly / G::BY) * G::TBX + lx / G::BX;
-      const int u = ((lz % G::BZ) * G::BY + ly % G::BY) * G::BX + lx % G::BX;
-      const int32_t p = parent[n];
-      labels[global_index(l)] =
-          p >= 0 && (p >> (16 + u)) & 1 ? numbers[G::node_of_key(p & 0xffff)] : 0;
-    }
+  }
+  __syncthreads();  // every find above is done before parents are overwritten
+  // parent[n] becomes the tile root's key with the node's voxel bits above bit 16.
+  for (int k = 0; k < kPerThread; ++k) {
+    const int n = threadIdx.x + k * Threads;
+    const uint32_t bits = Rule::kByValue ? (mine[k] != 0 ? 1u : 0u) : mine[k];
+    parent[n] = mine[k] != 0 ? int32_t(uint32_t(roots[k]) | (bits << 16)) : -1;
+  }
+  __syncthreads();
+  // Every voxel gets the global key of its tile root (-1: background); pass 4 turns these
+  // into numbers. Coalesced: consecutive threads write consecutive voxels of a row.
+  for (int l = threadIdx.x; l < G::kTileVoxels; l += Threads) {
+    const int lz = l / (G::TY * G::TX), ly = l / G::TX % G::TY, lx = l % G::TX;
+    if (z0 + lz >= dims.nz || y0 + ly >= dims.ny || x0 + lx >= dims.nx) continue;
+    const int n = (lz / G::BZ * G::TBY + ly / G::BY) * G::TBX + lx / G::BX;
+    const int u = ((lz % G::BZ) * G::BY + ly % G::BY) * G::BX + lx % G::BX;
+    const int32_t p = parent[n];
+    labels[global_index(l)] = p >= 0 && (p >> (16 + u)) & 1 ? global_index(p & 0xffff) : -1;
   }
 }
 
@@ -453,9 +454,9 @@ struct LowFaces {
 };
 
 template <class Rule, class G>
-__global__ void join_tiles(const typename Rule::Value* __restrict__ image, int32_t* forest,
-                           uint32_t* root_bits, Dims dims, int32_t tiles,
-                           const __grid_constant__ NodeNeighbourhood nb) {
+__global__ void join_tiles(const typename Rule::Value* __restrict__ image,
+                           const uint8_t* __restrict__ spread, int32_t* forest, uint32_t* root_bits,
+                           Dims dims, int32_t tiles, const __grid_constant__ NodeNeighbourhood nb) {
   using Faces = LowFaces<G>;
   const int32_t t = int32_t(blockIdx.x) * int32_t(blockDim.x) + int32_t(threadIdx.x);
   if (t >= tiles * Faces::kNodes) return;
@@ -491,7 +492,7 @@ __global__ void join_tiles(const typename Rule::Value* __restrict__ image, int32
   const int32_t key = voxel_key(az, ay, ax, mine);
   const uint32_t left =
       ax > 0 ? load_node<Rule, G>(image, dims, az * G::BZ, ay * G::BY, (ax - 1) * G::BX) : 0u;
-  const bool joined_left = connected<Rule>(mine, left, nb.touching[nb.left]);
+  const bool joined_left = connected<Rule>(mine, left, spread + nb.left * kSpreadEntries);
   int32_t last = -1;  // the tile root joined last: neighbours often share it
   for (int i = 0; i < nb.count; ++i) {
     const int mz = bz + nb.dz[i], my = by + nb.dy[i], mx = bx + nb.dx[i];
@@ -507,19 +508,54 @@ __global__ void join_tiles(const typename Rule::Value* __restrict__ image, int32
       continue;
     }
     const uint32_t other = load_node<Rule, G>(image, dims, gz * G::BZ, gy * G::BY, gx * G::BX);
-    if (!connected<Rule>(mine, other, nb.touching[i])) continue;
+    if (!connected<Rule>(mine, other, spread + i * kSpreadEntries)) continue;
     // The left pair is never skipped; other pairs as in label_tiles (pairs across tiles are
     // all handled here, so the induction holds across tile faces too).
     if (joined_left && i != nb.left) {
       const uint32_t other_left =
           gx > 0 ? load_node<Rule, G>(image, dims, gz * G::BZ, gy * G::BY, (gx - 1) * G::BX) : 0u;
-      if (implied_by_left<Rule>(nb, i, left, other, other_left)) continue;
+      if (implied_by_left<Rule>(nb, spread, i, left, other, other_left)) continue;
     }
     const int32_t start = load_parent(forest, voxel_key(gz, gy, gx, other));
     if (start == last) continue;
     last = start;
     unite_global(forest, root_bits, key, start);
   }
+}
+
+// Pass 4: each voxel's tile root becomes its component's number. Neighbouring voxels mostly
+// share a tile root, so a thread keeps the last one it resolved. Each thread reads and writes
+// only its own voxels; `forest` is no longer written.
+template <int kPerThread>
+__global__ void number_voxels(int32_t* __restrict__ labels, const int32_t* __restrict__ forest,
+                              const uint32_t* __restrict__ root_bits,
+                              const int32_t* __restrict__ ranks, int32_t count) {
+  int32_t last_root = -1, last_number = 0;
+  auto number = [&](int32_t tile_root) {
+    if (tile_root < 0) return 0;
+    if (tile_root != last_root) {
+      last_root = tile_root;
+      last_number = number_of(root_bits, ranks, find_root(forest, tile_root));
+    }
+    return last_number;
+  };
+  const int32_t groups = count / kPerThread;
+  for (int32_t g = int32_t(blockIdx.x * blockDim.x + threadIdx.x); g < groups;
+       g += int32_t(gridDim.x * blockDim.x)) {
+    if constexpr (kPerThread == 4) {
+      int4 v = reinterpret_cast<const int4*>(labels)[g];
+      v.x = number(v.x);
+      v.y = number(v.y);
+      v.z = number(v.z);
+      v.w = number(v.w);
+      reinterpret_cast<int4*>(labels)[g] = v;
+    } else {
+      labels[g] = number(labels[g]);
+    }
+  }
+  // The last count % kPerThread voxels.
+  const int32_t rest = groups * kPerThread + int32_t(blockIdx.x * blockDim.x + threadIdx.x);
+  if (rest < count) labels[rest] = number(labels[rest]);
 }
 
 // root_bits word -> number of roots in it, for the prefix sum of pass 3.
