@@ -194,6 +194,19 @@ void BM_label_components_slices_gpu(benchmark::State& state) {
   report_bytes(state, double(mask.numel()) * (1 + sizeof(int32_t)), true);
 }
 
+// A label image of 2,000 labels in slabs (blob_labels): equal values connect.
+void BM_label_components_regions_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  const int connectivity = int(state.range(1));
+  auto ctx = Context::cuda(0);
+  Volume<int32_t> image = upload(ctx, blob_labels(shape, 2000), shape);
+  Volume<int32_t> labels(ctx, shape);
+  int64_t components = 0;
+  run_timed(state, ctx, [&] { components = label_components(ctx, image, labels, {connectivity}); });
+  state.counters["components"] = double(components);
+  report_bytes(state, double(image.numel()) * 2 * sizeof(int32_t), true);
+}
+
 // A CT-like body: an elliptic cylinder of soft tissue (40 HU with noise) in air, bone balls
 // inside; growing from the centre through [-200, 300] HU fills the soft tissue.
 std::vector<int16_t> body_ct(const Shape3& shape) {
@@ -282,6 +295,11 @@ BENCHMARK(BM_label_components_gpu)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_label_components_slices_gpu)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_label_components_regions_gpu)
+    ->Args({512, 26})
+    ->Args({512, 6})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_connected_threshold_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_copy_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_pool_allocate_free_gpu)->Arg(64)->Unit(benchmark::kMicrosecond);

@@ -760,19 +760,19 @@ void medkern_label_statistics_free(medkern_label_statistics_result* result) {
 
 // ============================================================================ labelling
 
-medkern_status medkern_label_components(medkern_context* context, const medkern_volume* mask,
+medkern_status medkern_label_components(medkern_context* context, const medkern_volume* image,
                                         const medkern_volume* labels,
                                         const medkern_label_components_params* params,
                                         int64_t* count) {
   return MEDKERN_GUARDED({
     const medkern::Context& ctx = context_of(context);
-    const medkern::VolumeRef mask_ref = to_ref(mask, "mask");
+    const medkern::VolumeRef image_ref = to_ref(image, "image");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
     require_pointer(count, "count");
     const medkern_label_components_params p =
         params == nullptr ? StructTraits<medkern_label_components_params>::defaults()
                           : read_struct(params, "params");
-    *count = medkern::label_components(ctx, mask_ref, labels_ref, {p.connectivity});
+    *count = medkern::label_components(ctx, image_ref, labels_ref, {p.connectivity});
   });
 }
 

@@ -384,16 +384,18 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "label_components",
-      [](const Context& ctx, py::handle mask, py::handle labels, int connectivity) {
-        const VolumeRef msk = to_volume(mask, "mask");
+      [](const Context& ctx, py::handle image, py::handle labels, int connectivity) {
+        const VolumeRef img = to_volume(image, "image");
         const VolumeRef lab = to_volume(labels, "labels");
         py::gil_scoped_release release;
-        return label_components(ctx, msk, lab, {connectivity});
+        return label_components(ctx, img, lab, {connectivity});
       },
-      py::arg("ctx"), py::arg("mask"), py::arg("labels"), py::arg("connectivity") = 26,
-      "Labels the components of the non-zero voxels of `mask` (uint8) into `labels` (int32, "
-      "same shape) as scipy.ndimage.label, numbered in raster order of their first voxel; "
-      "returns their number. connectivity: 6, 18, 26 (3-D) or 4, 8 (each z-slice alone).");
+      py::arg("ctx"), py::arg("image"), py::arg("labels"), py::arg("connectivity") = 26,
+      "Labels the connected components of `image` into `labels` (int32, same shape), "
+      "numbered in raster order of their first voxel; returns their number. uint8: a mask, "
+      "any non-zero voxel is foreground (scipy.ndimage.label); int16, uint16, int32: equal "
+      "non-zero values connect (skimage.measure.label(background=0)). connectivity: 6, 18, "
+      "26 (3-D) or 4, 8 (each z-slice alone).");
 
   m.def(
       "connected_threshold",

@@ -200,6 +200,17 @@ MEDKERN_HOST_DEVICE inline uint32_t elevation_key(uint16_t value) {
   return value;
 }
 
+// Which voxels the labelling backends put in one component:
+// - nonzero: `image` is a uint8 mask; every non-zero voxel is foreground and neighbouring
+//   foreground voxels connect (scipy.ndimage.label).
+// - equal_value: `image` is uint8, int16, uint16, int32 or float32; zero is background (and
+//   NaN, which equals nothing, even itself), and neighbouring voxels connect when their
+//   values are equal (skimage.measure.label with background=0). -0.0 equals 0.0.
+// Labels are numbered 1..N in raster order of each component's first voxel either way.
+// This is the entry point for ops built on labelling (e.g. regional minima on an elevation
+// image): call cpu:: or cuda:: directly with a validated, contiguous image.
+enum class LabelRule { nonzero, equal_value };
+
 namespace cpu {
 void copy(const VolumeRef& src, const VolumeRef& dst);
 MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask);
@@ -211,9 +222,10 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
 // unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                       int64_t max_label, bool include_background, LabelAccumulator* accumulators);
-// `labels` is contiguous int32 host memory; returns the number of components.
-int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
-                         const Neighbourhood& neighbours);
+// `labels` is contiguous int32 host memory (`image` any strides); returns the number of
+// components.
+int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
+                         const Neighbourhood& neighbours, LabelRule rule = LabelRule::nonzero);
 // output[i] = 1 where labels[i] is non-zero and is the label of a seed voxel, else 0.
 // `labels`, `output`: contiguous host memory; seeds are linear indices.
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
@@ -246,10 +258,10 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
 // is left empty unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                       int64_t max_label, bool include_background, LabelAccumulator* accumulators);
-// `mask` and `labels` contiguous device memory; returns the number of components after
+// `image` and `labels` contiguous device memory; returns the number of components after
 // the stream has reached it.
-int64_t label_components(const Context& context, const VolumeRef& mask, int32_t* labels,
-                         const Neighbourhood& neighbours);
+int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
+                         const Neighbourhood& neighbours, LabelRule rule = LabelRule::nonzero);
 // The same on contiguous device memory.
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
                             const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);

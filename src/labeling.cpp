@@ -67,35 +67,39 @@ Neighbourhood previous_neighbours(int connectivity) {
   return result;
 }
 
-int64_t label_components(const Context& context, const VolumeRef& mask, const VolumeRef& labels,
+int64_t label_components(const Context& context, const VolumeRef& image, const VolumeRef& labels,
                          const LabelComponentsParams& params) {
-  validate_volume(mask, "mask");
-  require_dtype(mask, "mask", {DType::uint8});
-  require_reachable(context, mask, "mask");
+  validate_volume(image, "image");
+  require_dtype(image, "image", {DType::uint8, DType::int16, DType::uint16, DType::int32});
+  require_reachable(context, image, "image");
   validate_volume(labels, "labels");
   require_dtype(labels, "labels", {DType::int32});
-  require_same_shape(mask, "mask", labels, "labels");
+  require_same_shape(image, "image", labels, "labels");
   require_reachable(context, labels, "labels");
   const Neighbourhood neighbours = previous_neighbours(params.connectivity);
-  // Components are found through voxel indices held in the int32 labels themselves.
-  if (mask.numel() > std::numeric_limits<int32_t>::max()) {
+  // A uint8 image is a mask; wider integers are label images whose equal values connect.
+  const LabelRule rule = image.dtype == DType::uint8 ? LabelRule::nonzero : LabelRule::equal_value;
+  // Components are found through voxel indices held in int32.
+  if (image.numel() > std::numeric_limits<int32_t>::max()) {
     throw Error(Status::overflow,
-                fmt::format("mask: {} voxels; labelling takes fewer than 2^31", mask.numel()));
+                fmt::format("image: {} voxels; labelling takes fewer than 2^31", image.numel()));
   }
   if (!context.is_cuda()) {
     if (labels.is_contiguous()) {
-      return cpu::label_components(context, mask, static_cast<int32_t*>(labels.data), neighbours);
+      return cpu::label_components(context, image, static_cast<int32_t*>(labels.data), neighbours,
+                                   rule);
     }
     std::vector<int32_t> packed(labels.numel());
-    const int64_t count = cpu::label_components(context, mask, packed.data(), neighbours);
+    const int64_t count = cpu::label_components(context, image, packed.data(), neighbours, rule);
     copy(context, make_view(packed.data(), labels.shape), labels);
     return count;
   }
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_mask(context, mask);
+  DeviceInput device_image(context, image);
   DeviceOutput device_labels(context, labels);
-  const int64_t count = cuda::label_components(
-      context, device_mask.view(), static_cast<int32_t*>(device_labels.view().data), neighbours);
+  const int64_t count =
+      cuda::label_components(context, device_image.view(),
+                             static_cast<int32_t*>(device_labels.view().data), neighbours, rule);
   device_labels.commit();
   return count;
 #else

@@ -306,28 +306,35 @@ typedef struct medkern_label_components_params {
 } medkern_label_components_params;
 
 /* medkern_label_components():
- * Labels the connected components of the non-zero voxels of `mask` into `labels`: 0 for
- * background, the components numbered 1..N in the raster (C) order of their first voxel;
- * N goes to *count.
- * Reference: scipy.ndimage.label(mask != 0, structure), equal voxel for voxel, with
+ * Labels the connected components of `image` into `labels`: 0 for background, the
+ * components numbered 1..N in the raster (C) order of their first voxel; N goes to *count.
+ * What connects depends on the dtype of `image`:
+ * - uint8 (a mask): any non-zero value is foreground and neighbouring foreground voxels
+ *   connect whatever their values. Reference: scipy.ndimage.label(image != 0, structure),
+ *   equal voxel for voxel.
+ * - int16, uint16, int32 (a label image): 0 is background and neighbouring voxels connect
+ *   only when their values are equal. Reference: skimage.measure.label(image,
+ *   background=0, connectivity=1 | 2 | 3 for 6 | 18 | 26), equal voxel for voxel (its
+ *   numbering is the same raster order of first voxels).
  * structure = generate_binary_structure(3, 1 | 2 | 3) for connectivity 6 | 18 | 26 (voxels
  * sharing a face; a face or an edge; a face, an edge or a corner), and for 4 | 8 a 3x3x3
  * structure with generate_binary_structure(2, 1 | 2) in its middle z-plane only: each
  * z-slice is labelled on its own, components still numbered across the whole volume.
- * `mask`: uint8, any non-zero value is foreground. `labels`: int32, the shape of `mask`,
- * entirely overwritten. Both may be strided views, on the host or the context's device.
+ * `labels`: int32, the shape of `image`, entirely overwritten. Both may be strided views, on
+ * the host or the context's device.
  * `params` may be NULL: connectivity 26. A 2-D image is the volume (1, ny, nx): 4 and 8 are
  * its 2-D connectivities, and 6 | 18 | 26 act on it as 4 | 8 | 8.
- * Edge cases: an all-background mask gives N = 0 and all-zero labels; an all-foreground
- * volume gives N = 1 (4 and 8: one per slice).
+ * Edge cases: an all-background image gives N = 0 and all-zero labels; an all-foreground
+ * mask (or an image of one non-zero value) gives N = 1 (4 and 8: one per slice).
  * Errors: a connectivity other than 4, 6, 8, 18, 26, or a NULL pointer:
- * MEDKERN_ERROR_INVALID_ARGUMENT; another dtype: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes
- * that differ: MEDKERN_ERROR_SHAPE_MISMATCH; 2^31 voxels or more: MEDKERN_ERROR_OVERFLOW.
+ * MEDKERN_ERROR_INVALID_ARGUMENT; another dtype (float32 among them):
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ: MEDKERN_ERROR_SHAPE_MISMATCH; 2^31
+ * voxels or more: MEDKERN_ERROR_OVERFLOW.
  * On failure *count is left as it was and the content of `labels` is unspecified.
- * Ownership: the caller owns `mask`, `labels` and `count`; the library keeps no pointer to
+ * Ownership: the caller owns `image`, `labels` and `count`; the library keeps no pointer to
  * them after the call and returns nothing to free. */
 MEDKERN_API medkern_status medkern_label_components(medkern_context* context,
-                                                    const medkern_volume* mask,
+                                                    const medkern_volume* image,
                                                     const medkern_volume* labels,
                                                     const medkern_label_components_params* params,
                                                     int64_t* count);

@@ -72,7 +72,7 @@ def label_statistics(
     ctx: Context, input: Descriptor, labels: Descriptor, include_background: bool = False
 ) -> Dict[str, Any]: ...
 def label_components(
-    ctx: Context, mask: Descriptor, labels: Descriptor, connectivity: int = 26
+    ctx: Context, image: Descriptor, labels: Descriptor, connectivity: int = 26
 ) -> int: ...
 def connected_threshold(
     ctx: Context,

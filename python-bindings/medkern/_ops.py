@@ -442,6 +442,10 @@ def _records(soa: Dict[str, Any], ndim: int) -> List[LabelStats]:
 _CONNECTIVITIES = (4, 6, 8, 18, 26)
 
 
+# Masks (uint8, bool) and label images whose equal values connect (int16, uint16, int32).
+_COMPONENT_DTYPES = ("uint8", "int16", "uint16", "int32")
+
+
 def _check_connectivity(connectivity: Any) -> int:
     value = ar.as_int(connectivity, "connectivity")
     if value not in _CONNECTIVITIES:
@@ -451,19 +455,28 @@ def _check_connectivity(connectivity: Any) -> int:
 
 
 def label_components(
-    mask: ArrayLike,
+    image: ArrayLike,
     connectivity: int = 26,
     *,
     device: Device = None,
 ) -> Tuple[Any, int]:
-    """Connected components of the non-zero voxels, as ``scipy.ndimage.label``.
+    """Connected components of a mask (``scipy.ndimage.label``) or of a label image
+    (``skimage.measure.label(image, background=0)``).
 
     Parameters
     ----------
-    mask : array, uint8 or bool, 2-D or 3-D
-        numpy array, CuPy array or PyTorch tensor; any strides (views are not copied). Any
-        non-zero voxel is foreground. A 2-D image ``(ny, nx)`` is the volume
-        ``(1, ny, nx)`` (a 1-D array ``(n,)`` is ``(1, 1, n)``).
+    image : array, bool, uint8, int16, uint16 or int32, 2-D or 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides (views are not copied). What
+        connects depends on the dtype:
+
+        - bool or uint8: a mask. Any non-zero voxel is foreground, and neighbouring
+          foreground voxels connect whatever their values.
+        - int16, uint16, int32: a label image. 0 is background and neighbouring voxels
+          connect only when their values are equal, so touching regions of different
+          values are different components.
+
+        A 2-D image ``(ny, nx)`` is the volume ``(1, ny, nx)`` (a 1-D array ``(n,)`` is
+        ``(1, 1, n)``).
     connectivity : {26, 18, 6, 8, 4}
         Which voxels touch. 6, 18, 26 (3-D): those sharing a face; a face or an edge; a
         face, an edge or a corner. 4, 8 (per slice): each z-slice is labelled on its own,
@@ -474,33 +487,37 @@ def label_components(
 
     Returns
     -------
-    labels : array of int32, the shape of `mask`
+    labels : array of int32, the shape of `image`
         0 for background, components numbered 1..count in the raster (C) order of their
-        first voxel. Same kind of array (numpy, CuPy, PyTorch) and device as `mask`;
+        first voxel. Same kind of array (numpy, CuPy, PyTorch) and device as `image`;
         C-contiguous.
     count : int
         The number of components.
 
     Notes
     -----
-    Reference: ``scipy.ndimage.label(mask != 0, structure)`` with ``structure`` =
-    ``generate_binary_structure(3, 1)``, ``(3, 2)``, ``(3, 3)`` for 6, 18, 26, and for 4, 8
-    a 3x3x3 structure holding ``generate_binary_structure(2, 1)`` or ``(2, 2)`` in its
-    middle z-plane only. Labels and count are identical to scipy's, voxel for voxel, on the
-    CPU and on the GPU.
+    Reference for masks: ``scipy.ndimage.label(image != 0, structure)`` with ``structure``
+    = ``generate_binary_structure(3, 1)``, ``(3, 2)``, ``(3, 3)`` for 6, 18, 26, and for 4,
+    8 a 3x3x3 structure holding ``generate_binary_structure(2, 1)`` or ``(2, 2)`` in its
+    middle z-plane only. For label images: ``skimage.measure.label(image, background=0,
+    connectivity=1 | 2 | 3)`` for 6 | 18 | 26 (skimage numbers components in the same
+    raster order of their first voxel); for 4 | 8, skimage's connectivity 1 | 2 on each
+    slice, renumbered across the slices in raster order. Labels and count are identical to
+    the reference, voxel for voxel, on the CPU and on the GPU.
 
     A 2-D image is one slice, so 4 and 8 are its usual 2-D connectivities
     (``scipy.ndimage.label(image, generate_binary_structure(2, 1 | 2))``); 6, 18 and 26
     still act as 3-D neighbourhoods of that one slice, which makes 6 the same as 4 and 18
     and 26 the same as 8 there.
 
-    An empty or all-background mask gives count 0 and all-zero labels; an all-foreground
-    volume gives one component (4 and 8: one per slice, numbered by slice).
+    An empty or all-background image gives count 0 and all-zero labels; an all-foreground
+    mask (or a label image of a single value) gives one component (4 and 8: one per slice,
+    numbered by slice).
 
     Raises
     ------
     TypeError (UnsupportedDTypeError)
-        `mask` is neither uint8 nor bool (other dtypes are not converted).
+        Another dtype (float32 among them; nothing is converted).
     ValueError (InvalidArgumentError)
         A connectivity other than 4, 6, 8, 18, 26; more than 3 dimensions.
     OverflowError (SizeOverflowError)
@@ -512,20 +529,23 @@ def label_components(
     >>> m = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0]], bool)
     >>> [medkern.label_components(m, c, device="cpu")[1] for c in (4, 8)]
     [2, 1]
+    >>> regions = np.array([[5, 5, 7], [5, 7, 7]], np.int32)
+    >>> medkern.label_components(regions, 8, device="cpu")[1]
+    2
     """
     conn = _check_connectivity(connectivity)
-    op_mask = ar.as_operand(mask, "mask", ar.MASK_DTYPES, bool_as_uint8=True)
-    p = ar.plan([op_mask], device)
-    out = ar.empty(op_mask.shape, "int32", p)
-    if op_mask.size == 0:
+    op_image = ar.as_operand(image, "image", _COMPONENT_DTYPES, bool_as_uint8=True)
+    p = ar.plan([op_image], device)
+    out = ar.empty(op_image.shape, "int32", p)
+    if op_image.size == 0:
         return out, 0
     count = ar.run(
         p,
         _core.label_components,
-        ar.descriptor(op_mask),
+        ar.descriptor(op_image),
         ar.output_descriptor(out, "int32", p.out_device),
         conn,
-        host_arrays=[op_mask.array, out],
+        host_arrays=[op_image.array, out],
     )
     return out, int(count)
 

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <vector>
 
 #include "backends.hpp"
@@ -26,24 +27,50 @@ void unite(std::vector<int32_t>& parent, int32_t a, int32_t b) {
   }
 }
 
-}  // namespace
+// A mask: every non-zero voxel is foreground, all foreground voxels connect.
+struct NonZero {
+  template <class T>
+  static bool foreground(T v) {
+    return v != 0;
+  }
+  template <class T>
+  static bool same(T, T) {
+    return true;
+  }
+};
 
-int64_t label_components(const Context&, const VolumeRef& mask, int32_t* labels,
-                         const Neighbourhood& neighbours) {
-  const auto m = mask.as<const uint8_t>("mask");
-  const int64_t nz = mask.shape[0], ny = mask.shape[1], nx = mask.shape[2];
+// Equal values connect; zero is background, and NaN (equal to nothing).
+struct EqualValue {
+  template <class T>
+  static bool foreground(T v) {
+    return v != 0 && v == v;
+  }
+  template <class T>
+  static bool same(T a, T b) {
+    return a == b;
+  }
+};
+
+template <class Rule, class T>
+int64_t label_with(const VolumeRef& image, int32_t* labels, const Neighbourhood& neighbours) {
+  const auto m = image.as<const T>("image");
+  const int64_t nz = image.shape[0], ny = image.shape[1], nx = image.shape[2];
   const int64_t count = nz * ny * nx;
   constexpr int32_t kBackground = -1;
   std::vector<int32_t> parent(count, kBackground);
-  // One pass in raster order: each foreground voxel joins its earlier foreground neighbours.
+  // One pass in raster order: each foreground voxel joins its earlier neighbours of its
+  // component. A left neighbour of the same component has already joined the neighbours it
+  // shares with this voxel, so those need no union of their own.
   for (int64_t z = 0; z < nz; ++z) {
     for (int64_t y = 0; y < ny; ++y) {
       for (int64_t x = 0; x < nx; ++x) {
-        if (m(z, y, x) == 0) continue;
+        const T value = m(z, y, x);
+        if (!Rule::foreground(value)) continue;
         const auto i = static_cast<int32_t>((z * ny + y) * nx + x);
         parent[i] = i;
         uint32_t skip = 0;
-        if (neighbours.left >= 0 && x > 0 && parent[i - 1] != kBackground) {
+        if (neighbours.left >= 0 && x > 0 && parent[i - 1] != kBackground &&
+            Rule::same(value, m(z, y, x - 1))) {
           unite(parent, i, i - 1);
           skip = neighbours.implied_by_left | (1u << neighbours.left);
         }
@@ -53,7 +80,7 @@ int64_t label_components(const Context&, const VolumeRef& mask, int32_t* labels,
                         xx = x + neighbours.dx[n];
           if (zz < 0 || yy < 0 || yy >= ny || xx < 0 || xx >= nx) continue;
           const auto j = static_cast<int32_t>((zz * ny + yy) * nx + xx);
-          if (parent[j] != kBackground) unite(parent, i, j);
+          if (parent[j] != kBackground && Rule::same(value, m(zz, yy, xx))) unite(parent, i, j);
         }
       }
     }
@@ -70,6 +97,30 @@ int64_t label_components(const Context&, const VolumeRef& mask, int32_t* labels,
     }
   }
   return next;
+}
+
+}  // namespace
+
+int64_t label_components(const Context&, const VolumeRef& image, int32_t* labels,
+                         const Neighbourhood& neighbours, LabelRule rule) {
+  if (rule == LabelRule::nonzero) {
+    if (image.dtype != DType::uint8) throw_dtype_mismatch("mask", DType::uint8, image.dtype);
+    return label_with<NonZero, uint8_t>(image, labels, neighbours);
+  }
+  switch (image.dtype) {
+    case DType::uint8:
+      return label_with<EqualValue, uint8_t>(image, labels, neighbours);
+    case DType::int16:
+      return label_with<EqualValue, int16_t>(image, labels, neighbours);
+    case DType::uint16:
+      return label_with<EqualValue, uint16_t>(image, labels, neighbours);
+    case DType::int32:
+      return label_with<EqualValue, int32_t>(image, labels, neighbours);
+    case DType::float32:
+      return label_with<EqualValue, float>(image, labels, neighbours);
+    default:
+      throw_dtype_mismatch("image", DType::int32, image.dtype);
+  }
 }
 
 }  // namespace medkern::cpu

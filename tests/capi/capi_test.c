@@ -1387,6 +1387,11 @@ static void test_label_components(medkern_context* context, const char* name) {
    * only at the bottom; it is still component 1, and the labels are written over. */
   uint8_t u_shape[9] = {1, 0, 1, 1, 0, 1, 1, 1, 1};
   uint8_t empty[9] = {0};
+  /* A label image: touching regions of values 5 and 7 are two components under any
+   * connectivity (equal values connect), where a mask of them would be one. */
+  int32_t regions[9] = {5, 5, 0, 5, 7, 0, 0, 7, 7};
+  int16_t regions16[9] = {5, 5, 0, 5, 7, 0, 0, 7, 7};
+  const int32_t expected_regions[9] = {1, 1, 0, 1, 2, 0, 0, 2, 2};
   medkern_volume m, l, f, d, dl, strided;
   medkern_label_components_params params;
   int64_t count = -1;
@@ -1444,6 +1449,16 @@ static void test_label_components(medkern_context* context, const char* name) {
   CHECK(count == 0);
   for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == 0);
 
+  medkern_volume_init(&d, MEDKERN_DTYPE_INT32, regions, 1, 3, 3);
+  params.connectivity = 8;
+  CHECK_OK(medkern_label_components(context, &d, &dl, &params, &count));
+  CHECK(count == 2);
+  for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == expected_regions[i]);
+  medkern_volume_init(&d, MEDKERN_DTYPE_INT16, regions16, 1, 3, 3);
+  CHECK_OK(medkern_label_components(context, &d, &dl, NULL, &count));
+  CHECK(count == 2);
+  for (i = 0; i < 9; ++i) CHECK(diagonal_labels[i] == expected_regions[i]);
+
   /* Strided labels: every other int32 of a buffer; the ones between are left alone. */
   for (i = 0; i < 16; ++i) wide[i] = -7;
   strided = make_volume(MEDKERN_DTYPE_INT32, wide, 2, 2, 2);
@@ -1481,14 +1496,14 @@ static void test_label_components(medkern_context* context, const char* name) {
   CHECK_MESSAGE("context is NULL");
   CHECK_STATUS(medkern_label_components(context, NULL, &l, NULL, &count),
                MEDKERN_ERROR_INVALID_ARGUMENT);
-  CHECK_MESSAGE("mask is NULL");
+  CHECK_MESSAGE("image is NULL");
   CHECK_STATUS(medkern_label_components(context, &m, NULL, NULL, &count),
                MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("labels is NULL");
   medkern_volume_init(&f, MEDKERN_DTYPE_FLOAT32, wrong, 2, 2, 2);
   CHECK_STATUS(medkern_label_components(context, &f, &l, NULL, &count),
                MEDKERN_ERROR_UNSUPPORTED_DTYPE);
-  CHECK_MESSAGE("mask: dtype float32");
+  CHECK_MESSAGE("image: dtype float32");
   medkern_volume_init(&f, MEDKERN_DTYPE_INT16, wrong_labels, 2, 2, 2);
   CHECK_STATUS(medkern_label_components(context, &m, &f, NULL, &count),
                MEDKERN_ERROR_UNSUPPORTED_DTYPE);

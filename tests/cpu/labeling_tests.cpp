@@ -1,5 +1,7 @@
+#include <limits>
 #include <vector>
 
+#include "backends.hpp"
 #include "medkern/labeling.hpp"
 #include "support/catch.hpp"
 
@@ -97,4 +99,59 @@ TEST_CASE("labelling edge cases", "[labeling]") {
   CHECK_THROWS_AS(label_components(ctx, make_view(mask.data(), {2, 2, 2}),
                                    make_view(labels.data(), {1, 2, 4}), {6}),
                   Error);
+}
+
+TEST_CASE("label images: equal values connect, touching regions stay apart", "[labeling]") {
+  const auto ctx = Context::cpu();
+  // Two regions (5 and 7) that touch, and a second region of 5 that touches the first 5
+  // only diagonally; in-plane.
+  const std::vector<int32_t> image{
+      5, 5, 7, 0,  //
+      5, 7, 7, 0,  //
+      0, 0, 0, 5,  //
+  };
+  std::vector<int32_t> labels(image.size(), -7);
+  CHECK(label_components(ctx, make_view(image.data(), {1, 3, 4}),
+                         make_view(labels.data(), {1, 3, 4}), {4}) == 3);
+  CHECK(labels == std::vector<int32_t>{1, 1, 2, 0, 1, 2, 2, 0, 0, 0, 0, 3});
+  // 8-connectivity: the lone 5 touches only 7s (diagonally), so it stays alone.
+  CHECK(label_components(ctx, make_view(image.data(), {1, 3, 4}),
+                         make_view(labels.data(), {1, 3, 4}), {8}) == 3);
+  // The same image as a uint8 mask is one component under 8-connectivity.
+  const std::vector<uint8_t> mask(image.begin(), image.end());
+  CHECK(label_components(ctx, make_view(mask.data(), {1, 3, 4}),
+                         make_view(labels.data(), {1, 3, 4}), {8}) == 1);
+  // int16 and uint16 give the same labels; negative values are foreground.
+  const std::vector<int16_t> negative{-5, -5, 7, 0, -5, 7, 7, 0, 0, 0, 0, -5};
+  CHECK(label_components(ctx, make_view(negative.data(), {1, 3, 4}),
+                         make_view(labels.data(), {1, 3, 4}), {26}) == 3);
+  CHECK(labels == std::vector<int32_t>{1, 1, 2, 0, 1, 2, 2, 0, 0, 0, 0, 3});
+  const std::vector<uint16_t> wide{5, 5, 7, 0, 5, 7, 7, 0, 0, 0, 0, 5};
+  CHECK(label_components(ctx, make_view(wide.data(), {1, 3, 4}),
+                         make_view(labels.data(), {1, 3, 4}), {18}) == 3);
+  CHECK(labels == std::vector<int32_t>{1, 1, 2, 0, 1, 2, 2, 0, 0, 0, 0, 3});
+  // float32 is not a public label image dtype.
+  const std::vector<float> floats(12, 1.0f);
+  CHECK_THROWS_AS(label_components(ctx, make_view(floats.data(), {1, 3, 4}),
+                                   make_view(labels.data(), {1, 3, 4}), {26}),
+                  Error);
+}
+
+TEST_CASE("equal-value labelling backend: float32 NaN and -0.0, uint8 values", "[labeling]") {
+  const auto ctx = Context::cpu();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // NaN equals nothing (background); -0.0 is zero (background); 1.5 regions split by them.
+  const std::vector<float> image{1.5f, nan, 1.5f, -0.0f, 2.0f, 2.0f, nan, nan};
+  std::vector<int32_t> labels(image.size(), -7);
+  CHECK(cpu::label_components(ctx, make_view(image.data(), {1, 1, 8}), labels.data(),
+                              previous_neighbours(26), LabelRule::equal_value) == 3);
+  CHECK(labels == std::vector<int32_t>{1, 0, 2, 0, 3, 3, 0, 0});
+  // uint8 by value: 3 and 4 touch but stay apart (the mask rule would join them).
+  const std::vector<uint8_t> bytes{3, 4, 4, 0, 3};
+  CHECK(cpu::label_components(ctx, make_view(bytes.data(), {1, 1, 5}), labels.data(),
+                              previous_neighbours(6), LabelRule::equal_value) == 3);
+  CHECK(std::vector<int32_t>(labels.begin(), labels.begin() + 5) ==
+        std::vector<int32_t>{1, 2, 2, 0, 3});
+  CHECK(cpu::label_components(ctx, make_view(bytes.data(), {1, 1, 5}), labels.data(),
+                              previous_neighbours(6), LabelRule::nonzero) == 2);
 }

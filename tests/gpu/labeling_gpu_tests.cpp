@@ -1,7 +1,11 @@
 // GPU labelling against the CPU labelling: labels must be identical, voxel for voxel.
+#include <algorithm>
+#include <limits>
 #include <random>
+#include <type_traits>
 #include <vector>
 
+#include "backends.hpp"
 #include "gpu/device_buffer.hpp"
 #include "medkern/labeling.hpp"
 #include "support/catch.hpp"
@@ -27,7 +31,136 @@ std::vector<uint8_t> random_balls(const Shape3& shape, uint64_t seed, int balls)
   return mask;
 }
 
+// Regions of a few values: cells of `cell` voxels per side, most voxels taking their cell's
+// value and some a random one, so equal-value components cross tiles and touch each other.
+template <class T>
+std::vector<T> random_regions(const Shape3& shape, uint64_t seed, int cell, int values) {
+  std::mt19937_64 rng(seed);
+  const int64_t cz = (shape[0] + cell - 1) / cell, cy = (shape[1] + cell - 1) / cell,
+                cx = (shape[2] + cell - 1) / cell;
+  std::vector<int> cells(cz * cy * cx);
+  for (auto& c : cells) c = int(rng() % values);
+  std::vector<T> image(test::numel(shape));
+  for (int64_t z = 0; z < shape[0]; ++z)
+    for (int64_t y = 0; y < shape[1]; ++y)
+      for (int64_t x = 0; x < shape[2]; ++x) {
+        const int v = rng() % 8 == 0 ? int(rng() % values)
+                                     : cells[((z / cell) * cy + y / cell) * cx + x / cell];
+        image[(z * shape[1] + y) * shape[2] + x] = T(v == 0 ? 0 : 100 * v - 150);
+      }
+  return image;
+}
+
+// A snake of foreground that winds through every row of every slice, turning at the ends
+// and climbing one slice at each end of a slice: one component whose union-find chains
+// cross many tiles many times.
+std::vector<uint8_t> snake(const Shape3& shape) {
+  std::vector<uint8_t> mask(test::numel(shape), 0);
+  for (int64_t z = 0; z < shape[0]; ++z)
+    for (int64_t y = 0; y < shape[1]; y += 2) {
+      for (int64_t x = 0; x < shape[2]; ++x) mask[(z * shape[1] + y) * shape[2] + x] = 1;
+      if (y + 1 < shape[1]) {
+        const int64_t x = (y / 2) % 2 == 0 ? shape[2] - 1 : 0;
+        mask[(z * shape[1] + y + 1) * shape[2] + x] = 1;
+      }
+    }
+  return mask;
+}
+
 }  // namespace
+
+TEST_CASE("GPU labelling of large components across many tiles", "[gpu][labeling]") {
+  const uint64_t seed = test::fresh_seed();
+  auto cpu = Context::cpu();
+  auto gpu = Context::cuda(0);
+  const std::vector<Shape3> shapes = {{70, 97, 133}, {3, 300, 257}, {129, 33, 65}};
+  for (const Shape3& shape : shapes) {
+    std::mt19937_64 rng(seed);
+    // Big balls (radius up to 30) and a winding snake; their overlaps make long chains.
+    std::vector<uint8_t> balls(test::numel(shape), 0);
+    for (int b = 0; b < 40; ++b) {
+      const int64_t cz = rng() % shape[0], cy = rng() % shape[1], cx = rng() % shape[2];
+      const int64_t r = 5 + rng() % 26;
+      for (int64_t z = std::max<int64_t>(0, cz - r); z <= std::min(shape[0] - 1, cz + r); ++z)
+        for (int64_t y = std::max<int64_t>(0, cy - r); y <= std::min(shape[1] - 1, cy + r); ++y)
+          for (int64_t x = std::max<int64_t>(0, cx - r); x <= std::min(shape[2] - 1, cx + r); ++x)
+            if ((z - cz) * (z - cz) + (y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r)
+              balls[(z * shape[1] + y) * shape[2] + x] = 1;
+    }
+    const auto winding = snake(shape);
+    const std::vector<const std::vector<uint8_t>*> masks{&balls, &winding};
+    for (const auto* mask : masks) {
+      for (int connectivity : {4, 6, 8, 18, 26}) {
+        INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
+                     << " connectivity " << connectivity << (mask == &winding ? " snake" : ""));
+        std::vector<int32_t> expected(mask->size(), -1);
+        const int64_t expected_count = label_components(
+            cpu, make_view(mask->data(), shape), make_view(expected.data(), shape), {connectivity});
+        auto device_mask = test::to_device(gpu, *mask, shape);
+        Volume<int32_t> device_labels(gpu, shape);
+        CHECK(label_components(gpu, device_mask, device_labels, {connectivity}) == expected_count);
+        CHECK(test::to_host<int32_t>(gpu, device_labels) == expected);
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("GPU labelling of label images equals CPU labelling", "[gpu][labeling]", int32_t,
+                   int16_t, uint16_t) {
+  const uint64_t seed = test::fresh_seed();
+  auto cpu = Context::cpu();
+  auto gpu = Context::cuda(0);
+  const std::vector<Shape3> shapes = {
+      {1, 1, 1}, {1, 37, 53}, {9, 17, 23}, {33, 65, 129}, {2, 130, 70}};
+  for (const Shape3& shape : shapes) {
+    for (int cell : {1, 3, 9}) {
+      const auto image = random_regions<TestType>(shape, seed + cell, cell, 4);
+      for (int connectivity : {4, 6, 8, 18, 26}) {
+        INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
+                     << " cell " << cell << " connectivity " << connectivity);
+        std::vector<int32_t> expected(image.size(), -1);
+        const int64_t expected_count = label_components(
+            cpu, make_view(image.data(), shape), make_view(expected.data(), shape), {connectivity});
+        auto device_image = test::to_device(gpu, image, shape);
+        Volume<int32_t> device_labels(gpu, shape);
+        CHECK(label_components(gpu, device_image, device_labels, {connectivity}) == expected_count);
+        CHECK(test::to_host<int32_t>(gpu, device_labels) == expected);
+      }
+    }
+  }
+}
+
+TEST_CASE("GPU equal-value labelling of float32 and uint8 (backend entry point)",
+          "[gpu][labeling]") {
+  const uint64_t seed = test::fresh_seed();
+  auto cpu = Context::cpu();
+  auto gpu = Context::cuda(0);
+  const Shape3 shape{20, 70, 90};
+  auto floats = random_regions<float>(shape, seed, 4, 5);
+  std::mt19937_64 rng(seed + 99);
+  // NaN (equal to nothing) and -0.0 (background, as 0.0) here and there.
+  for (int k = 0; k < 2000; ++k) {
+    floats[rng() % floats.size()] = k % 2 ? std::numeric_limits<float>::quiet_NaN() : -0.0f;
+  }
+  const auto bytes = random_regions<uint8_t>(shape, seed + 1, 5, 4);
+  for (int connectivity : {4, 6, 8, 18, 26}) {
+    INFO("seed " << seed << " connectivity " << connectivity);
+    const Neighbourhood neighbours = previous_neighbours(connectivity);
+    auto check = [&](const auto& image) {
+      using T = typename std::decay_t<decltype(image)>::value_type;
+      std::vector<int32_t> expected(image.size(), -1);
+      const int64_t expected_count = cpu::label_components(
+          cpu, make_view(image.data(), shape), expected.data(), neighbours, LabelRule::equal_value);
+      Volume<T> device_image = test::to_device(gpu, image, shape);
+      Volume<int32_t> device_labels(gpu, shape);
+      CHECK(cuda::label_components(gpu, device_image, device_labels.data(), neighbours,
+                                   LabelRule::equal_value) == expected_count);
+      CHECK(test::to_host<int32_t>(gpu, device_labels) == expected);
+    };
+    check(floats);
+    check(bytes);
+  }
+}
 
 TEST_CASE("GPU labelling equals CPU labelling", "[gpu][labeling]") {
   const uint64_t seed = test::fresh_seed();
