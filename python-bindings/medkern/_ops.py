@@ -744,9 +744,6 @@ def regional_minima(
     )
     return out, int(count)
 
-    )
-    return out
-
 
 # ---------------------------------------------------------------------------- confidence_connected
 
@@ -880,3 +877,4 @@ def confidence_connected(
     )
     if return_stats:
         return out, dict(stats)
+    return out
