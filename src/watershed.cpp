@@ -46,11 +46,27 @@ void require_indexable(const VolumeRef& volume, const char* what) {
   }
 }
 
-// The watershed with lines is sequential: a CUDA context's inputs come to the host as keys
-// and markers, and the labels go back.
-void watershed_lines_on_host(const Context& context, const VolumeRef& elevation,
-                             const VolumeRef& markers, const VolumeRef* mask,
-                             const VolumeRef& labels, const FullNeighbourhood& neighbours) {
+#if MEDKERN_WITH_CUDA
+// The elevation keys of a CUDA context's inputs, in device memory (uint32 in int32 storage).
+Volume<int32_t> device_elevation_keys(const Context& context, const VolumeRef& elevation,
+                                      const VolumeRef* mask) {
+  DeviceInput device_elevation(context, elevation);
+  std::optional<DeviceInput> device_mask;
+  if (mask != nullptr) device_mask.emplace(context, *mask);
+  Volume<int32_t> keys(context, elevation.shape);
+  cuda::elevation_keys(context, device_elevation.view(),
+                       device_mask ? &device_mask->view() : nullptr,
+                       reinterpret_cast<uint32_t*>(keys.data()));
+  return keys;
+}
+#endif
+
+// The CPU flood, for CPU contexts, and for the sequential flood with lines on any context:
+// a CUDA context's keys and markers come to the host and the labels go back. The markers
+// are read until the end: the private copy lets `labels` be `markers`.
+void watershed_on_host(const Context& context, const VolumeRef& elevation, const VolumeRef& markers,
+                       const VolumeRef* mask, const VolumeRef& labels,
+                       const FullNeighbourhood& neighbours, bool watershed_line) {
   const Shape3 shape = elevation.shape;
   const int64_t count = elevation.numel();
   std::vector<uint32_t> keys(count);
@@ -59,18 +75,13 @@ void watershed_lines_on_host(const Context& context, const VolumeRef& elevation,
     cpu::elevation_keys(context, elevation, mask, keys.data());
   } else {
 #if MEDKERN_WITH_CUDA
-    DeviceInput device_elevation(context, elevation);
-    std::optional<DeviceInput> device_mask;
-    if (mask != nullptr) device_mask.emplace(context, *mask);
-    Volume<int32_t> device_keys(context, shape);
-    cuda::elevation_keys(context, device_elevation.view(),
-                         device_mask ? &device_mask->view() : nullptr,
-                         reinterpret_cast<uint32_t*>(device_keys.data()));
-    copy(context, device_keys.view(), make_view(reinterpret_cast<int32_t*>(keys.data()), shape));
+    copy(context, device_elevation_keys(context, elevation, mask).view(),
+         make_view(reinterpret_cast<int32_t*>(keys.data()), shape));
 #endif
   }
   copy(context, markers, make_view(seeds.data(), shape));
-  cpu::watershed(context, shape, keys.data(), seeds.data(), neighbours, true, result.data());
+  cpu::watershed(context, shape, keys.data(), seeds.data(), neighbours, watershed_line,
+                 result.data());
   copy(context, make_view(result.data(), shape), labels);
 }
 
@@ -93,30 +104,14 @@ void watershed(const Context& context, const VolumeRef& elevation, const VolumeR
   require_indexable(elevation, "elevation");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = elevation.shape;
-  if (params.watershed_line) {
-    watershed_lines_on_host(context, elevation, markers, mask, labels, neighbours);
-    return;
-  }
-  // The markers are read until the end: a private copy lets `labels` be `markers`.
-  if (!context.is_cuda()) {
-    const int64_t count = elevation.numel();
-    std::vector<uint32_t> keys(count);
-    std::vector<int32_t> seeds(count), result(count);
-    cpu::elevation_keys(context, elevation, mask, keys.data());
-    copy(context, markers, make_view(seeds.data(), shape));
-    cpu::watershed(context, shape, keys.data(), seeds.data(), neighbours, false, result.data());
-    copy(context, make_view(result.data(), shape), labels);
+  if (!context.is_cuda() || params.watershed_line) {
+    watershed_on_host(context, elevation, markers, mask, labels, neighbours, params.watershed_line);
     return;
   }
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_elevation(context, elevation);
-  std::optional<DeviceInput> device_mask;
-  if (mask != nullptr) device_mask.emplace(context, *mask);
-  Volume<int32_t> keys(context, shape), seeds(context, shape);
+  const Volume<int32_t> keys = device_elevation_keys(context, elevation, mask);
+  Volume<int32_t> seeds(context, shape);  // private, as on the host
   copy(context, markers, seeds.view());
-  cuda::elevation_keys(context, device_elevation.view(),
-                       device_mask ? &device_mask->view() : nullptr,
-                       reinterpret_cast<uint32_t*>(keys.data()));
   DeviceOutput device_labels(context, labels);
   cuda::watershed(context, shape, reinterpret_cast<const uint32_t*>(keys.data()), seeds.data(),
                   neighbours, static_cast<int32_t*>(device_labels.view().data));
@@ -147,11 +142,8 @@ int64_t regional_minima(const Context& context, const VolumeRef& volume, const V
                             {params.connectivity});
   }
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_volume(context, volume);
-  Volume<int32_t> keys(context, shape);
+  const Volume<int32_t> keys = device_elevation_keys(context, volume, nullptr);
   Volume<uint8_t> minima(context, shape);
-  cuda::elevation_keys(context, device_volume.view(), nullptr,
-                       reinterpret_cast<uint32_t*>(keys.data()));
   cuda::regional_minima(context, shape, reinterpret_cast<const uint32_t*>(keys.data()), neighbours,
                         minima.data());
   return label_components(context, minima.view(), labels, {params.connectivity});
