@@ -15,10 +15,12 @@
 // Where elevations are distinct, every level region has a single entry (the pass through
 // which the flood arrived), so this is exactly the priority flood of scikit-image.
 // Relaxations run tile by tile in shared memory until the tile settles, then tile against
-// tile through global memory until nothing changes.
+// tile through global memory, in place, each pass over the tiles whose halo changed in the
+// one before, until no tile changes.
 #pragma once
 
 #include <cstdint>
+#include <cuda/atomic>
 
 #include "backends.hpp"
 
@@ -93,23 +95,63 @@ __device__ inline bool inside(const Dims& d, int32_t z, int32_t y, int32_t x) {
   return z >= 0 && z < d.nz && y >= 0 && y < d.ny && x >= 0 && x < d.nx;
 }
 
-// One block relaxes one tile: reads state and aux of the tile and its halo from
-// `state_in`, sweeps in shared memory (Jacobi, two buffers, so no thread reads a value
-// another is writing) until the tile settles, writes the tile to `state_out`, and sets
-// *changed when any voxel of it differs from `state_in`.
+// Global state is read and written in place by many blocks at once (a block's halo is its
+// neighbours' tiles): relaxed atomics make that race-free, and since every write only lowers
+// a value towards the unique fixed point, reading the old or the new value is equally right.
+template <class State>
+__device__ inline State load_state(State* state, int64_t i) {
+  return ::cuda::atomic_ref<State, ::cuda::thread_scope_device>(state[i]).load(
+      ::cuda::memory_order_relaxed);
+}
+template <class State>
+__device__ inline void store_state(State* state, int64_t i, State value) {
+  ::cuda::atomic_ref<State, ::cuda::thread_scope_device>(state[i]).store(
+      value, ::cuda::memory_order_relaxed);
+}
+
+// Bit of tile offset (dz, dy, dx), each in -1..1, in a 3x3x3 cube of tiles; 13 is the tile.
+__device__ inline uint32_t tile_bit(int dz, int dy, int dx) {
+  return 1u << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
+}
+
+// The tiles that see a change of voxel (tz, ty, tx) of a tile in their halo: those across
+// each face, edge and corner the voxel lies on.
+__device__ inline uint32_t tiles_seeing(int tz, int ty, int tx) {
+  using Tile = RelaxTile;
+  const int sz = tz == 0 ? -1 : tz == Tile::kZ - 1 ? 1 : 0;
+  const int sy = ty == 0 ? -1 : ty == Tile::kY - 1 ? 1 : 0;
+  const int sx = tx == 0 ? -1 : tx == Tile::kX - 1 ? 1 : 0;
+  uint32_t bits = 0;
+  for (int a = 0; a <= 1; ++a)
+    for (int b = 0; b <= 1; ++b)
+      for (int c = 0; c <= 1; ++c) bits |= tile_bit(a * sz, b * sy, c * sx);
+  return bits & ~tile_bit(0, 0, 0);
+}
+
+// One block relaxes one active tile (`active[tile]` != 0; the others return at once): reads
+// state and aux of the tile and its halo, sweeps in shared memory (Jacobi, two buffers, so no
+// thread reads a value another is writing) until the tile settles, and writes the voxels
+// that changed back in place. Each tile whose halo saw a change, and the tile itself if it
+// did not settle, is marked in `next_active` for the next pass; *changed is set when any
+// tile is marked, so a pass that leaves it 0 has reached the fixed point.
 template <class Rule, class State = typename Rule::State>
 __global__ void __launch_bounds__(RelaxTile::kThreads)
-    relax_tiles(const uint32_t* __restrict__ aux, const State* __restrict__ state_in,
-                State* __restrict__ state_out, Dims dims, FullNeighbourhood neighbours,
-                int* changed) {
+    relax_tiles(const uint32_t* __restrict__ aux, State* state, Dims dims,
+                FullNeighbourhood neighbours, const uint8_t* __restrict__ active,
+                uint8_t* __restrict__ next_active, int* changed) {
   using Tile = RelaxTile;
+  if (active[blockIdx.x] == 0) return;
   __shared__ uint32_t tile_aux[Tile::kHaloVoxels];
   __shared__ State buffers[2][Tile::kHaloVoxels];
+  __shared__ uint32_t to_wake;  // tile_bit()s of the tiles to mark
   const int32_t tiles_x = (dims.nx + Tile::kX - 1) / Tile::kX;
   const int32_t tiles_y = (dims.ny + Tile::kY - 1) / Tile::kY;
-  const int32_t z0 = int32_t(blockIdx.x / (tiles_x * tiles_y)) * Tile::kZ;
-  const int32_t y0 = int32_t(blockIdx.x / tiles_x % tiles_y) * Tile::kY;
-  const int32_t x0 = int32_t(blockIdx.x % tiles_x) * Tile::kX;
+  const int32_t tiles_z = (dims.nz + Tile::kZ - 1) / Tile::kZ;
+  const int32_t tile_z = int32_t(blockIdx.x / (tiles_x * tiles_y));
+  const int32_t tile_y = int32_t(blockIdx.x / tiles_x % tiles_y);
+  const int32_t tile_x = int32_t(blockIdx.x % tiles_x);
+  const int32_t z0 = tile_z * Tile::kZ, y0 = tile_y * Tile::kY, x0 = tile_x * Tile::kX;
+  if (threadIdx.x == 0) to_wake = 0;
   for (int h = threadIdx.x; h < Tile::kHaloVoxels; h += Tile::kThreads) {
     const int32_t z = z0 - 1 + h / (Tile::kHaloY * Tile::kHaloX);
     const int32_t y = y0 - 1 + h / Tile::kHaloX % Tile::kHaloY;
@@ -117,7 +159,7 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
     const bool in = inside(dims, z, y, x);
     const int64_t g = in ? linear_index(dims, z, y, x) : 0;
     tile_aux[h] = in ? aux[g] : kBlockedKey;
-    buffers[0][h] = buffers[1][h] = in ? state_in[g] : Rule::kNone;
+    buffers[0][h] = buffers[1][h] = in ? load_state(state, g) : Rule::kNone;
   }
   __syncthreads();
   const int tz = threadIdx.x / (Tile::kY * Tile::kX), ty = threadIdx.x / Tile::kX % Tile::kY,
@@ -127,7 +169,8 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
   const uint32_t my_aux = tile_aux[h];
   const State initial = buffers[0][h];
   int current = 0;
-  for (int sweep = 0; sweep < Tile::kMaxSweeps; ++sweep) {
+  bool settled = false;
+  for (int sweep = 0; sweep < Tile::kMaxSweeps && !settled; ++sweep) {
     const State* from = buffers[current];
     State best = from[h];
     if (own) {
@@ -140,11 +183,26 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
     }
     const bool moved = best != from[h];
     current = 1 - current;
-    if (!__syncthreads_or(moved)) break;
+    settled = !__syncthreads_or(moved);
   }
   const State final_state = buffers[current][h];
-  if (own) state_out[linear_index(dims, z0 + tz, y0 + ty, x0 + tx)] = final_state;
-  if (__syncthreads_or(own && final_state != initial) && threadIdx.x == 0) atomicOr(changed, 1);
+  if (own && final_state != initial) {
+    store_state(state, linear_index(dims, z0 + tz, y0 + ty, x0 + tx), final_state);
+    const uint32_t bits = tiles_seeing(tz, ty, tx);
+    if (bits != 0) atomicOr(&to_wake, bits);
+  }
+  if (!settled && threadIdx.x == 0) atomicOr(&to_wake, tile_bit(0, 0, 0));
+  __syncthreads();
+  const uint32_t wake = to_wake;
+  if (threadIdx.x < 27 && (wake >> threadIdx.x) & 1) {
+    const int32_t nz = tile_z + int32_t(threadIdx.x) / 9 - 1;
+    const int32_t ny = tile_y + int32_t(threadIdx.x) / 3 % 3 - 1;
+    const int32_t nx = tile_x + int32_t(threadIdx.x) % 3 - 1;
+    if (nz >= 0 && nz < tiles_z && ny >= 0 && ny < tiles_y && nx >= 0 && nx < tiles_x) {
+      next_active[(int64_t(nz) * tiles_y + ny) * tiles_x + nx] = 1;
+    }
+  }
+  if (threadIdx.x == 0 && wake != 0) atomicOr(changed, 1);
 }
 
 // Calls visit(n, j) for the in-volume neighbours j of voxel i, in neighbourhood order.
