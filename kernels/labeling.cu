@@ -116,6 +116,9 @@ NodeNeighbourhood node_neighbourhood(const Neighbourhood& neighbours, int bz, in
   for (int i = 0; i < result.count; ++i) {
     const bool left = i == result.left;  // (0, 0, 0) is no offset
     result.plus_x[i] = int8_t(left ? -1 : index_of(result.dz[i], result.dy[i], result.dx[i] + 1));
+    const int dz = result.dz[i], dy = result.dy[i], dx = result.dx[i];
+    const bool earlier = dz < 0 || (dz == 0 && (dy < 0 || (dy == 0 && dx < 0)));
+    if (earlier && !left) result.earlier[result.earlier_count++] = int8_t(i);
   }
   return result;
 }

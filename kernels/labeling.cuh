@@ -65,11 +65,15 @@ struct Geometry {
 // the voxel neighbourhood, with the spread tables that say which voxels touch.
 // `left` is the index of (0, 0, -1); plus_x[i] the index of offset i seen from the left
 // neighbour, (dz, dy, dx + 1), or -1 when that is no neighbour (see implied_by_left).
+// `earlier` lists the offsets before the node in raster order but `left`, the ones a node
+// unites with inside its tile.
 struct NodeNeighbourhood {
   int count = 0;
   int8_t dz[26]{}, dy[26]{}, dx[26]{};
   int left = -1;
   int8_t plus_x[26]{};
+  int earlier_count = 0;
+  int8_t earlier[13]{};
 };
 
 struct Dims {
@@ -178,10 +182,6 @@ __device__ inline bool implied_by_left(const NodeNeighbourhood& nb, const uint8_
   }
   return connected<Rule>(b, bl, spread + nb.left * kSpreadEntries) &&
          connected<Rule>(l, bl, spread + i * kSpreadEntries);
-}
-
-__device__ inline bool earlier_offset(int dz, int dy, int dx) {
-  return dz < 0 || (dz == 0 && (dy < 0 || (dy == 0 && dx < 0)));
 }
 
 // ------------------------------------------------------------------ union-find in a tile
@@ -304,7 +304,7 @@ __device__ inline int32_t number_of(const uint32_t* __restrict__ root_bits,
 // Pass 1 (see the top of the file). One thread block per tile; tiles in raster order of
 // (tile z, tile y, tile x). `spread`: the spread tables of the offsets (masks only).
 template <class Rule, class G, int Threads>
-__global__ void __launch_bounds__(Threads)
+__global__ void __launch_bounds__(Threads, 3)
     label_tiles(const typename Rule::Value* __restrict__ image, const uint8_t* __restrict__ spread,
                 int32_t* __restrict__ forest, uint32_t* __restrict__ root_bits,
                 int32_t* __restrict__ labels, Dims dims,
@@ -382,8 +382,8 @@ __global__ void __launch_bounds__(Threads)
     const uint32_t left = joined ? held[n - 1] : 0u;
     // A run that goes on from the previous warp's nodes.
     if (joined && lane == 0) unite_keys<G>(parent, key, G::key_of(n - 1, first_voxel<Rule>(left)));
-    for (int i = 0; i < nb.count; ++i) {
-      if (i == nb.left || !earlier_offset(nb.dz[i], nb.dy[i], nb.dx[i])) continue;
+    for (int e = 0; e < nb.earlier_count; ++e) {
+      const int i = nb.earlier[e];
       const int mz = bz + nb.dz[i], my = by + nb.dy[i], mx = bx + nb.dx[i];
       if (mz < 0 || my < 0 || my >= G::TBY || mx < 0 || mx >= G::TBX) continue;
       const int m = (mz * G::TBY + my) * G::TBX + mx;

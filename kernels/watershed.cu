@@ -50,7 +50,8 @@ class ChangeFlag {
 };
 
 // Relaxes `state` (with its fixed `aux`) in place to its fixed point: tile passes, each over
-// the tiles marked by the one before (all of them at first), until one marks none.
+// the tiles marked by the one before (all of them at first), in raster order and back in
+// turn, until one marks none.
 template <class Rule, class State = typename Rule::State>
 void relax(const Context& context, const Shape3& shape, const uint32_t* aux, State* state,
            const FullNeighbourhood& neighbours) {
@@ -65,10 +66,10 @@ void relax(const Context& context, const Shape3& shape, const uint32_t* aux, Sta
   uint8_t* next_active = marks_b.data();
   cuda_check(cudaMemsetAsync(active, 1, std::size_t(tiles), stream), "cudaMemsetAsync");
   ChangeFlag changed(context);
-  while (true) {
+  for (int pass = 0;; ++pass) {
     cuda_check(cudaMemsetAsync(next_active, 0, std::size_t(tiles), stream), "cudaMemsetAsync");
     kernels::relax_tiles<Rule><<<unsigned(tiles), Tile::kThreads, 0, stream>>>(
-        aux, state, dims, neighbours, active, next_active, changed.reset());
+        aux, state, dims, neighbours, active, next_active, changed.reset(), pass % 2 == 1);
     cuda_check_launch("relax_tiles");
     std::swap(active, next_active);
     if (!changed.read()) return;

@@ -133,23 +133,26 @@ __device__ inline uint32_t tiles_seeing(int tz, int ty, int tx) {
 // thread reads a value another is writing) until the tile settles, and writes the voxels
 // that changed back in place. Each tile whose halo saw a change, and the tile itself if it
 // did not settle, is marked in `next_active` for the next pass; *changed is set when any
-// tile is marked, so a pass that leaves it 0 has reached the fixed point.
+// tile is marked, so a pass that leaves it 0 has reached the fixed point. Blocks read what
+// the blocks before them wrote, so a pass carries a flood far in the order it visits the
+// tiles: `backwards` passes visit them in reverse raster order, for floods the other way.
 template <class Rule, class State = typename Rule::State>
 __global__ void __launch_bounds__(RelaxTile::kThreads)
     relax_tiles(const uint32_t* __restrict__ aux, State* state, Dims dims,
                 FullNeighbourhood neighbours, const uint8_t* __restrict__ active,
-                uint8_t* __restrict__ next_active, int* changed) {
+                uint8_t* __restrict__ next_active, int* changed, bool backwards) {
   using Tile = RelaxTile;
-  if (active[blockIdx.x] == 0) return;
+  const int32_t tile = backwards ? int32_t(gridDim.x - 1 - blockIdx.x) : int32_t(blockIdx.x);
+  if (active[tile] == 0) return;
   __shared__ uint32_t tile_aux[Tile::kHaloVoxels];
   __shared__ State buffers[2][Tile::kHaloVoxels];
   __shared__ uint32_t to_wake;  // tile_bit()s of the tiles to mark
   const int32_t tiles_x = (dims.nx + Tile::kX - 1) / Tile::kX;
   const int32_t tiles_y = (dims.ny + Tile::kY - 1) / Tile::kY;
   const int32_t tiles_z = (dims.nz + Tile::kZ - 1) / Tile::kZ;
-  const int32_t tile_z = int32_t(blockIdx.x / (tiles_x * tiles_y));
-  const int32_t tile_y = int32_t(blockIdx.x / tiles_x % tiles_y);
-  const int32_t tile_x = int32_t(blockIdx.x % tiles_x);
+  const int32_t tile_z = tile / (tiles_x * tiles_y);
+  const int32_t tile_y = tile / tiles_x % tiles_y;
+  const int32_t tile_x = tile % tiles_x;
   const int32_t z0 = tile_z * Tile::kZ, y0 = tile_y * Tile::kY, x0 = tile_x * Tile::kX;
   if (threadIdx.x == 0) to_wake = 0;
   for (int h = threadIdx.x; h < Tile::kHaloVoxels; h += Tile::kThreads) {
