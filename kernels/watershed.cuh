@@ -114,27 +114,20 @@ __device__ inline uint32_t tile_bit(int dz, int dy, int dx) {
   return 1u << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
 }
 
-// The tiles that see a change of voxel (tz, ty, tx) of a tile in their halo: those across
-// each face, edge and corner the voxel lies on.
-__device__ inline uint32_t tiles_seeing(int tz, int ty, int tx) {
-  using Tile = RelaxTile;
-  const int sz = tz == 0 ? -1 : tz == Tile::kZ - 1 ? 1 : 0;
-  const int sy = ty == 0 ? -1 : ty == Tile::kY - 1 ? 1 : 0;
-  const int sx = tx == 0 ? -1 : tx == Tile::kX - 1 ? 1 : 0;
-  uint32_t bits = 0;
-  for (int a = 0; a <= 1; ++a)
-    for (int b = 0; b <= 1; ++b)
-      for (int c = 0; c <= 1; ++c) bits |= tile_bit(a * sz, b * sy, c * sx);
-  return bits & ~tile_bit(0, 0, 0);
+// -1, 0 or 1: whether tile coordinate c lies before, in or after a tile of `size`.
+__device__ inline int tile_side(int c, int size) {
+  return c < 0 ? -1 : c >= size ? 1 : 0;
 }
 
 // One block relaxes one active tile (`active[tile]` != 0; the others return at once): reads
 // state and aux of the tile and its halo, sweeps in shared memory (Jacobi, two buffers, so no
 // thread reads a value another is writing) until the tile settles, and writes the voxels
-// that changed back in place. Each tile whose halo saw a change, and the tile itself if it
-// did not settle, is marked in `next_active` for the next pass; *changed is set when any
-// tile is marked, so a pass that leaves it 0 has reached the fixed point. Blocks read what
-// the blocks before them wrote, so a pass carries a flood far in the order it visits the
+// that changed back in place. A neighbouring tile is marked in `next_active` for the next
+// pass when a changed voxel lowers a voxel of it (as last read into the halo), and the tile
+// itself when it did not settle; *changed is set when any tile is marked, so a pass that
+// leaves it 0 has reached the fixed point. (Marking every tile next to a changed voxel
+// instead woke nearly all tiles in every pass, most of them to find nothing to do.) Blocks read
+// what the blocks before them wrote, so a pass carries a flood far in the order it visits the
 // tiles: `backwards` passes visit them in reverse raster order, for floods the other way.
 template <class Rule, class State = typename Rule::State>
 __global__ void __launch_bounds__(RelaxTile::kThreads)
@@ -191,7 +184,20 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
   const State final_state = buffers[current][h];
   if (own && final_state != initial) {
     store_state(state, linear_index(dims, z0 + tz, y0 + ty, x0 + tx), final_state);
-    const uint32_t bits = tiles_seeing(tz, ty, tx);
+    // Halo entries are never written after the load, so these reads race with nothing.
+    const State* now = buffers[current];
+    uint32_t bits = 0;
+    for (int n = 0; n < neighbours.count; ++n) {
+      const int side_z = tile_side(tz + neighbours.dz[n], Tile::kZ);
+      const int side_y = tile_side(ty + neighbours.dy[n], Tile::kY);
+      const int side_x = tile_side(tx + neighbours.dx[n], Tile::kX);
+      if (side_z == 0 && side_y == 0 && side_x == 0) continue;
+      const int q = h + (neighbours.dz[n] * Tile::kHaloY + neighbours.dy[n]) * Tile::kHaloX +
+                    neighbours.dx[n];
+      if (Rule::candidate(tile_aux[q], final_state, my_aux) < now[q]) {
+        bits |= tile_bit(side_z, side_y, side_x);
+      }
+    }
     if (bits != 0) atomicOr(&to_wake, bits);
   }
   if (!settled && threadIdx.x == 0) atomicOr(&to_wake, tile_bit(0, 0, 0));
