@@ -49,35 +49,44 @@ class ChangeFlag {
   Volume<int32_t> flag_;
 };
 
+unsigned pointwise_grid(const Context& context, int64_t count) {
+  return grid_for(context, count, kPointwiseThreads, kPointwiseBlocksPerSm);
+}
+
 // Relaxes `state` (with its fixed `aux`) in place to its fixed point: tile passes, each over
-// the tiles marked by the one before (all of them at first), in raster order and back in
-// turn, until one marks none.
+// the tiles that the one before listed (all of them at first), the list forwards and
+// backwards in turn, until one lists none.
 template <class Rule, class State = typename Rule::State>
 void relax(const Context& context, const Shape3& shape, const uint32_t* aux, State* state,
            const FullNeighbourhood& neighbours) {
   using Tile = kernels::RelaxTile;
   const cudaStream_t stream = stream_of(context);
   const kernels::Dims dims = dims_of(shape);
-  const int64_t tiles = int64_t((dims.nz + Tile::kZ - 1) / Tile::kZ) *
+  const int32_t tiles = ((dims.nz + Tile::kZ - 1) / Tile::kZ) *
                         ((dims.ny + Tile::kY - 1) / Tile::kY) *
                         ((dims.nx + Tile::kX - 1) / Tile::kX);
-  Volume<uint8_t> marks_a(context, Shape3{1, 1, tiles}), marks_b(context, Shape3{1, 1, tiles});
-  uint8_t* active = marks_a.data();
-  uint8_t* next_active = marks_b.data();
-  cuda_check(cudaMemsetAsync(active, 1, std::size_t(tiles), stream), "cudaMemsetAsync");
-  ChangeFlag changed(context);
-  for (int pass = 0;; ++pass) {
-    cuda_check(cudaMemsetAsync(next_active, 0, std::size_t(tiles), stream), "cudaMemsetAsync");
-    kernels::relax_tiles<Rule><<<unsigned(tiles), Tile::kThreads, 0, stream>>>(
-        aux, state, dims, neighbours, active, next_active, changed.reset(), pass % 2 == 1);
+  const Shape3 per_tile{1, 1, tiles};
+  Volume<int32_t> list_a(context, per_tile), list_b(context, per_tile), queued(context, per_tile);
+  Volume<int32_t> next_count(context, Shape3{1, 1, 1});
+  int32_t* list = list_a.data();
+  int32_t* next_list = list_b.data();
+  auto* queued_flags = reinterpret_cast<uint32_t*>(queued.data());
+  kernels::list_all_tiles<<<pointwise_grid(context, tiles), kPointwiseThreads, 0, stream>>>(
+      list, queued_flags, tiles);
+  cuda_check_launch("list_all_tiles");
+  int32_t count = tiles;
+  for (int pass = 0; count > 0; ++pass) {
+    cuda_check(cudaMemsetAsync(next_count.data(), 0, sizeof(int32_t), stream), "cudaMemsetAsync");
+    kernels::relax_tiles<Rule><<<unsigned(count), Tile::kThreads, 0, stream>>>(
+        aux, state, dims, neighbours, list, count, next_list, next_count.data(), queued_flags,
+        pass % 2 == 1);
     cuda_check_launch("relax_tiles");
-    std::swap(active, next_active);
-    if (!changed.read()) return;
+    std::swap(list, next_list);
+    cuda_check(
+        cudaMemcpyAsync(&count, next_count.data(), sizeof(int32_t), cudaMemcpyDeviceToHost, stream),
+        "cudaMemcpyAsync");
+    context.synchronize();
   }
-}
-
-unsigned pointwise_grid(const Context& context, int64_t count) {
-  return grid_for(context, count, kPointwiseThreads, kPointwiseBlocksPerSm);
 }
 
 }  // namespace

@@ -119,27 +119,27 @@ __device__ inline int tile_side(int c, int size) {
   return c < 0 ? -1 : c >= size ? 1 : 0;
 }
 
-// One block relaxes one active tile (`active[tile]` != 0; the others return at once): reads
-// state and aux of the tile and its halo, sweeps in shared memory (Jacobi, two buffers, so no
-// thread reads a value another is writing) until the tile settles, and writes the voxels
-// that changed back in place. A neighbouring tile is marked in `next_active` for the next
-// pass when a changed voxel lowers a voxel of it (as last read into the halo), and the tile
-// itself when it did not settle; *changed is set when any tile is marked, so a pass that
-// leaves it 0 has reached the fixed point. (Marking every tile next to a changed voxel
-// instead woke nearly all tiles in every pass, most of them to find nothing to do.) Blocks read
-// what the blocks before them wrote, so a pass carries a flood far in the order it visits the
-// tiles: `backwards` passes visit them in reverse raster order, for floods the other way.
+// One block relaxes one tile of the work list `tiles` (`count` of them): reads state and aux
+// of the tile and its halo, sweeps in shared memory (Jacobi, two buffers, so no thread reads
+// a value another is writing) until the tile settles, and writes the voxels that changed
+// back in place. A neighbouring tile goes on the next list when a changed voxel lowers one
+// of its voxels (as last read into the halo), and the tile itself when it did not settle;
+// `queued` keeps a tile from going on it twice. A pass that lists no tile has reached the
+// fixed point. (Listing every tile next to a changed voxel instead kept nearly all tiles busy
+// in every pass, most of them finding nothing to do.) Blocks read what the blocks before them
+// wrote, so a pass carries a flood far in its order: `backwards` passes take the list from
+// its end.
 template <class Rule, class State = typename Rule::State>
 __global__ void __launch_bounds__(RelaxTile::kThreads)
     relax_tiles(const uint32_t* __restrict__ aux, State* state, Dims dims,
-                FullNeighbourhood neighbours, const uint8_t* __restrict__ active,
-                uint8_t* __restrict__ next_active, int* changed, bool backwards) {
+                FullNeighbourhood neighbours, const int32_t* __restrict__ tiles, int32_t count,
+                int32_t* __restrict__ next_tiles, int32_t* next_count, uint32_t* queued,
+                bool backwards) {
   using Tile = RelaxTile;
-  const int32_t tile = backwards ? int32_t(gridDim.x - 1 - blockIdx.x) : int32_t(blockIdx.x);
-  if (active[tile] == 0) return;
+  const int32_t tile = tiles[backwards ? count - 1 - int32_t(blockIdx.x) : int32_t(blockIdx.x)];
   __shared__ uint32_t tile_aux[Tile::kHaloVoxels];
   __shared__ State buffers[2][Tile::kHaloVoxels];
-  __shared__ uint32_t to_wake;  // tile_bit()s of the tiles to mark
+  __shared__ uint32_t to_wake;  // tile_bit()s of the tiles to list
   const int32_t tiles_x = (dims.nx + Tile::kX - 1) / Tile::kX;
   const int32_t tiles_y = (dims.ny + Tile::kY - 1) / Tile::kY;
   const int32_t tiles_z = (dims.nz + Tile::kZ - 1) / Tile::kZ;
@@ -147,7 +147,15 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
   const int32_t tile_y = tile / tiles_x % tiles_y;
   const int32_t tile_x = tile % tiles_x;
   const int32_t z0 = tile_z * Tile::kZ, y0 = tile_y * Tile::kY, x0 = tile_x * Tile::kX;
-  if (threadIdx.x == 0) to_wake = 0;
+  if (threadIdx.x == 0) {
+    to_wake = 0;
+    // Off the list before the halo is read: a neighbour that changes after this lists the
+    // tile again; one that changed before is in the halo. The fences order the flag against
+    // the state on both sides (see the listing below).
+    atomicExch(queued + tile, 0u);
+    __threadfence();
+  }
+  __syncthreads();
   for (int h = threadIdx.x; h < Tile::kHaloVoxels; h += Tile::kThreads) {
     const int32_t z = z0 - 1 + h / (Tile::kHaloY * Tile::kHaloX);
     const int32_t y = y0 - 1 + h / Tile::kHaloX % Tile::kHaloY;
@@ -201,6 +209,8 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
     if (bits != 0) atomicOr(&to_wake, bits);
   }
   if (!settled && threadIdx.x == 0) atomicOr(&to_wake, tile_bit(0, 0, 0));
+  // The stores above are visible before any tile is listed.
+  __threadfence();
   __syncthreads();
   const uint32_t wake = to_wake;
   if (threadIdx.x < 27 && (wake >> threadIdx.x) & 1) {
@@ -208,10 +218,19 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
     const int32_t ny = tile_y + int32_t(threadIdx.x) / 3 % 3 - 1;
     const int32_t nx = tile_x + int32_t(threadIdx.x) % 3 - 1;
     if (nz >= 0 && nz < tiles_z && ny >= 0 && ny < tiles_y && nx >= 0 && nx < tiles_x) {
-      next_active[(int64_t(nz) * tiles_y + ny) * tiles_x + nx] = 1;
+      const int32_t t = (nz * tiles_y + ny) * tiles_x + nx;
+      if (atomicExch(queued + t, 1u) == 0) next_tiles[atomicAdd(next_count, 1)] = t;
     }
   }
-  if (threadIdx.x == 0 && wake != 0) atomicOr(changed, 1);
+}
+
+// tiles[i] = i: the first pass visits every tile.
+__global__ void list_all_tiles(int32_t* __restrict__ tiles, uint32_t* __restrict__ queued,
+                               int32_t count) {
+  for (int32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) {
+    tiles[i] = i;
+    queued[i] = 1;
+  }
 }
 
 // Calls visit(n, j) for the in-volume neighbours j of voxel i, in neighbourhood order.
