@@ -82,26 +82,9 @@ void median_typed(const Context& context, const VolumeRef& input, const VolumeRe
     for (int dy = 0; dy < table.size[1]; ++dy)
       for (int dx = 0; dx < table.size[2]; ++dx)
         table.offset[t++] = static_cast<uint16_t>((dz * g.pitch_y + dy) * g.pitch_x + dx);
-  switch (window.count) {
-    case 3:
-      return launch_median<T, 3>(context, input, output, g, table);
-    case 5:
-      return launch_median<T, 5>(context, input, output, g, table);
-    case 7:
-      return launch_median<T, 7>(context, input, output, g, table);
-    case 9:
-      return launch_median<T, 9>(context, input, output, g, table);
-    case 15:
-      return launch_median<T, 15>(context, input, output, g, table);
-    case 21:
-      return launch_median<T, 21>(context, input, output, g, table);
-    case 25:
-      return launch_median<T, 25>(context, input, output, g, table);
-    case 27:
-      return launch_median<T, 27>(context, input, output, g, table);
-    default:
-      return launch_median<T, 0>(context, input, output, g, table);
-  }
+  visit_median_window(window.count, [&](auto n) {
+    launch_median<T, decltype(n)::value>(context, input, output, g, table);
+  });
 }
 
 template <class T>
@@ -117,7 +100,6 @@ void launch_to_float(const Context& context, const VolumeRef& input, float* outp
 void median(const Context& context, const VolumeRef& input, const VolumeRef& output,
             const MedianWindow& window) {
   DeviceGuard guard(context.device().ordinal);
-  static_assert(kForgetfulMaxWindow == 27, "the switch in median_typed lists the windows");
   switch (input.dtype) {
     case DType::int16:
       return median_typed<int16_t>(context, input, output, window);

@@ -111,6 +111,19 @@ __global__ void to_float(const T* __restrict__ input, float* __restrict__ output
   }
 }
 
+// The sum of every thread's `value` into sums[0] by a fixed tree (the same order every run).
+template <int Threads>
+__device__ inline void block_sum(double* sums, double value) {
+  sums[threadIdx.x] = value;
+  __syncthreads();
+#pragma unroll
+  for (int half = Threads / 2; half >= 1; half /= 2) {
+    if (threadIdx.x < half)
+      sums[threadIdx.x] = __dadd_rn(sums[threadIdx.x], sums[threadIdx.x + half]);
+    __syncthreads();
+  }
+}
+
 // Per block, the sum of gradient_magnitude_squared over its voxels (grid-stride order, then a
 // fixed tree over the block's threads): partials[blockIdx.x]. The same grid gives the same sum.
 template <int Threads>
@@ -132,14 +145,7 @@ __global__ void __launch_bounds__(Threads)
     s.value[2][1][1] = image[(clamp_index(z + 1, nz) * ny + y) * nx + x];
     sum = __dadd_rn(sum, gradient_magnitude_squared(s, scales));
   }
-  sums[threadIdx.x] = sum;
-  __syncthreads();
-#pragma unroll
-  for (int half = Threads / 2; half >= 1; half /= 2) {
-    if (threadIdx.x < half)
-      sums[threadIdx.x] = __dadd_rn(sums[threadIdx.x], sums[threadIdx.x + half]);
-    __syncthreads();
-  }
+  block_sum<Threads>(sums, sum);
   if (threadIdx.x == 0) partials[blockIdx.x] = sums[0];
 }
 
@@ -151,14 +157,7 @@ __global__ void __launch_bounds__(Threads)
   __shared__ double sums[Threads];
   double sum = 0.0;
   for (int i = threadIdx.x; i < partial_count; i += Threads) sum = __dadd_rn(sum, partials[i]);
-  sums[threadIdx.x] = sum;
-  __syncthreads();
-#pragma unroll
-  for (int half = Threads / 2; half >= 1; half /= 2) {
-    if (threadIdx.x < half)
-      sums[threadIdx.x] = __dadd_rn(sums[threadIdx.x], sums[threadIdx.x + half]);
-    __syncthreads();
-  }
+  block_sum<Threads>(sums, sum);
   if (threadIdx.x == 0) {
     const double mean = sums[0] / double(voxels);
     *average = mean;

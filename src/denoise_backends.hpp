@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "backends.hpp"
 #include "medkern/denoise.hpp"
@@ -112,6 +113,33 @@ MEDKERN_HOST_DEVICE inline uint32_t forgetful_median(Fetch&& fetch) {
     compare_exchange(a, b);
     const uint32_t high = b < c ? b : c;  // min(max(a, b), c)
     return a > high ? a : high;           // max(min(a, b), that)
+  }
+}
+
+// Calls f(std::integral_constant<int, N>{}) with N the window's count where forgetful
+// selection serves it (windows of up to kForgetfulMaxWindow values), else with N = 0.
+template <class F>
+decltype(auto) visit_median_window(int count, F&& f) {
+  static_assert(kForgetfulMaxWindow == 27, "the cases below list the windows up to 27");
+  switch (count) {
+    case 3:
+      return f(std::integral_constant<int, 3>{});
+    case 5:
+      return f(std::integral_constant<int, 5>{});
+    case 7:
+      return f(std::integral_constant<int, 7>{});
+    case 9:
+      return f(std::integral_constant<int, 9>{});
+    case 15:
+      return f(std::integral_constant<int, 15>{});
+    case 21:
+      return f(std::integral_constant<int, 21>{});
+    case 25:
+      return f(std::integral_constant<int, 25>{});
+    case 27:
+      return f(std::integral_constant<int, 27>{});
+    default:
+      return f(std::integral_constant<int, 0>{});
   }
 }
 

@@ -48,26 +48,15 @@ void forgetful_row(const uint32_t* rows, const int64_t* offset, int64_t nx, uint
 
 void select_row(const uint32_t* rows, const int64_t* offset, const MedianWindow& window, int64_t nx,
                 uint32_t* out, std::vector<uint32_t>& scratch) {
-  switch (window.count) {
-    case 3:
-      return forgetful_row<3>(rows, offset, nx, out);
-    case 5:
-      return forgetful_row<5>(rows, offset, nx, out);
-    case 7:
-      return forgetful_row<7>(rows, offset, nx, out);
-    case 9:
-      return forgetful_row<9>(rows, offset, nx, out);
-    case 15:
-      return forgetful_row<15>(rows, offset, nx, out);
-    case 21:
-      return forgetful_row<21>(rows, offset, nx, out);
-    case 25:
-      return forgetful_row<25>(rows, offset, nx, out);
-    case 27:
-      return forgetful_row<27>(rows, offset, nx, out);
-    default:
-      break;
-  }
+  const bool selected = visit_median_window(window.count, [&](auto n) {
+    if constexpr (decltype(n)::value > 0) {
+      forgetful_row<decltype(n)::value>(rows, offset, nx, out);
+      return true;
+    } else {
+      return false;
+    }
+  });
+  if (selected) return;
   // Larger windows: introselect, as scipy's selection.
   for (int64_t x = 0; x < nx; ++x) {
     for (int t = 0; t < window.count; ++t) scratch[t] = rows[offset[t] + x];
