@@ -144,8 +144,10 @@ double anisotropic_diffusion(const Context& context, const VolumeRef& input,
 
   const unsigned sum_blocks = grid_for(context, count, kSumThreads, kSumBlocksPerSm);
   Volume<uint64_t> partials(context, Shape3{1, 1, int64_t(sum_blocks)});  // doubles
-  Volume<uint64_t> averages(context, Shape3{1, 1, params.iterations});    // doubles
-  Volume<float> ks(context, Shape3{1, 1, params.iterations});
+  // The first iteration's average (what the caller checks), the later ones' (overwritten),
+  // and the K of the current iteration: stream order keeps each step on its own K.
+  Volume<uint64_t> averages(context, Shape3{1, 1, 2});  // doubles
+  Volume<float> k(context, Shape3{1, 1, 1});
   auto* partial_sums = reinterpret_cast<double*>(partials.data());
   auto* average = reinterpret_cast<double*>(averages.data());
   const auto g = tile_geometry(input.shape, 1, 1, 1);
@@ -156,12 +158,11 @@ double anisotropic_diffusion(const Context& context, const VolumeRef& input,
     cuda_check_launch("gradient_sums");
     kernels::diffusion_constant<kSumThreads>
         <<<1, kSumThreads, 0, stream>>>(partial_sums, int(sum_blocks), count, params.conductance,
-                                        average + iteration, ks.data() + iteration);
+                                        average + (iteration == 0 ? 0 : 1), k.data());
     cuda_check_launch("diffusion_constant");
     kernels::diffusion_step<kTileX, kTileY, kTileZ>
         <<<tile_blocks(g), block, tile_bytes(g, sizeof(float)), stream>>>(
-            buffers[current], buffers[1 - current], g, scales, ks.data() + iteration,
-            params.time_step);
+            buffers[current], buffers[1 - current], g, scales, k.data(), params.time_step);
     cuda_check_launch("diffusion_step");
     current = 1 - current;
   }
