@@ -894,3 +894,77 @@ medkern_status medkern_confidence_connected(medkern_context* context, const medk
 }
 
 }  // extern "C"
+
+// ============================================================================ noise reduction
+
+namespace {
+
+template <>
+struct StructTraits<medkern_median_params> {
+  static constexpr const char* name = "medkern_median_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_median_params, radius) + sizeof(medkern_median_params::radius);
+  static medkern_median_params defaults() {
+    const medkern::MedianParams cpp;
+    medkern_median_params p{};
+    p.struct_size = sizeof(medkern_median_params);
+    for (int axis = 0; axis < 3; ++axis) p.radius[axis] = cpp.radius[axis];
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_anisotropic_diffusion_params> {
+  static constexpr const char* name = "medkern_anisotropic_diffusion_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_anisotropic_diffusion_params, conductance) +
+      sizeof(medkern_anisotropic_diffusion_params::conductance);
+  static medkern_anisotropic_diffusion_params defaults() {
+    const medkern::AnisotropicDiffusionParams cpp;
+    medkern_anisotropic_diffusion_params p{};
+    p.struct_size = sizeof(medkern_anisotropic_diffusion_params);
+    p.iterations = cpp.iterations;
+    p.time_step = cpp.time_step;
+    p.conductance = cpp.conductance;
+    return p;
+  }
+};
+
+}  // namespace
+
+extern "C" {
+
+medkern_status medkern_median(medkern_context* context, const medkern_volume* input,
+                              const medkern_volume* output, const medkern_median_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_median_params p = params == nullptr
+                                        ? StructTraits<medkern_median_params>::defaults()
+                                        : read_struct(params, "params");
+    medkern::MedianParams cpp;
+    for (int axis = 0; axis < 3; ++axis) cpp.radius[axis] = p.radius[axis];
+    medkern::median(ctx, input_ref, output_ref, cpp);
+  });
+}
+
+medkern_status medkern_anisotropic_diffusion(medkern_context* context, const medkern_volume* input,
+                                             const medkern_volume* output,
+                                             const medkern_anisotropic_diffusion_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_anisotropic_diffusion_params p =
+        params == nullptr ? StructTraits<medkern_anisotropic_diffusion_params>::defaults()
+                          : read_struct(params, "params");
+    medkern::AnisotropicDiffusionParams cpp;
+    cpp.iterations = p.iterations;
+    cpp.time_step = p.time_step;
+    cpp.conductance = p.conductance;
+    medkern::anisotropic_diffusion(ctx, input_ref, output_ref, cpp);
+  });
+}
+
+}  // extern "C"

@@ -547,4 +547,41 @@ PYBIND11_MODULE(_core, m) {
       "output = 1 on the region grown from the seeds with a band estimated from the data (ITK "
       "ConfidenceConnectedImageFilter), else 0. Returns the last estimate as a dict: mean, "
       "variance, lower, upper (the final band), iterations (estimates from the region made).");
+
+  // ------------------------------------------------------------------ noise reduction
+  m.def(
+      "median",
+      [](const Context& ctx, py::handle input, py::handle output, std::array<int, 3> radius) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        MedianParams params;
+        params.radius = radius;
+        py::gil_scoped_release release;
+        median(ctx, in, out, params);
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("output"), py::arg("radius"),
+      "output = the median of the (2r+1)-voxel window around each voxel of `input`, radius "
+      "(z, y, x), as scipy.ndimage.median_filter(mode='nearest').");
+
+  m.def(
+      "anisotropic_diffusion",
+      [](const Context& ctx, py::handle input, py::handle output, int iterations, double time_step,
+         double conductance) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        AnisotropicDiffusionParams params;
+        params.iterations = iterations;
+        params.time_step = time_step;
+        params.conductance = conductance;
+        py::gil_scoped_release release;
+        anisotropic_diffusion(ctx, in, out, params);
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("output"), py::arg("iterations"),
+      py::arg("time_step"), py::arg("conductance"),
+      "output (float32) = `input` smoothed as ITK GradientAnisotropicDiffusionImageFilter; the "
+      "spacing comes from the input descriptor.");
+  m.def(
+      "max_stable_time_step",
+      [](const std::array<double, 3>& spacing) { return max_stable_time_step(spacing); },
+      py::arg("spacing"), "ITK's stable bound on the time step: min(spacing) / 16.");
 }

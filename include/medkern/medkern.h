@@ -457,6 +457,57 @@ MEDKERN_API medkern_status medkern_confidence_connected(
     medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
     const medkern_volume* output, const medkern_confidence_connected_params* params);
 
+/* ---------------------------------------------------------------- noise reduction */
+
+typedef struct medkern_median_params {
+  uint32_t struct_size;
+  int32_t radius[3]; /* (z, y, x), each 0..3, not all 0; default (1, 1, 1) */
+} medkern_median_params;
+
+/* medkern_median():
+ * Writes into `output` the median of the (2rz+1) x (2ry+1) x (2rx+1) window around each
+ * voxel of `input`, the volume's edge voxels repeated beyond its faces: equal voxel for voxel
+ * to scipy.ndimage.median_filter(input, size=(2rz+1, 2ry+1, 2rx+1), mode='nearest').
+ * A radius of 0 on an axis filters along the other axes only (e.g. (0, 1, 1): each z-slice).
+ * `input`, `output`: int16, uint16 or float32, the same dtype and shape, on the host or the
+ * context's device, any strides, not overlapping in memory. float32 order: -0.0 below +0.0,
+ * NaN above +inf (numpy.sort's order): a window with more NaN than half its values gives NaN.
+ * `params` may be NULL: radius (1, 1, 1).
+ * Errors: a NULL pointer, a radius outside 0..3 or all 0, overlapping input and output:
+ * MEDKERN_ERROR_INVALID_ARGUMENT; another dtype or differing dtypes:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; differing shapes: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns all arguments; the library keeps no pointer after the call. */
+MEDKERN_API medkern_status medkern_median(medkern_context* context, const medkern_volume* input,
+                                          const medkern_volume* output,
+                                          const medkern_median_params* params);
+
+typedef struct medkern_anisotropic_diffusion_params {
+  uint32_t struct_size;
+  int32_t iterations; /* >= 0; 0 copies the input as float32; default 5 */
+  double time_step;   /* > 0 and <= min(spacing) / 16 (ITK's stable bound); default 0.0625 */
+  double conductance; /* > 0, finite; default 1.0 */
+} medkern_anisotropic_diffusion_params;
+
+/* medkern_anisotropic_diffusion():
+ * Smooths `input` (int16, uint16, float32) into `output` (float32, same shape) as ITK
+ * GradientAnisotropicDiffusionImageFilter (Perona-Malik): each iteration K = -2 *
+ * conductance^2 * (mean squared gradient magnitude of the current image), and each voxel
+ * moves by time_step times the sum over axes of exp(g_f^2 / K) * forward difference -
+ * exp(g_b^2 / K) * backward difference, differences divided by the spacing of `input`,
+ * edge voxels repeated beyond the faces. ITK's arithmetic (float differences, double
+ * otherwise); results agree with ITK to float rounding (docs/ops.md gives the tolerance).
+ * Both may be strided, on the host or the context's device; `output` may be `input` itself
+ * (float32) but must not overlap it otherwise. `params` may be NULL: the defaults above.
+ * Errors (MEDKERN_ERROR_INVALID_ARGUMENT unless said): a NULL pointer; iterations < 0;
+ * time_step not finite, <= 0 or above min(spacing) / 16 (the message gives the bound);
+ * conductance not finite or <= 0; NaN or infinity in `input` (with iterations > 0; `output`
+ * is then unspecified); other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; differing shapes:
+ * MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns all arguments; the library keeps no pointer after the call. */
+MEDKERN_API medkern_status medkern_anisotropic_diffusion(
+    medkern_context* context, const medkern_volume* input, const medkern_volume* output,
+    const medkern_anisotropic_diffusion_params* params);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "medkern/context.hpp"
+#include "medkern/denoise.hpp"
 #include "medkern/error.hpp"
 #include "medkern/histogram.hpp"
 #include "medkern/label_statistics.hpp"

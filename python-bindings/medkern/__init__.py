@@ -17,7 +17,8 @@ when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
 :func:`connected_threshold`, :func:`confidence_connected` (ITK),
-:func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`. Devices and
+:func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`,
+:func:`median` (scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
@@ -39,11 +40,13 @@ from ._core import (
 )
 from ._ops import (
     LabelStats,
+    anisotropic_diffusion,
     confidence_connected,
     connected_threshold,
     histogram,
     label_components,
     label_statistics,
+    median,
     otsu_threshold,
     regional_minima,
     threshold,
@@ -90,6 +93,8 @@ __all__ = [
     "confidence_connected",
     "watershed",
     "regional_minima",
+    "median",
+    "anisotropic_diffusion",
     "pool_stats",
     "release_tag",
     "reset_pool_peak",

@@ -115,3 +115,15 @@ def confidence_connected(
     initial_radius: int = 1,
     connectivity: int = 26,
 ) -> Dict[str, Any]: ...
+def median(
+    ctx: Context, input: Descriptor, output: Descriptor, radius: Tuple[int, int, int]
+) -> None: ...
+def anisotropic_diffusion(
+    ctx: Context,
+    input: Descriptor,
+    output: Descriptor,
+    iterations: int,
+    time_step: float,
+    conductance: float,
+) -> None: ...
+def max_stable_time_step(spacing: Tuple[float, float, float]) -> float: ...

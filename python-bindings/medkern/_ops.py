@@ -14,11 +14,13 @@ from ._arrays import ArrayLike
 
 __all__ = [
     "LabelStats",
+    "anisotropic_diffusion",
     "confidence_connected",
     "connected_threshold",
     "histogram",
     "label_components",
     "label_statistics",
+    "median",
     "otsu_threshold",
     "regional_minima",
     "threshold",
@@ -877,4 +879,179 @@ def confidence_connected(
     )
     if return_stats:
         return out, dict(stats)
+    return out
+
+
+# ---------------------------------------------------------------------------- noise reduction
+
+_MAX_MEDIAN_RADIUS = 3
+
+
+def _check_radius(radius: Any, ndim: int) -> Tuple[int, int, int]:
+    if isinstance(radius, (int, np.integer)) and not isinstance(radius, (bool, np.bool_)):
+        r = int(radius)
+        if not 1 <= r <= _MAX_MEDIAN_RADIUS:
+            raise _core.InvalidArgumentError(
+                f"radius: {r} is outside 1..{_MAX_MEDIAN_RADIUS}")
+        values = [0] * (3 - ndim) + [r] * ndim  # axes the array does not have: no window
+    else:
+        try:
+            values = [ar.as_int(v, "radius") for v in radius]
+        except TypeError:
+            raise _core.InvalidArgumentError(
+                f"radius: {radius!r} is neither an integer nor a sequence") from None
+        if len(values) != 3 and len(values) != ndim:
+            raise _core.InvalidArgumentError(
+                f"radius: has {len(values)} values for a {ndim}-D array (give {ndim} or 3)")
+        values = [0] * (3 - len(values)) + values
+        if any(not 0 <= v <= _MAX_MEDIAN_RADIUS for v in values) or not any(values):
+            raise _core.InvalidArgumentError(
+                f"radius: {tuple(values)} must be 0..{_MAX_MEDIAN_RADIUS} on each axis and not "
+                "all 0")
+    return values[0], values[1], values[2]
+
+
+def median(
+    a: ArrayLike,
+    radius: Union[int, Sequence[int]] = 1,
+    *,
+    device: Device = None,
+) -> Any:
+    """Median filter, as ``scipy.ndimage.median_filter(a, size=2 * radius + 1,
+    mode='nearest')``.
+
+    Parameters
+    ----------
+    a : array, int16, uint16 or float32, 1-D to 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides (views are not copied).
+    radius : int or sequence of int
+        Half-width of the window: one number, 1 to 3, for every axis of `a`; or one per
+        axis (or 3), each 0 to 3 and not all 0. The window is ``2 * r + 1`` voxels along an
+        axis; 0 leaves an axis out (``(0, 1, 1)`` filters each z-slice on its own).
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    out : array of the dtype and shape of `a`
+        numpy for host input, CuPy / PyTorch on the input's device for GPU input.
+
+    Notes
+    -----
+    Equal voxel for voxel to ``scipy.ndimage.median_filter(a, size=tuple(2 * r + 1 for r
+    in radius), mode='nearest')``: the window's values beyond the edges repeat the edge
+    voxels. The selection is exact (no histogram binning): forgetful selection for windows
+    of up to 27 values, bisection over the values' bits for larger ones on the GPU.
+
+    NaN (float32): scipy's result depends on where the NaN are (its selection compares with
+    ``<``). medkern sorts NaN above +inf, as ``numpy.sort`` does, so a window where more than
+    half the values are NaN gives NaN and any other window the median of its values with the
+    NaN counted as the largest. -0.0 sorts below +0.0.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtype of `a`.
+    ValueError (InvalidArgumentError)
+        A radius outside 0..3 (1..3 for one number), all 0, or of the wrong length; more
+        than 3 dimensions.
+
+    Examples
+    --------
+    >>> import numpy as np, medkern
+    >>> medkern.median(np.array([5, -3, 9, 9, 1, 100, 2], np.int16), 1, device="cpu")
+    array([5, 5, 9, 9, 9, 2, 2], dtype=int16)
+    """
+    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
+    r = _check_radius(radius, len(op_a.shape))
+    p = ar.plan([op_a], device)
+    out = ar.empty(op_a.shape, op_a.dtype, p)
+    if op_a.size == 0:
+        return out
+    ar.run(
+        p,
+        _core.median,
+        ar.descriptor(op_a),
+        ar.output_descriptor(out, op_a.dtype, p.out_device),
+        r,
+        host_arrays=[op_a.array, out],
+    )
+    return out
+
+
+def anisotropic_diffusion(
+    a: ArrayLike,
+    iterations: int = 5,
+    time_step: float = 0.0625,
+    conductance: float = 1.0,
+    spacing: Union[float, Sequence[float]] = (1.0, 1.0, 1.0),
+    *,
+    device: Device = None,
+) -> Any:
+    """Edge-preserving smoothing, as ITK's ``GradientAnisotropicDiffusionImageFilter``.
+
+    Parameters
+    ----------
+    a : array, int16, uint16 or float32, 1-D to 3-D
+        numpy array, CuPy array or PyTorch tensor; any strides.
+    iterations : int
+        Number of steps, >= 0 (0 returns `a` as float32).
+    time_step : float
+        Step per iteration, > 0 and at most ITK's stable bound ``min(spacing) / 2**(3+1)``
+        (0.0625 for 1 mm voxels). ITK only warns above it; medkern refuses.
+    conductance : float
+        > 0. Larger values smooth across stronger edges.
+    spacing : float or sequence of float
+        Voxel size in mm, slowest axis first: one value, one per axis of `a`, or 3. Missing
+        leading axes are 1 mm (they count in the time-step bound, as in a 3-D ITK image).
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    out : float32 array, the shape of `a`
+
+    Notes
+    -----
+    Reference: ``SimpleITK.GradientAnisotropicDiffusion(image, timeStep, conductance,
+    conductanceScalingUpdateInterval=1, numberOfIterations)`` on ``a`` cast to float32
+    with the same spacing. Every iteration, ITK scales the conductance by the image's mean
+    squared gradient magnitude (central differences divided by the spacing):
+    ``K = -2 * conductance**2 * mean``; each voxel then moves by ``time_step`` times the sum
+    over the axes of ``exp(g_f**2 / K) * forward difference - exp(g_b**2 / K) * backward
+    difference`` (differences divided by the spacing, ``g`` the gradient magnitude at the
+    face between the voxels). Edge voxels are repeated beyond the faces (ITK's
+    ZeroFluxNeumann boundary), so the sum of the image is preserved. medkern follows ITK
+    operation for operation (float differences, double the rest); the result agrees with
+    SimpleITK to about 1e-5 of the data's range, and the CPU and GPU to float rounding.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtype of `a`.
+    ValueError (InvalidArgumentError)
+        iterations < 0; time_step not positive or above the stable bound; conductance not
+        positive; bad spacing; NaN or infinity in `a` (with iterations > 0).
+    """
+    n_iter = ar.as_int(iterations, "iterations")
+    if not 0 <= n_iter <= _INT32_MAX:
+        raise _core.InvalidArgumentError(f"iterations: {n_iter} is outside 0..{_INT32_MAX}")
+    dt = ar.as_float(time_step, "time_step")
+    k = ar.as_float(conductance, "conductance")
+    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
+    sp = _check_spacing(spacing, len(op_a.shape))
+    p = ar.plan([op_a], device)
+    out = ar.empty(op_a.shape, "float32", p)
+    if op_a.size == 0:
+        return out
+    ar.run(
+        p,
+        _core.anisotropic_diffusion,
+        ar.descriptor(op_a, sp),
+        ar.output_descriptor(out, "float32", p.out_device),
+        n_iter,
+        dt,
+        k,
+        host_arrays=[op_a.array, out],
+    )
     return out

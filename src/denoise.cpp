@@ -1,0 +1,146 @@
+#include "medkern/denoise.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "checks.hpp"
+#include "denoise_backends.hpp"
+#include "staging.hpp"
+
+namespace medkern {
+
+namespace {
+
+// The bytes a view spans, as [first, last] addresses.
+std::pair<uintptr_t, uintptr_t> byte_span(const VolumeRef& volume) {
+  auto first = reinterpret_cast<uintptr_t>(volume.data);
+  auto last = first;
+  const auto size = static_cast<intptr_t>(dtype_size(volume.dtype));
+  for (int axis = 0; axis < 3; ++axis) {
+    const intptr_t reach = static_cast<intptr_t>(volume.shape[axis] - 1) * volume.strides[axis];
+    if (reach < 0) first += reach * size;
+    if (reach > 0) last += reach * size;
+  }
+  return {first, last + size - 1};
+}
+
+// A filter reads neighbours after others were written: the output must not share memory with
+// the input.
+void require_disjoint(const VolumeRef& input, const VolumeRef& output) {
+  if (input.device != output.device) return;
+  const auto in = byte_span(input), out = byte_span(output);
+  if (in.first <= out.second && out.first <= in.second) {
+    throw Error(Status::invalid_argument,
+                "output overlaps input in memory; the filter needs a separate output");
+  }
+}
+
+MedianWindow median_window(const MedianParams& params) {
+  MedianWindow window{};
+  window.count = 1;
+  for (int axis = 0; axis < 3; ++axis) {
+    const int r = params.radius[axis];
+    if (r < 0 || r > kMaxMedianRadius) {
+      throw Error(
+          Status::invalid_argument,
+          fmt::format("radius: ({}, {}, {}) has {} on axis {}, outside 0..{}", params.radius[0],
+                      params.radius[1], params.radius[2], r, axis, kMaxMedianRadius));
+    }
+    window.radius[axis] = r;
+    window.count *= 2 * r + 1;
+  }
+  if (window.count == 1) {
+    throw Error(Status::invalid_argument,
+                "radius: (0, 0, 0) is no window; give 1..3 on at least one axis");
+  }
+  window.rank = window.count / 2;
+  return window;
+}
+
+}  // namespace
+
+void median(const Context& context, const VolumeRef& input, const VolumeRef& output,
+            const MedianParams& params) {
+  validate_volume(input, "input");
+  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
+  require_reachable(context, input, "input");
+  validate_volume(output, "output");
+  require_dtype(output, "output", {input.dtype});
+  require_same_shape(input, "input", output, "output");
+  require_reachable(context, output, "output");
+  require_disjoint(input, output);
+  const MedianWindow window = median_window(params);
+  if (!context.is_cuda()) {
+    cpu::median(context, input, output, window);
+    return;
+  }
+#if MEDKERN_WITH_CUDA
+  DeviceInput device_input(context, input);
+  DeviceOutput device_output(context, output);
+  cuda::median(context, device_input.view(), device_output.view(), window);
+  device_output.commit();
+#endif
+}
+
+double max_stable_time_step(const Spacing3& spacing) {
+  return *std::min_element(spacing.begin(), spacing.end()) / std::pow(2.0, 3.0 + 1.0);
+}
+
+void anisotropic_diffusion(const Context& context, const VolumeRef& input, const VolumeRef& output,
+                           const AnisotropicDiffusionParams& params) {
+  validate_volume(input, "input");
+  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
+  require_reachable(context, input, "input");
+  validate_volume(output, "output");
+  require_dtype(output, "output", {DType::float32});
+  require_same_shape(input, "input", output, "output");
+  require_reachable(context, output, "output");
+  if (input.dtype != DType::float32 || input.data != output.data ||
+      input.strides != output.strides) {
+    require_disjoint(input, output);  // the same float32 view in and out is fine: it is copied
+  }
+  if (params.iterations < 0) {
+    throw Error(Status::invalid_argument,
+                fmt::format("iterations: {} is negative", params.iterations));
+  }
+  if (!(std::isfinite(params.conductance) && params.conductance > 0.0)) {
+    throw Error(Status::invalid_argument,
+                fmt::format("conductance: {} must be finite and > 0", params.conductance));
+  }
+  const double bound = max_stable_time_step(input.spacing);
+  if (!(std::isfinite(params.time_step) && params.time_step > 0.0)) {
+    throw Error(Status::invalid_argument,
+                fmt::format("time_step: {} must be finite and > 0", params.time_step));
+  }
+  if (params.time_step > bound) {
+    throw Error(
+        Status::invalid_argument,
+        fmt::format("time_step: {} is above the stable bound min(spacing) / 2^(3+1) = "
+                    "{} for spacing ({}, {}, {})",
+                    params.time_step, bound, input.spacing[0], input.spacing[1], input.spacing[2]));
+  }
+  // ITK's axis order: x, y, z.
+  const DiffusionScales scales{
+      {1.0 / input.spacing[2], 1.0 / input.spacing[1], 1.0 / input.spacing[0]}};
+  double first_average = 0.0;
+  if (!context.is_cuda()) {
+    first_average = cpu::anisotropic_diffusion(context, input, output, params, scales);
+  } else {
+#if MEDKERN_WITH_CUDA
+    DeviceInput device_input(context, input);
+    DeviceOutput device_output(context, output);
+    first_average = cuda::anisotropic_diffusion(context, device_input.view(), device_output.view(),
+                                                params, scales);
+    device_output.commit();
+#endif
+  }
+  if (!std::isfinite(first_average)) {
+    throw Error(Status::invalid_argument,
+                "input: holds NaN or infinity (or values whose differences overflow float32); "
+                "the diffusion would be NaN everywhere");
+  }
+}
+
+}  // namespace medkern
