@@ -457,17 +457,17 @@ def _check_connectivity(connectivity: Any) -> int:
 
 
 def label_components(
-    image: ArrayLike,
+    mask: ArrayLike,
     connectivity: int = 26,
     *,
     device: Device = None,
 ) -> Tuple[Any, int]:
     """Connected components of a mask (``scipy.ndimage.label``) or of a label image
-    (``skimage.measure.label(image, background=0)``).
+    (``skimage.measure.label(mask, background=0)``).
 
     Parameters
     ----------
-    image : array, bool, uint8, int16, uint16 or int32, 2-D or 3-D
+    mask : array, bool, uint8, int16, uint16 or int32, 2-D or 3-D
         numpy array, CuPy array or PyTorch tensor; any strides (views are not copied). What
         connects depends on the dtype:
 
@@ -489,30 +489,30 @@ def label_components(
 
     Returns
     -------
-    labels : array of int32, the shape of `image`
+    labels : array of int32, the shape of `mask`
         0 for background, components numbered 1..count in the raster (C) order of their
-        first voxel. Same kind of array (numpy, CuPy, PyTorch) and device as `image`;
+        first voxel. Same kind of array (numpy, CuPy, PyTorch) and device as `mask`;
         C-contiguous.
     count : int
         The number of components.
 
     Notes
     -----
-    Reference for masks: ``scipy.ndimage.label(image != 0, structure)`` with ``structure``
+    Reference for masks: ``scipy.ndimage.label(mask != 0, structure)`` with ``structure``
     = ``generate_binary_structure(3, 1)``, ``(3, 2)``, ``(3, 3)`` for 6, 18, 26, and for 4,
     8 a 3x3x3 structure holding ``generate_binary_structure(2, 1)`` or ``(2, 2)`` in its
-    middle z-plane only. For label images: ``skimage.measure.label(image, background=0,
+    middle z-plane only. For label images: ``skimage.measure.label(mask, background=0,
     connectivity=1 | 2 | 3)`` for 6 | 18 | 26 (skimage numbers components in the same
     raster order of their first voxel); for 4 | 8, skimage's connectivity 1 | 2 on each
     slice, renumbered across the slices in raster order. Labels and count are identical to
     the reference, voxel for voxel, on the CPU and on the GPU.
 
-    A 2-D image is one slice, so 4 and 8 are its usual 2-D connectivities
-    (``scipy.ndimage.label(image, generate_binary_structure(2, 1 | 2))``); 6, 18 and 26
+    A 2-D array is one slice, so 4 and 8 are its usual 2-D connectivities
+    (``scipy.ndimage.label(mask, generate_binary_structure(2, 1 | 2))``); 6, 18 and 26
     still act as 3-D neighbourhoods of that one slice, which makes 6 the same as 4 and 18
     and 26 the same as 8 there.
 
-    An empty or all-background image gives count 0 and all-zero labels; an all-foreground
+    An empty or all-background array gives count 0 and all-zero labels; an all-foreground
     mask (or a label image of a single value) gives one component (4 and 8: one per slice,
     numbered by slice).
 
@@ -536,7 +536,7 @@ def label_components(
     2
     """
     conn = _check_connectivity(connectivity)
-    op_image = ar.as_operand(image, "image", _COMPONENT_DTYPES, bool_as_uint8=True)
+    op_image = ar.as_operand(mask, "mask", _COMPONENT_DTYPES, bool_as_uint8=True)
     p = ar.plan([op_image], device)
     out = ar.empty(op_image.shape, "int32", p)
     if op_image.size == 0:

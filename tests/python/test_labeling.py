@@ -450,7 +450,7 @@ def test_connectivity_5_is_invalid_argument():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int8", "uint32", "int64"])
 def test_other_dtypes_are_refused(dtype):
-    with pytest.raises(TypeError, match="image") as info:
+    with pytest.raises(TypeError, match="mask") as info:
         medkern.label_components(np.ones((2, 2, 2), dtype), device="cpu")
     assert isinstance(info.value, medkern.UnsupportedDTypeError)
 
