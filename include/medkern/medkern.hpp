@@ -2,7 +2,9 @@
 #pragma once
 
 #include "medkern/context.hpp"
+#include "medkern/edges.hpp"
 #include "medkern/error.hpp"
+#include "medkern/gaussian.hpp"
 #include "medkern/histogram.hpp"
 #include "medkern/label_statistics.hpp"
 #include "medkern/labeling.hpp"

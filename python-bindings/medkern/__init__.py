@@ -17,7 +17,9 @@ when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
 :func:`connected_threshold`, :func:`confidence_connected` (ITK),
-:func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`. Devices and
+:func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`,
+:func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`, :func:`gradient_magnitude`
+(scipy.ndimage, ITK), :func:`canny` (ITK). Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
@@ -39,13 +41,17 @@ from ._core import (
 )
 from ._ops import (
     LabelStats,
+    canny,
     confidence_connected,
     connected_threshold,
+    gaussian,
+    gradient_magnitude,
     histogram,
     label_components,
     label_statistics,
     otsu_threshold,
     regional_minima,
+    sobel,
     threshold,
     watershed,
 )
@@ -90,6 +96,10 @@ __all__ = [
     "confidence_connected",
     "watershed",
     "regional_minima",
+    "gaussian",
+    "sobel",
+    "gradient_magnitude",
+    "canny",
     "pool_stats",
     "release_tag",
     "reset_pool_peak",

@@ -1,0 +1,62 @@
+// Separable smoothing with symmetric kernels, the engine of gaussian() and of Canny's
+// smoothing (edges.cpp), and the arithmetic that the CPU and the GPU share so that both give
+// the same float32 result bit for bit.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "backends.hpp"
+#include "medkern/context.hpp"
+
+namespace medkern {
+
+// One symmetric kernel per axis (z, y, x), as its one-sided weights: weights[axis][k] is the
+// weight of offsets -k and +k, so a kernel of radius r has r + 1 entries. An empty kernel or
+// radius 0 with weight 1 leaves the axis alone.
+struct SeparableKernels {
+  std::array<std::vector<float>, 3> weights;
+
+  int radius(int axis) const { return weights[axis].empty() ? 0 : int(weights[axis].size()) - 1; }
+  // True when the axis is filtered at all (radius 0 with weight 1 is the identity).
+  bool filters(int axis) const { return radius(axis) > 0; }
+};
+
+// scipy.ndimage's _gaussian_kernel1d(sigma, 0, radius) with radius = int(truncate * sigma +
+// 0.5): exp(-0.5 x^2 / sigma^2) normalised in double, rounded to float32. sigma <= 1e-15
+// gives the identity, as scipy skips such axes.
+std::vector<float> scipy_gaussian_weights(double sigma_voxels, double truncate);
+
+// ITK's GaussianOperator (the discrete Gaussian of DiscreteGaussianImageFilter, as used by
+// CannyEdgeDetectionImageFilter): e^-t I_n(t) for n = 0, 1, ... with t the variance in
+// voxels^2, until the weights sum to 1 - maximum_error or there are more than
+// maximum_width of them, normalised to that sum. A kernel whose side weights are all 0
+// (variance 0) is returned as the identity.
+std::vector<float> itk_gaussian_weights(double variance_voxels, double maximum_error,
+                                        int maximum_width);
+
+// acc + w * (a + b), each operation rounded on its own (no fused multiply-add), the step of
+// every pass on the CPU and the GPU: a pass computes w[0] * centre, then adds the pairs at
+// distance k = 1..r in increasing k.
+MEDKERN_HOST_DEVICE inline float add_symmetric_pair(float acc, float w, float a, float b) {
+  return add_rounded(acc, multiply_rounded(w, add_rounded(a, b)));
+}
+
+namespace cpu {
+// Smooths `input` (int16, uint16 or float32, host memory, any strides) into `output`
+// (contiguous float32 host memory, numel entries): x pass, y pass, z pass.
+void separable_smooth(const Context& context, const VolumeRef& input, float* output,
+                      const SeparableKernels& kernels);
+}  // namespace cpu
+
+#if MEDKERN_WITH_CUDA
+namespace cuda {
+// The same on the context's device: `input` contiguous device memory, `output` contiguous
+// float32 device memory (not overlapping it). Stream-ordered.
+void separable_smooth(const Context& context, const VolumeRef& input, float* output,
+                      const SeparableKernels& kernels);
+}  // namespace cuda
+#endif
+
+}  // namespace medkern
