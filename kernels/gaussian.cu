@@ -3,12 +3,14 @@
 // Bytes each op must move, 512^3 float32 (n = 134 M voxels) at 2.98 TB/s:
 // - gaussian, the least: the input read and the float32 output written once, 8n = 1.07 GB,
 //   360 us (int16 input: 6n, 270 us).
-// - gaussian as run here, two passes: x and y fused in a shared-memory tile (input read,
-//   float32 written: 8n, 360 us), then z in registers (4n read, 4n written: 360 us): 16n =
-//   2.15 GB, 720 us. The halos are re-read mostly from L2 (the tile's, 1.9x the tile at
-//   radius 8 with 32 x 32 tiles; the column runs', 2R / 64 of the run). Goals on the H100:
-//   sigma 2 (radius 8) <= 1.2 ms, sigma 1 (radius 4) <= 1.0 ms. An axis with sigma 0 is
-//   skipped (no z: one pass, 360 us).
+// - gaussian as run here, two passes in scipy's and ITK's order: z in registers (input read,
+//   float32 written: 8n, 360 us), then y and x fused in a shared-memory tile (4n read, 4n
+//   written: 360 us): 16n = 2.15 GB, 720 us. The halos are re-read mostly from L2 (the
+//   tile's, 2.25x the tile at radius 8 with 32 x 32 tiles; the column runs', 2R / 64 of the
+//   run). Taps are summed in double (FP64 FMA: 51 per voxel at radius 8, about 0.4 ms of the
+//   H100's FP64 rate, spread over both passes and overlapping the memory traffic). Goals on
+//   the H100: sigma 2 (radius 8) <= 1.2 ms, sigma 1 (radius 4) <= 1.0 ms. An axis with sigma
+//   0 is skipped (z alone, or y and x alone: one pass, 360 us).
 // - radii beyond the fast paths (x, y > 32; z > 16) take one global-memory pass per axis,
 //   8n each, with (2r + 1) taps per voxel from L1/L2: correct, slower.
 #include <optional>
@@ -26,7 +28,7 @@ namespace medkern::cuda {
 namespace {
 
 // In-plane tile: 32 x 32 outputs, 32 x 8 threads (each thread 4 outputs); the shared memory
-// at the largest radius, ((32 + 64)^2 + (32 + 64) * 32) * 4 bytes = 48 KiB, is the default
+// at the largest radius, ((32 + 64)^2 + 32 * (32 + 64)) * 4 bytes = 48 KiB, is the default
 // limit of a block.
 constexpr int kTileX = 32;
 constexpr int kTileY = 32;
@@ -55,7 +57,7 @@ void launch_plane(const Context& context, const T* input, float* output, const S
   for (int k = 0; k <= weights.rx && kernels.filters(2); ++k) weights.x[k] = kernels.weights[2][k];
   for (int k = 0; k <= weights.ry && kernels.filters(1); ++k) weights.y[k] = kernels.weights[1][k];
   const int tile_h = kTileY + 2 * weights.ry, tile_w = kTileX + 2 * weights.rx;
-  const std::size_t shared = std::size_t(tile_h) * (tile_w + kTileX) * sizeof(float);
+  const std::size_t shared = std::size_t(tile_w) * (tile_h + kTileY) * sizeof(float);
   const dim3 grid(static_cast<unsigned>((shape[2] + kTileX - 1) / kTileX),
                   capped((shape[1] + kTileY - 1) / kTileY, kMaxGridY), capped(shape[0], kMaxGridZ));
   kernels::smooth_plane<T, kTileX, kTileY, kTileRows>
@@ -78,31 +80,44 @@ void launch_axis(const Context& context, const T* input, float* output, const Sh
   cuda_check_launch("smooth_axis");
 }
 
-template <int R>
-void launch_columns_with_radius(const Context& context, const float* input, float* output,
+template <class T, int R>
+void launch_columns_with_radius(const Context& context, const T* input, float* output,
                                 const Shape3& shape, const std::vector<float>& weights) {
   kernels::ColumnWeights w{};
   for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
   const int64_t plane = shape[1] * shape[2];
   const int64_t runs = (shape[0] + kColumnRun - 1) / kColumnRun;
   const int64_t blocks = runs * ((plane + kColumnThreads - 1) / kColumnThreads);
-  kernels::smooth_columns<R, kColumnUnroll, kColumnThreads>
+  kernels::smooth_columns<T, R, kColumnUnroll, kColumnThreads>
       <<<static_cast<unsigned>(blocks), kColumnThreads, 0, stream_of(context)>>>(
           input, output, shape[0], plane, runs, kColumnRun, w);
   cuda_check_launch("smooth_columns");
 }
 
-template <int... R>
+template <class T, int... R>
 void launch_columns(std::integer_sequence<int, R...>, int radius, const Context& context,
-                    const float* input, float* output, const Shape3& shape,
+                    const T* input, float* output, const Shape3& shape,
                     const std::vector<float>& weights) {
   using Launch =
-      void (*)(const Context&, const float*, float*, const Shape3&, const std::vector<float>&);
-  static constexpr Launch kByRadius[] = {&launch_columns_with_radius<R + 1>...};
+      void (*)(const Context&, const T*, float*, const Shape3&, const std::vector<float>&);
+  static constexpr Launch kByRadius[] = {&launch_columns_with_radius<T, R + 1>...};
   kByRadius[radius - 1](context, input, output, shape, weights);
 }
 
-// x and y: the tile when both radii fit, else one global pass per axis.
+// z: registers up to kMaxRegisterRadius, else one global pass.
+template <class T>
+void smooth_z(const Context& context, const T* input, float* output, const Shape3& shape,
+              const SeparableKernels& kernels) {
+  const int rz = kernels.radius(0);
+  if (rz <= kernels::kMaxRegisterRadius) {
+    launch_columns<T>(std::make_integer_sequence<int, kernels::kMaxRegisterRadius>{}, rz, context,
+                      input, output, shape, kernels.weights[0]);
+  } else {
+    launch_axis<T>(context, input, output, shape, 0, kernels.weights[0]);
+  }
+}
+
+// y and x: the tile when both radii fit, else one global pass per axis.
 template <class T>
 void smooth_in_plane(const Context& context, const T* input, float* output, const Shape3& shape,
                      const SeparableKernels& kernels) {
@@ -115,9 +130,9 @@ void smooth_in_plane(const Context& context, const T* input, float* output, cons
     launch_axis<T>(context, input, output, shape, 2, kernels.weights[2]);
     return;
   }
-  Volume<float> rows(context, shape);
-  launch_axis<T>(context, input, rows.data(), shape, 2, kernels.weights[2]);
-  launch_axis<float>(context, rows.data(), output, shape, 1, kernels.weights[1]);
+  Volume<float> columns(context, shape);
+  launch_axis<T>(context, input, columns.data(), shape, 1, kernels.weights[1]);
+  launch_axis<float>(context, columns.data(), output, shape, 2, kernels.weights[2]);
 }
 
 }  // namespace
@@ -126,25 +141,20 @@ void separable_smooth(const Context& context, const VolumeRef& input, float* out
                       const SeparableKernels& kernels) {
   DeviceGuard guard(context.device().ordinal);
   const Shape3& shape = input.shape;
-  // The in-plane pass writes the output directly when there is no z pass.
-  std::optional<Volume<float>> planes;
-  float* in_plane = output;
-  if (kernels.filters(0)) {
-    planes.emplace(context, shape);
-    in_plane = planes->data();
-  }
+  const bool z = kernels.filters(0), in_plane = kernels.filters(1) || kernels.filters(2);
   visit_image_dtype(input.dtype, [&](auto type) {
     using T = decltype(type);
-    smooth_in_plane<T>(context, static_cast<const T*>(input.data), in_plane, shape, kernels);
+    const T* in = static_cast<const T*>(input.data);
+    if (!z) {  // the in-plane pass reads the input (and converts it when it filters nothing)
+      smooth_in_plane<T>(context, in, output, shape, kernels);
+    } else if (!in_plane) {
+      smooth_z<T>(context, in, output, shape, kernels);
+    } else {
+      Volume<float> planes(context, shape);
+      smooth_z<T>(context, in, planes.data(), shape, kernels);
+      smooth_in_plane<float>(context, planes.data(), output, shape, kernels);
+    }
   });
-  if (!kernels.filters(0)) return;
-  const int rz = kernels.radius(0);
-  if (rz <= kernels::kMaxRegisterRadius) {
-    launch_columns(std::make_integer_sequence<int, kernels::kMaxRegisterRadius>{}, rz, context,
-                   in_plane, output, shape, kernels.weights[0]);
-  } else {
-    launch_axis<float>(context, in_plane, output, shape, 0, kernels.weights[0]);
-  }
 }
 
 }  // namespace medkern::cuda

@@ -1,6 +1,6 @@
-// Device code: separable smoothing with symmetric kernels. Every output is formed with
-// add_symmetric_pair (gaussian_backends.hpp) in the order the CPU uses, so both agree bit
-// for bit.
+// Device code: separable smoothing with symmetric kernels. Every output is summed with
+// add_tap (gaussian_backends.hpp) in the order the CPU uses (taps -r..r in double, rounded to
+// float32 once per pass), so both agree bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 namespace medkern::cuda::kernels {
 
 // Radii the fast paths take; larger ones go through smooth_axis.
-inline constexpr int kMaxTileRadius = 32;      // x and y, in a shared-memory tile
+inline constexpr int kMaxTileRadius = 32;      // y and x, in a shared-memory tile
 inline constexpr int kMaxRegisterRadius = 16;  // z, in registers
 
 // One-sided weights of the in-plane pass, passed by value (the constant bank).
@@ -28,11 +28,11 @@ __device__ inline int64_t clamp_index(int64_t i, int64_t n) {
   return i < 0 ? 0 : (i >= n ? n - 1 : i);
 }
 
-// x and y passes of TileY x TileX outputs of one z-slice per step: the input tile with its
-// halo (edge voxels repeated) goes to shared memory, is smoothed along x into a second
-// buffer (halo rows included), then along y into the output. Blocks are TileX x Rows
-// threads; they loop over y-tiles and slices beyond the grid. Dynamic shared memory:
-// ((TileY + 2 ry) * (TileX + 2 rx) + (TileY + 2 ry) * TileX) floats.
+// y and x passes of TileY x TileX outputs of one z-slice per step: the input tile with its
+// halo (edge voxels repeated) goes to shared memory, is summed along y into a second buffer
+// (halo columns included), then along x into the output. Blocks are TileX x Rows threads;
+// they loop over y-tiles and slices beyond the grid. Dynamic shared memory:
+// ((TileY + 2 ry) * (TileX + 2 rx) + TileY * (TileX + 2 rx)) floats.
 template <class T, int TileX, int TileY, int Rows>
 __global__ void __launch_bounds__(TileX* Rows)
     smooth_plane(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
@@ -41,7 +41,7 @@ __global__ void __launch_bounds__(TileX* Rows)
   const int rx = weights.rx, ry = weights.ry;
   const int tile_w = TileX + 2 * rx, tile_h = TileY + 2 * ry;
   float* tile = shared;
-  float* rows = shared + tile_h * tile_w;
+  float* columns = shared + tile_h * tile_w;
   const int64_t x0 = int64_t(blockIdx.x) * TileX;
   const int64_t y_tiles = (ny + TileY - 1) / TileY;
   for (int64_t z = blockIdx.z; z < nz; z += gridDim.z) {
@@ -55,23 +55,24 @@ __global__ void __launch_bounds__(TileX* Rows)
         }
       }
       __syncthreads();
-      for (int ty = threadIdx.y; ty < tile_h; ty += Rows) {
-        const float* line = tile + ty * tile_w + rx + threadIdx.x;
-        float acc = multiply_rounded(weights.x[0], line[0]);
-        for (int k = 1; k <= rx; ++k)
-          acc = add_symmetric_pair(acc, weights.x[k], line[-k], line[k]);
-        rows[ty * TileX + threadIdx.x] = acc;
+      for (int ty = threadIdx.y; ty < TileY; ty += Rows) {
+        for (int tx = threadIdx.x; tx < tile_w; tx += TileX) {
+          const float* column = tile + (ty + ry) * tile_w + tx;
+          double sum = 0.0;
+          for (int k = -ry; k <= ry; ++k) {
+            sum = add_tap(sum, weights.y[k < 0 ? -k : k], column[k * tile_w]);
+          }
+          columns[ty * tile_w + tx] = static_cast<float>(sum);
+        }
       }
       __syncthreads();
       const int64_t x = x0 + threadIdx.x;
       for (int ty = threadIdx.y; ty < TileY; ty += Rows) {
-        const float* column = rows + (ty + ry) * TileX + threadIdx.x;
-        float acc = multiply_rounded(weights.y[0], column[0]);
-        for (int k = 1; k <= ry; ++k) {
-          acc = add_symmetric_pair(acc, weights.y[k], column[-k * TileX], column[k * TileX]);
-        }
+        const float* line = columns + ty * tile_w + rx + threadIdx.x;
+        double sum = 0.0;
+        for (int k = -rx; k <= rx; ++k) sum = add_tap(sum, weights.x[k < 0 ? -k : k], line[k]);
         const int64_t y = y0 + ty;
-        if (x < nx && y < ny) output[(z * ny + y) * nx + x] = acc;
+        if (x < nx && y < ny) output[(z * ny + y) * nx + x] = static_cast<float>(sum);
       }
       __syncthreads();  // the next step overwrites the tile
     }
@@ -82,9 +83,9 @@ __global__ void __launch_bounds__(TileX* Rows)
 // through a run of `run_length` slices, loading each input value once (Unroll loads in
 // flight) plus 2R for the run's halo. Consecutive blocks take consecutive runs of the same
 // columns, so the halos are mostly read from L2. Loads and stores are coalesced along x.
-template <int R, int Unroll, int Threads>
+template <class T, int R, int Unroll, int Threads>
 __global__ void __launch_bounds__(Threads)
-    smooth_columns(const float* __restrict__ input, float* __restrict__ output, int64_t nz,
+    smooth_columns(const T* __restrict__ input, float* __restrict__ output, int64_t nz,
                    int64_t plane, int64_t runs, int64_t run_length, const ColumnWeights weights) {
   const int64_t run = blockIdx.x % runs;
   const int64_t column = (blockIdx.x / runs) * Threads + threadIdx.x;
@@ -94,21 +95,20 @@ __global__ void __launch_bounds__(Threads)
   float window[2 * R + Unroll];
 #pragma unroll
   for (int j = 0; j < 2 * R; ++j) {
-    window[j] = input[clamp_index(z_begin - R + j, nz) * plane + column];
+    window[j] = static_cast<float>(input[clamp_index(z_begin - R + j, nz) * plane + column]);
   }
   for (int64_t z = z_begin; z < z_end; z += Unroll) {
 #pragma unroll
     for (int u = 0; u < Unroll; ++u) {
-      window[2 * R + u] = input[clamp_index(z + R + u, nz) * plane + column];
+      window[2 * R + u] = static_cast<float>(input[clamp_index(z + R + u, nz) * plane + column]);
     }
 #pragma unroll
     for (int u = 0; u < Unroll; ++u) {
-      float acc = multiply_rounded(weights.w[0], window[R + u]);
+      double sum = 0.0;
 #pragma unroll
-      for (int k = 1; k <= R; ++k) {
-        acc = add_symmetric_pair(acc, weights.w[k], window[R + u - k], window[R + u + k]);
-      }
-      if (z + u < z_end) output[(z + u) * plane + column] = acc;
+      for (int k = -R; k <= R; ++k)
+        sum = add_tap(sum, weights.w[k < 0 ? -k : k], window[R + u + k]);
+      if (z + u < z_end) output[(z + u) * plane + column] = static_cast<float>(sum);
     }
 #pragma unroll
     for (int j = 0; j < 2 * R; ++j) window[j] = window[j + Unroll];
@@ -117,7 +117,7 @@ __global__ void __launch_bounds__(Threads)
 
 // Any radius along one axis (0: z, 1: y, 2: x), one output per thread and grid-stride step,
 // the taps read from global memory (through L1/L2) and the weights from `weights`. The
-// fallback for radii beyond the fast paths, and the T -> float conversion with radius 0.
+// fallback for radii beyond the fast paths.
 template <class T>
 __global__ void smooth_axis(const T* __restrict__ input, float* __restrict__ output, int64_t nz,
                             int64_t ny, int64_t nx, int axis, const float* __restrict__ weights,
@@ -129,13 +129,12 @@ __global__ void smooth_axis(const T* __restrict__ input, float* __restrict__ out
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t p = (i / stride) % extent;
     const int64_t base = i - p * stride;
-    float acc = multiply_rounded(weights[0], static_cast<float>(input[i]));
-    for (int k = 1; k <= radius; ++k) {
-      const float a = static_cast<float>(input[base + clamp_index(p - k, extent) * stride]);
-      const float b = static_cast<float>(input[base + clamp_index(p + k, extent) * stride]);
-      acc = add_symmetric_pair(acc, weights[k], a, b);
+    double sum = 0.0;
+    for (int k = -radius; k <= radius; ++k) {
+      const float v = static_cast<float>(input[base + clamp_index(p + k, extent) * stride]);
+      sum = add_tap(sum, weights[k < 0 ? -k : k], v);
     }
-    output[i] = acc;
+    output[i] = static_cast<float>(sum);
   }
 }
 

@@ -143,7 +143,8 @@ struct Cube {
 
 // CannyEdgeDetectionImageFilter::ComputeCannyEdge: the second derivative of the smoothed
 // image L along its gradient, (sum_i d_i^2 d_ii + 2 sum_{i<j} d_i d_j d_ij) / (0.0001 +
-// sum_i d_i^2), in float32 in ITK's order (the mixed term first).
+// sum_i d_i^2), in ITK's order and precision: float32, but the mixed terms in double (the
+// mixed term first).
 MEDKERN_HOST_DEVICE inline float canny_second_derivative(const Cube& l, int ndim) {
   float d[3] = {0.0f, 0.0f, 0.0f}, dd[3] = {0.0f, 0.0f, 0.0f};
   const float centre = l.n[1][1][1];
@@ -155,13 +156,15 @@ MEDKERN_HOST_DEVICE inline float canny_second_derivative(const Cube& l, int ndim
   float derivative = 0.0f;
   for (int i = 0; i + 1 < ndim; ++i) {
     for (int j = i + 1; j < ndim; ++j) {
-      float mixed = multiply_rounded(0.25f, l.at(i, -1, j, -1));
-      mixed = subtract_rounded(mixed, multiply_rounded(0.25f, l.at(i, -1, j, 1)));
-      mixed = subtract_rounded(mixed, multiply_rounded(0.25f, l.at(i, 1, j, -1)));
-      mixed = add_rounded(mixed, multiply_rounded(0.25f, l.at(i, 1, j, 1)));
-      derivative = add_rounded(
-          derivative,
-          multiply_rounded(multiply_rounded(multiply_rounded(2.0f, d[i]), d[j]), mixed));
+      // In double, as ITK's expression with the double constants 0.25 and 2.0 is.
+      double mixed = multiply_rounded(0.25, double(l.at(i, -1, j, -1)));
+      mixed = add_rounded(mixed, -multiply_rounded(0.25, double(l.at(i, -1, j, 1))));
+      mixed = add_rounded(mixed, -multiply_rounded(0.25, double(l.at(i, 1, j, -1))));
+      mixed = add_rounded(mixed, multiply_rounded(0.25, double(l.at(i, 1, j, 1))));
+      const double term =
+          multiply_rounded(multiply_rounded(multiply_rounded(2.0, double(d[i])), double(d[j])),
+                           double(float(mixed)));
+      derivative = float(add_rounded(double(derivative), term));
     }
   }
   float gradient = 0.0001f;

@@ -36,16 +36,19 @@ std::vector<float> scipy_gaussian_weights(double sigma_voxels, double truncate);
 std::vector<float> itk_gaussian_weights(double variance_voxels, double maximum_error,
                                         int maximum_width);
 
-// acc + w * (a + b), each operation rounded on its own (no fused multiply-add), the step of
-// every pass on the CPU and the GPU: a pass computes w[0] * centre, then adds the pairs at
-// distance k = 1..r in increasing k.
-MEDKERN_HOST_DEVICE inline float add_symmetric_pair(float acc, float w, float a, float b) {
-  return add_rounded(acc, multiply_rounded(w, add_rounded(a, b)));
+// One tap of a pass: sum + w * v in double. Every pass sums its taps in this way from offset
+// -r to +r and rounds the sum to float32 once, as ITK's NeighborhoodOperatorImageFilter does
+// (scipy's correlate1d also sums in double). The product of two float32 values is exact in
+// double, so a fused multiply-add (the GPU's) rounds exactly as the separate operations (the
+// CPU's): both give the same float32 bit for bit.
+MEDKERN_HOST_DEVICE inline double add_tap(double sum, float w, float v) {
+  return sum + double(w) * double(v);
 }
 
 namespace cpu {
 // Smooths `input` (int16, uint16 or float32, host memory, any strides) into `output`
-// (contiguous float32 host memory, numel entries): x pass, y pass, z pass.
+// (contiguous float32 host memory, numel entries): z pass, y pass, x pass (scipy's and ITK's
+// order), each rounded to float32.
 void separable_smooth(const Context& context, const VolumeRef& input, float* output,
                       const SeparableKernels& kernels);
 }  // namespace cpu

@@ -9,67 +9,90 @@ namespace medkern::cpu {
 
 namespace {
 
-// out[i] = w[0] * line[i] + sum over k = 1..r of w[k] * (line[i - k] + line[i + k]) for a line
-// padded with r repeated edge values on each side (line points at its first real value).
-void convolve_line(const float* line, int64_t n, const std::vector<float>& w, float* out) {
+// The weight of offset k (-r..r) of a symmetric kernel given by its one side.
+inline float weight_at(const std::vector<float>& w, int k) {
+  return w[k < 0 ? -k : k];
+}
+
+// A pass along an axis whose lines are `count` rows of nx values, `row(i)` giving row i of
+// one line (any type, x-stride `x_stride`), written to `out(i)` (contiguous float): every
+// output row is summed tap by tap (offsets -r..r, the edge row repeated) in a double row,
+// with the inner loop along x.
+template <class RowOf, class OutOf>
+void rows_pass(int64_t count, int64_t nx, const std::vector<float>& w, RowOf&& row,
+               int64_t x_stride, OutOf&& out, std::vector<double>& sums) {
   const int r = int(w.size()) - 1;
-  for (int64_t i = 0; i < n; ++i) {
-    float acc = multiply_rounded(w[0], line[i]);
-    for (int k = 1; k <= r; ++k) acc = add_symmetric_pair(acc, w[k], line[i - k], line[i + k]);
-    out[i] = acc;
+  sums.resize(nx);
+  for (int64_t i = 0; i < count; ++i) {
+    std::fill(sums.begin(), sums.end(), 0.0);
+    for (int k = -r; k <= r; ++k) {
+      const auto* source = row(std::clamp<int64_t>(i + k, 0, count - 1));
+      const float wk = weight_at(w, k);
+      for (int64_t x = 0; x < nx; ++x) {
+        sums[x] = add_tap(sums[x], wk, static_cast<float>(source[x * x_stride]));
+      }
+    }
+    float* target = out(i);
+    for (int64_t x = 0; x < nx; ++x) target[x] = static_cast<float>(sums[x]);
   }
 }
 
-// The x pass, reading the input in its own type and strides: each row is copied into a
-// padded float line, then convolved into `output`.
+// The z pass from the input in its own type and strides into `output`: for each y, the
+// (z, x) plane; with no z kernel, the conversion to float32.
 template <class T>
-void x_pass(const Context& context, const VolumeView<const T>& input, float* output,
+void z_pass(const Context& context, const VolumeView<const T>& input, float* output,
             const std::vector<float>& w) {
   const int64_t nz = input.shape[0], ny = input.shape[1], nx = input.shape[2];
-  const int64_t r = int64_t(w.size()) - 1;
 #pragma omp parallel num_threads(context.num_threads())
   {
-    std::vector<float> line(nx + 2 * r);
-#pragma omp for collapse(2) schedule(static)
-    for (int64_t z = 0; z < nz; ++z) {
-      for (int64_t y = 0; y < ny; ++y) {
-        const T* row = &input(z, y, 0);
-        const int64_t stride = input.strides[2];
-        for (int64_t i = 0; i < nx; ++i) line[r + i] = static_cast<float>(row[i * stride]);
-        for (int64_t i = 0; i < r; ++i) {
-          line[i] = line[r];
-          line[r + nx + i] = line[r + nx - 1];
-        }
-        float* out = output + (z * ny + y) * nx;
-        if (r == 0) {
-          std::copy(line.begin(), line.end(), out);  // the identity: conversion only
-        } else {
-          convolve_line(line.data() + r, nx, w, out);
-        }
-      }
+    std::vector<double> sums;
+#pragma omp for schedule(static)
+    for (int64_t y = 0; y < ny; ++y) {
+      rows_pass(
+          nz, nx, w, [&](int64_t z) { return &input(z, y, 0); }, input.strides[2],
+          [&](int64_t z) { return output + (z * ny + y) * nx; }, sums);
     }
   }
 }
 
-// A pass along an axis whose lines are `count` rows of nx floats `row_stride` apart, in
-// place: the rows of one line are copied out, then every output row is formed from them with
-// the x-contiguous inner loop (the same operations per voxel as convolve_line).
-void rows_pass(float* base, int64_t count, int64_t row_stride, int64_t nx,
-               const std::vector<float>& w, std::vector<float>& scratch) {
-  const int r = int(w.size()) - 1;
-  scratch.resize(count * nx);
-  for (int64_t i = 0; i < count; ++i) {
-    std::copy(base + i * row_stride, base + i * row_stride + nx, scratch.begin() + i * nx);
+// The y pass in place: each z-slice is copied out, then summed back.
+void y_pass(const Context& context, float* volume, const Shape3& shape,
+            const std::vector<float>& w) {
+  const int64_t nz = shape[0], ny = shape[1], nx = shape[2];
+#pragma omp parallel num_threads(context.num_threads())
+  {
+    std::vector<double> sums;
+    std::vector<float> slice(ny * nx);
+#pragma omp for schedule(static)
+    for (int64_t z = 0; z < nz; ++z) {
+      float* base = volume + z * ny * nx;
+      std::copy(base, base + ny * nx, slice.begin());
+      rows_pass(
+          ny, nx, w, [&](int64_t y) { return slice.data() + y * nx; }, 1,
+          [&](int64_t y) { return base + y * nx; }, sums);
+    }
   }
-  for (int64_t i = 0; i < count; ++i) {
-    float* out = base + i * row_stride;
-    const float* centre = scratch.data() + i * nx;
-    for (int64_t x = 0; x < nx; ++x) out[x] = multiply_rounded(w[0], centre[x]);
-    for (int k = 1; k <= r; ++k) {
-      const float* below = scratch.data() + std::max<int64_t>(i - k, 0) * nx;
-      const float* above = scratch.data() + std::min<int64_t>(i + k, count - 1) * nx;
-      const float wk = w[k];
-      for (int64_t x = 0; x < nx; ++x) out[x] = add_symmetric_pair(out[x], wk, below[x], above[x]);
+}
+
+// The x pass in place: each row is copied into a line padded with r repeated edge values.
+void x_pass(const Context& context, float* volume, const Shape3& shape,
+            const std::vector<float>& w) {
+  const int64_t rows = shape[0] * shape[1], nx = shape[2];
+  const int r = int(w.size()) - 1;
+#pragma omp parallel num_threads(context.num_threads())
+  {
+    std::vector<float> line(nx + 2 * r);
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < rows; ++i) {
+      float* row = volume + i * nx;
+      std::copy(row, row + nx, line.begin() + r);
+      std::fill(line.begin(), line.begin() + r, row[0]);
+      std::fill(line.begin() + r + nx, line.end(), row[nx - 1]);
+      for (int64_t x = 0; x < nx; ++x) {
+        double sum = 0.0;
+        for (int k = -r; k <= r; ++k) sum = add_tap(sum, weight_at(w, k), line[r + x + k]);
+        row[x] = static_cast<float>(sum);
+      }
     }
   }
 }
@@ -78,33 +101,14 @@ void rows_pass(float* base, int64_t count, int64_t row_stride, int64_t nx,
 
 void separable_smooth(const Context& context, const VolumeRef& input, float* output,
                       const SeparableKernels& kernels) {
-  const int64_t nz = input.shape[0], ny = input.shape[1], nx = input.shape[2];
   const std::vector<float> identity{1.0f};
-  const auto& wx = kernels.filters(2) ? kernels.weights[2] : identity;
   visit_image_dtype(input.dtype, [&](auto type) {
     using T = decltype(type);
-    x_pass<T>(context, input.as<const T>("input"), output, wx);
+    z_pass<T>(context, input.as<const T>("input"), output,
+              kernels.filters(0) ? kernels.weights[0] : identity);
   });
-  if (kernels.filters(1)) {
-#pragma omp parallel num_threads(context.num_threads())
-    {
-      std::vector<float> scratch;
-#pragma omp for schedule(static)
-      for (int64_t z = 0; z < nz; ++z) {
-        rows_pass(output + z * ny * nx, ny, nx, nx, kernels.weights[1], scratch);
-      }
-    }
-  }
-  if (kernels.filters(0)) {
-#pragma omp parallel num_threads(context.num_threads())
-    {
-      std::vector<float> scratch;
-#pragma omp for schedule(static)
-      for (int64_t y = 0; y < ny; ++y) {
-        rows_pass(output + y * nx, nz, ny * nx, nx, kernels.weights[0], scratch);
-      }
-    }
-  }
+  if (kernels.filters(1)) y_pass(context, output, input.shape, kernels.weights[1]);
+  if (kernels.filters(2)) x_pass(context, output, input.shape, kernels.weights[2]);
 }
 
 }  // namespace medkern::cpu
