@@ -26,8 +26,6 @@ namespace {
 constexpr int kGradientTileX = 32;
 constexpr int kGradientTileY = 8;
 constexpr int64_t kGradientZRun = 32;
-constexpr int64_t kMaxGridY = 65535;
-constexpr int64_t kMaxGridZ = 65535;
 // Canny's per-voxel passes.
 constexpr int kVoxelThreads = 256;
 constexpr int kVoxelBlocksPerSm = 8;
@@ -36,10 +34,9 @@ template <class T>
 void launch_gradient(const Context& context, const T* input, float* output, const Shape3& shape,
                      const GradientSpec& spec) {
   const int64_t z_run = std::max(kGradientZRun, (shape[0] + kMaxGridZ - 1) / kMaxGridZ);
-  const dim3 grid(
-      static_cast<unsigned>((shape[2] + kGradientTileX - 1) / kGradientTileX),
-      static_cast<unsigned>(std::min(kMaxGridY, (shape[1] + kGradientTileY - 1) / kGradientTileY)),
-      static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
+  const dim3 grid(static_cast<unsigned>((shape[2] + kGradientTileX - 1) / kGradientTileX),
+                  capped_grid((shape[1] + kGradientTileY - 1) / kGradientTileY, kMaxGridY),
+                  static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
   kernels::gradient_tiles<T, kGradientTileX, kGradientTileY>
       <<<grid, dim3(kGradientTileX, kGradientTileY), 0, stream_of(context)>>>(
           input, output, shape[0], shape[1], shape[2], z_run, spec);

@@ -33,8 +33,6 @@ namespace {
 constexpr int kTileX = 32;
 constexpr int kTileY = 32;
 constexpr int kTileRows = 8;
-constexpr int kMaxGridY = 65535;
-constexpr int kMaxGridZ = 65535;
 // Columns: 256 threads, each walks 64 slices with 4 loads in flight.
 constexpr int kColumnThreads = 256;
 constexpr int kColumnRun = 64;
@@ -42,10 +40,6 @@ constexpr int kColumnUnroll = 4;
 // Global-memory fallback.
 constexpr int kAxisThreads = 256;
 constexpr int kAxisBlocksPerSm = 8;
-
-unsigned capped(int64_t blocks, int limit) {
-  return static_cast<unsigned>(blocks < limit ? blocks : limit);
-}
 
 template <class T>
 void launch_plane(const Context& context, const T* input, float* output, const Shape3& shape,
@@ -59,7 +53,8 @@ void launch_plane(const Context& context, const T* input, float* output, const S
   const int tile_h = kTileY + 2 * weights.ry, tile_w = kTileX + 2 * weights.rx;
   const std::size_t shared = std::size_t(tile_w) * (tile_h + kTileY) * sizeof(float);
   const dim3 grid(static_cast<unsigned>((shape[2] + kTileX - 1) / kTileX),
-                  capped((shape[1] + kTileY - 1) / kTileY, kMaxGridY), capped(shape[0], kMaxGridZ));
+                  capped_grid((shape[1] + kTileY - 1) / kTileY, kMaxGridY),
+                  capped_grid(shape[0], kMaxGridZ));
   kernels::smooth_plane<T, kTileX, kTileY, kTileRows>
       <<<grid, dim3(kTileX, kTileRows), shared, stream_of(context)>>>(input, output, shape[0],
                                                                       shape[1], shape[2], weights);

@@ -336,23 +336,26 @@ class LabelStats:
         return tuple(slice(lo, hi + 1) for lo, hi in zip(self.bbox_min, self.bbox_max))
 
 
+def _per_axis(value: Any, ndim: int, name: str, pad: float) -> List[float]:
+    """Three values, slowest axis first, from a number or one per axis (ndim or 3 values);
+    missing leading axes get `pad`."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return [float(value)] * 3
+    try:
+        values = [ar.as_float(s, name) for s in value]
+    except TypeError:
+        raise _core.InvalidArgumentError(
+            f"{name}: {value!r} is neither a number nor a sequence"
+        ) from None
+    if len(values) != 3 and len(values) != ndim:
+        raise _core.InvalidArgumentError(
+            f"{name}: has {len(values)} values for a {ndim}-D array (give {ndim} or 3)"
+        )
+    return [pad] * (3 - len(values)) + values
+
+
 def _check_spacing(spacing: Any, ndim: int) -> Tuple[float, float, float]:
-    if isinstance(spacing, (int, float, np.integer, np.floating)) and not isinstance(
-        spacing, bool
-    ):
-        values = [float(spacing)] * 3
-    else:
-        try:
-            values = [ar.as_float(s, "spacing") for s in spacing]
-        except TypeError:
-            raise _core.InvalidArgumentError(
-                f"spacing: {spacing!r} is neither a number nor a sequence"
-            ) from None
-        if len(values) != 3 and len(values) != ndim:
-            raise _core.InvalidArgumentError(
-                f"spacing: has {len(values)} values for a {ndim}-D array (give {ndim} or 3)"
-            )
-        values = [1.0] * (3 - len(values)) + values
+    values = _per_axis(spacing, ndim, "spacing", 1.0)
     for v in values:
         if not (math.isfinite(v) and v > 0):
             raise _core.InvalidArgumentError(
@@ -890,22 +893,7 @@ def confidence_connected(
 def _check_sigma(sigma_mm: Any, ndim: int) -> Tuple[float, float, float]:
     """One sigma (mm) for each of the 3 axes, from a number or one per axis (ndim or 3 values);
     axes that the array does not have (the leading ones of a 1-D or 2-D array) get 0."""
-    if isinstance(sigma_mm, (int, float, np.integer, np.floating)) and not isinstance(
-        sigma_mm, bool
-    ):
-        values = [float(sigma_mm)] * 3
-    else:
-        try:
-            values = [ar.as_float(s, "sigma_mm") for s in sigma_mm]
-        except TypeError:
-            raise _core.InvalidArgumentError(
-                f"sigma_mm: {sigma_mm!r} is neither a number nor a sequence"
-            ) from None
-        if len(values) != 3 and len(values) != ndim:
-            raise _core.InvalidArgumentError(
-                f"sigma_mm: has {len(values)} values for a {ndim}-D array (give {ndim} or 3)"
-            )
-        values = [0.0] * (3 - len(values)) + values
+    values = _per_axis(sigma_mm, ndim, "sigma_mm", 0.0)
     for v in values:
         if not (math.isfinite(v) and v >= 0):
             raise _core.InvalidArgumentError(

@@ -15,21 +15,6 @@ using namespace medkern;
 
 namespace {
 
-bool close_to(const std::vector<float>& actual, const std::vector<float>& expected,
-              double tolerance) {
-  if (actual.size() != expected.size()) return false;
-  double scale = 0.0;
-  for (float v : expected) {
-    if (std::isfinite(v)) scale = std::max(scale, double(std::abs(v)));
-  }
-  for (std::size_t i = 0; i < actual.size(); ++i) {
-    if (std::isnan(expected[i]) != std::isnan(actual[i])) return false;
-    if (!std::isnan(expected[i]) && std::abs(double(actual[i]) - expected[i]) > tolerance * scale)
-      return false;
-  }
-  return true;
-}
-
 constexpr double kTolerance = 1e-6;
 
 const std::vector<Shape3>& edge_shapes() {
@@ -50,13 +35,13 @@ void check_float_filter(const std::vector<T>& values, const Shape3& shape, const
   const auto in = make_view(values.data(), shape, spacing);
   op(cpu, in, make_view(expected.data(), shape));
   op(gpu, in, make_view(actual.data(), shape));
-  CHECK(close_to(actual, expected, kTolerance));
+  CHECK(test::close_to(actual, expected, kTolerance));
   auto device_in = test::to_device(gpu, values, shape);
   VolumeView<T> device_view = device_in.view();
   device_view.spacing = spacing;
   Volume<float> device_out(gpu, shape);
   op(gpu, device_view, device_out);
-  CHECK(close_to(test::to_host<float>(gpu, device_out), expected, kTolerance));
+  CHECK(test::close_to(test::to_host<float>(gpu, device_out), expected, kTolerance));
 }
 
 template <class T>
@@ -117,7 +102,7 @@ TEST_CASE("GPU gradient magnitude of a 512 x 512 slab and of a strided view equa
   std::vector<float> expected(35 * 100 * 200), actual(expected.size());
   gradient_magnitude(cpu, strided, make_view(expected.data(), strided.shape), {});
   gradient_magnitude(gpu, strided, make_view(actual.data(), strided.shape), {});
-  CHECK(close_to(actual, expected, kTolerance));
+  CHECK(test::close_to(actual, expected, kTolerance));
 }
 
 namespace {

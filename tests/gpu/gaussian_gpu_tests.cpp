@@ -14,23 +14,6 @@ using namespace medkern;
 
 namespace {
 
-// Whether `actual` equals `expected` within `tolerance` times the largest finite magnitude of
-// `expected`, NaN matching NaN.
-bool close_to(const std::vector<float>& actual, const std::vector<float>& expected,
-              double tolerance) {
-  if (actual.size() != expected.size()) return false;
-  double scale = 0.0;
-  for (float v : expected) {
-    if (std::isfinite(v)) scale = std::max(scale, double(std::abs(v)));
-  }
-  for (std::size_t i = 0; i < actual.size(); ++i) {
-    if (std::isnan(expected[i]) != std::isnan(actual[i])) return false;
-    if (!std::isnan(expected[i]) && std::abs(double(actual[i]) - expected[i]) > tolerance * scale)
-      return false;
-  }
-  return true;
-}
-
 constexpr double kTolerance = 1e-6;
 
 template <class T>
@@ -43,14 +26,14 @@ void check_gaussian_gpu_equals_cpu(const std::vector<T>& values, const Shape3& s
   gaussian(cpu, in, make_view(expected.data(), shape), params);
   // Host buffers through the GPU context (staged).
   gaussian(gpu, in, make_view(actual.data(), shape), params);
-  CHECK(close_to(actual, expected, kTolerance));
+  CHECK(test::close_to(actual, expected, kTolerance));
   // Device-resident input and output.
   auto device_in = test::to_device(gpu, values, shape);
   VolumeView<T> device_view = device_in.view();
   device_view.spacing = spacing;
   Volume<float> device_out(gpu, shape);
   gaussian(gpu, device_view, device_out, params);
-  CHECK(close_to(test::to_host<float>(gpu, device_out), expected, kTolerance));
+  CHECK(test::close_to(test::to_host<float>(gpu, device_out), expected, kTolerance));
 }
 
 }  // namespace
@@ -97,11 +80,11 @@ TEST_CASE("GPU gaussian of strided and aliased views equals the CPU's", "[gpu][g
   std::vector<float> expected(12 * 14 * 33), actual(expected.size());
   gaussian(cpu, strided, make_view(expected.data(), strided.shape), params);
   gaussian(gpu, strided, make_view(actual.data(), strided.shape), params);
-  CHECK(close_to(actual, expected, kTolerance));
+  CHECK(test::close_to(actual, expected, kTolerance));
   // In place on the device: output and input are one buffer.
   std::vector<float> whole(values.size());
   gaussian(cpu, make_view(values.data(), base), make_view(whole.data(), base), params);
   auto device = test::to_device(gpu, values, base);
   gaussian(gpu, device, device, params);
-  CHECK(close_to(test::to_host<float>(gpu, device), whole, kTolerance));
+  CHECK(test::close_to(test::to_host<float>(gpu, device), whole, kTolerance));
 }
