@@ -554,7 +554,7 @@ BENCHMARK(BM_gradient_magnitude_gpu)
 void BM_canny_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
+  Volume<int16_t> input = upload(ctx, confidence_body(shape), shape);
   Volume<uint8_t> output(ctx, shape);
   CannyParams params;
   params.sigma_mm = {1.0, 1.0, 1.0};
@@ -600,7 +600,7 @@ BENCHMARK(BM_gradient_magnitude_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->U
 void BM_canny_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = body_ct(shape);
+  const auto values = confidence_body(shape);
   std::vector<uint8_t> output(values.size());
   CannyParams params;
   params.sigma_mm = {1.0, 1.0, 1.0};
