@@ -13,16 +13,23 @@ namespace medkern::cuda::kernels {
 inline constexpr int kMaxTileRadius = 32;      // y and x, in a shared-memory tile
 inline constexpr int kMaxRegisterRadius = 16;  // z, in registers
 
-// One-sided weights of the in-plane pass, passed by value (the constant bank).
+// One-sided weights (float32 values, held as double) of the in-plane pass, passed by value
+// (the constant bank).
 struct PlaneWeights {
-  float x[kMaxTileRadius + 1];
-  float y[kMaxTileRadius + 1];
+  double x[kMaxTileRadius + 1];
+  double y[kMaxTileRadius + 1];
   int rx, ry;
 };
 
 struct ColumnWeights {
-  float w[kMaxRegisterRadius + 1];
+  double w[kMaxRegisterRadius + 1];
 };
+
+// A value as the passes sum it: rounded to float32 (the input's conversion), held as double.
+template <class T>
+__device__ inline double tap_value(T v) {
+  return static_cast<double>(static_cast<float>(v));
+}
 
 __device__ inline int64_t clamp_index(int64_t i, int64_t n) {
   return i < 0 ? 0 : (i >= n ? n - 1 : i);
@@ -31,17 +38,18 @@ __device__ inline int64_t clamp_index(int64_t i, int64_t n) {
 // y and x passes of TileY x TileX outputs of one z-slice per step: the input tile with its
 // halo (edge voxels repeated) goes to shared memory, is summed along y into a second buffer
 // (halo columns included), then along x into the output. Blocks are TileX x Rows threads;
-// they loop over y-tiles and slices beyond the grid. Dynamic shared memory:
-// ((TileY + 2 ry) * (TileX + 2 rx) + TileY * (TileX + 2 rx)) floats.
+// they loop over y-tiles and slices beyond the grid. The tile holds doubles (each value
+// converted once as it is loaded), the y sums rounded to float32 and held as double again.
+// Dynamic shared memory: ((TileY + 2 ry) * (TileX + 2 rx) + TileY * (TileX + 2 rx)) doubles.
 template <class T, int TileX, int TileY, int Rows>
 __global__ void __launch_bounds__(TileX* Rows)
     smooth_plane(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
                  int64_t nx, const PlaneWeights weights) {
-  extern __shared__ float shared[];
+  extern __shared__ double shared[];
   const int rx = weights.rx, ry = weights.ry;
   const int tile_w = TileX + 2 * rx, tile_h = TileY + 2 * ry;
-  float* tile = shared;
-  float* columns = shared + tile_h * tile_w;
+  double* tile = shared;
+  double* columns = shared + tile_h * tile_w;
   const int64_t x0 = int64_t(blockIdx.x) * TileX;
   const int64_t y_tiles = (ny + TileY - 1) / TileY;
   for (int64_t z = blockIdx.z; z < nz; z += gridDim.z) {
@@ -51,24 +59,24 @@ __global__ void __launch_bounds__(TileX* Rows)
       for (int ty = threadIdx.y; ty < tile_h; ty += Rows) {
         const int64_t row = clamp_index(y0 - ry + ty, ny) * nx;
         for (int tx = threadIdx.x; tx < tile_w; tx += TileX) {
-          tile[ty * tile_w + tx] = static_cast<float>(slice[row + clamp_index(x0 - rx + tx, nx)]);
+          tile[ty * tile_w + tx] = tap_value(slice[row + clamp_index(x0 - rx + tx, nx)]);
         }
       }
       __syncthreads();
       for (int ty = threadIdx.y; ty < TileY; ty += Rows) {
         for (int tx = threadIdx.x; tx < tile_w; tx += TileX) {
-          const float* column = tile + (ty + ry) * tile_w + tx;
+          const double* column = tile + (ty + ry) * tile_w + tx;
           double sum = 0.0;
           for (int k = -ry; k <= ry; ++k) {
             sum = add_tap(sum, weights.y[k < 0 ? -k : k], column[k * tile_w]);
           }
-          columns[ty * tile_w + tx] = static_cast<float>(sum);
+          columns[ty * tile_w + tx] = static_cast<double>(static_cast<float>(sum));
         }
       }
       __syncthreads();
       const int64_t x = x0 + threadIdx.x;
       for (int ty = threadIdx.y; ty < TileY; ty += Rows) {
-        const float* line = columns + ty * tile_w + rx + threadIdx.x;
+        const double* line = columns + ty * tile_w + rx + threadIdx.x;
         double sum = 0.0;
         for (int k = -rx; k <= rx; ++k) sum = add_tap(sum, weights.x[k < 0 ? -k : k], line[k]);
         const int64_t y = y0 + ty;
@@ -92,15 +100,15 @@ __global__ void __launch_bounds__(Threads)
   if (column >= plane) return;
   const int64_t z_begin = run * run_length;
   const int64_t z_end = z_begin + run_length < nz ? z_begin + run_length : nz;
-  float window[2 * R + Unroll];
+  double window[2 * R + Unroll];
 #pragma unroll
   for (int j = 0; j < 2 * R; ++j) {
-    window[j] = static_cast<float>(input[clamp_index(z_begin - R + j, nz) * plane + column]);
+    window[j] = tap_value(input[clamp_index(z_begin - R + j, nz) * plane + column]);
   }
   for (int64_t z = z_begin; z < z_end; z += Unroll) {
 #pragma unroll
     for (int u = 0; u < Unroll; ++u) {
-      window[2 * R + u] = static_cast<float>(input[clamp_index(z + R + u, nz) * plane + column]);
+      window[2 * R + u] = tap_value(input[clamp_index(z + R + u, nz) * plane + column]);
     }
 #pragma unroll
     for (int u = 0; u < Unroll; ++u) {
@@ -131,8 +139,8 @@ __global__ void smooth_axis(const T* __restrict__ input, float* __restrict__ out
     const int64_t base = i - p * stride;
     double sum = 0.0;
     for (int k = -radius; k <= radius; ++k) {
-      const float v = static_cast<float>(input[base + clamp_index(p + k, extent) * stride]);
-      sum = add_tap(sum, weights[k < 0 ? -k : k], v);
+      sum = add_tap(sum, weights[k < 0 ? -k : k],
+                    tap_value(input[base + clamp_index(p + k, extent) * stride]));
     }
     output[i] = static_cast<float>(sum);
   }

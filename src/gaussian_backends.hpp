@@ -36,13 +36,15 @@ std::vector<float> scipy_gaussian_weights(double sigma_voxels, double truncate);
 std::vector<float> itk_gaussian_weights(double variance_voxels, double maximum_error,
                                         int maximum_width);
 
-// One tap of a pass: sum + w * v in double. Every pass sums its taps in this way from offset
-// -r to +r and rounds the sum to float32 once, as ITK's NeighborhoodOperatorImageFilter does
-// (scipy's correlate1d also sums in double). The product of two float32 values is exact in
-// double, so a fused multiply-add (the GPU's) rounds exactly as the separate operations (the
-// CPU's): both give the same float32 bit for bit.
-MEDKERN_HOST_DEVICE inline double add_tap(double sum, float w, float v) {
-  return sum + double(w) * double(v);
+// One tap of a pass: sum + w * v in double, where w (a weight) and v (a value) are float32
+// values. Every pass sums its taps in this way from offset -r to +r and rounds the sum to
+// float32 once, as ITK's NeighborhoodOperatorImageFilter does (scipy's correlate1d also
+// sums in double). The product of two float32 values is exact in double, so a fused
+// multiply-add (the GPU's) rounds exactly as the separate operations (the CPU's): both give
+// the same float32 bit for bit. (The GPU converts each value to double once, when it loads
+// it, not at every tap: conversions to FP64 run at a sixteenth of the FP32 rate.)
+MEDKERN_HOST_DEVICE inline double add_tap(double sum, double w, double v) {
+  return sum + w * v;
 }
 
 namespace cpu {
