@@ -968,3 +968,144 @@ medkern_status medkern_anisotropic_diffusion(medkern_context* context, const med
 }
 
 }  // extern "C"
+
+// ============================================================================ gaussian, edges
+
+namespace {
+
+template <>
+struct StructTraits<medkern_gaussian_params> {
+  static constexpr const char* name = "medkern_gaussian_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_gaussian_params, sigma_mm) + sizeof(medkern_gaussian_params::sigma_mm);
+  static medkern_gaussian_params defaults() {
+    const medkern::GaussianParams cpp;
+    medkern_gaussian_params p{};
+    p.struct_size = sizeof(medkern_gaussian_params);
+    for (int axis = 0; axis < 3; ++axis) p.sigma_mm[axis] = cpp.sigma_mm[axis];
+    p.truncate = cpp.truncate;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_sobel_params> {
+  static constexpr const char* name = "medkern_sobel_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_sobel_params, axis) + sizeof(medkern_sobel_params::axis);
+  static medkern_sobel_params defaults() {
+    const medkern::SobelParams cpp;
+    medkern_sobel_params p{};
+    p.struct_size = sizeof(medkern_sobel_params);
+    p.axis = cpp.axis;
+    p.ndim = cpp.ndim;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_gradient_magnitude_params> {
+  static constexpr const char* name = "medkern_gradient_magnitude_params";
+  static constexpr std::size_t min_size = offsetof(medkern_gradient_magnitude_params, method) +
+                                          sizeof(medkern_gradient_magnitude_params::method);
+  static medkern_gradient_magnitude_params defaults() {
+    const medkern::GradientMagnitudeParams cpp;
+    medkern_gradient_magnitude_params p{};
+    p.struct_size = sizeof(medkern_gradient_magnitude_params);
+    p.method = static_cast<int32_t>(cpp.method);
+    p.use_spacing = cpp.use_spacing ? 1 : 0;
+    p.ndim = cpp.ndim;
+    return p;
+  }
+};
+
+template <>
+struct StructTraits<medkern_canny_params> {
+  static constexpr const char* name = "medkern_canny_params";
+  static constexpr std::size_t min_size =
+      offsetof(medkern_canny_params, high) + sizeof(medkern_canny_params::high);
+  static medkern_canny_params defaults() {
+    const medkern::CannyParams cpp;
+    medkern_canny_params p{};
+    p.struct_size = sizeof(medkern_canny_params);
+    p.ndim = cpp.ndim;
+    for (int axis = 0; axis < 3; ++axis) p.sigma_mm[axis] = cpp.sigma_mm[axis];
+    p.low = cpp.low;
+    p.high = cpp.high;
+    return p;
+  }
+};
+
+// The params of a filter, or their defaults for NULL.
+template <class T>
+T params_or_defaults(const T* params) {
+  return params == nullptr ? StructTraits<T>::defaults() : read_struct(params, "params");
+}
+
+}  // namespace
+
+extern "C" {
+
+medkern_status medkern_gaussian(medkern_context* context, const medkern_volume* input,
+                                const medkern_volume* output,
+                                const medkern_gaussian_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_gaussian_params p = params_or_defaults(params);
+    medkern::GaussianParams cpp;
+    for (int axis = 0; axis < 3; ++axis) cpp.sigma_mm[axis] = p.sigma_mm[axis];
+    cpp.truncate = p.truncate;
+    medkern::gaussian(ctx, input_ref, output_ref, cpp);
+  });
+}
+
+medkern_status medkern_sobel(medkern_context* context, const medkern_volume* input,
+                             const medkern_volume* output, const medkern_sobel_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_sobel_params p = params_or_defaults(params);
+    medkern::sobel(ctx, input_ref, output_ref, {p.axis, p.ndim});
+  });
+}
+
+medkern_status medkern_gradient_magnitude(medkern_context* context, const medkern_volume* input,
+                                          const medkern_volume* output,
+                                          const medkern_gradient_magnitude_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_gradient_magnitude_params p = params_or_defaults(params);
+    if (p.method != MEDKERN_GRADIENT_SOBEL && p.method != MEDKERN_GRADIENT_CENTRAL) {
+      throw_invalid("params->method: " + std::to_string(p.method) +
+                    " is neither MEDKERN_GRADIENT_SOBEL (0) nor MEDKERN_GRADIENT_CENTRAL (1)");
+    }
+    medkern::GradientMagnitudeParams cpp;
+    cpp.method = static_cast<medkern::GradientMethod>(p.method);
+    cpp.use_spacing = p.use_spacing != 0;
+    cpp.ndim = p.ndim;
+    medkern::gradient_magnitude(ctx, input_ref, output_ref, cpp);
+  });
+}
+
+medkern_status medkern_canny(medkern_context* context, const medkern_volume* input,
+                             const medkern_volume* output, const medkern_canny_params* params) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef input_ref = to_ref(input, "input");
+    const medkern::VolumeRef output_ref = to_ref(output, "output");
+    const medkern_canny_params p = read_struct(params, "params");
+    medkern::CannyParams cpp;
+    for (int axis = 0; axis < 3; ++axis) cpp.sigma_mm[axis] = p.sigma_mm[axis];
+    cpp.low = p.low;
+    cpp.high = p.high;
+    cpp.ndim = p.ndim;
+    medkern::canny(ctx, input_ref, output_ref, cpp);
+  });
+}
+
+}  // extern "C"

@@ -31,6 +31,15 @@ inline unsigned grid_for(const Context& context, int64_t items, int threads, int
   return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, filling)));
 }
 
+// The largest grid extents along y and z; kernels with more rows or slices loop over them.
+inline constexpr int64_t kMaxGridY = 65535;
+inline constexpr int64_t kMaxGridZ = 65535;
+
+// Blocks along a grid axis: `blocks`, at most `limit`.
+inline unsigned capped_grid(int64_t blocks, int64_t limit) {
+  return static_cast<unsigned>(std::min(blocks, limit));
+}
+
 inline bool aligned_to(const void* pointer, std::size_t bytes) {
   return reinterpret_cast<std::uintptr_t>(pointer) % bytes == 0;
 }

@@ -458,6 +458,70 @@ PYBIND11_MODULE(_core, m) {
       "increasing label order: label, count, sum, mean, std, min, max (shape (n,)), "
       "bbox_min, bbox_max (inclusive voxel indices) and centroid_mm (shape (n, 3), z y x).");
 
+  m.def(
+      "gaussian",
+      [](const Context& ctx, py::handle input, py::handle output, std::array<double, 3> sigma_mm,
+         double truncate) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        const GaussianParams params{sigma_mm, truncate};
+        py::gil_scoped_release release;
+        gaussian(ctx, in, out, params);
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("output"), py::arg("sigma_mm"),
+      py::arg("truncate") = 4.0,
+      "output (float32) = scipy.ndimage.gaussian_filter(input, sigma_mm / spacing, "
+      "mode='nearest', truncate=truncate); sigma_mm is (z, y, x) in mm, 0 skips an axis.");
+
+  m.def(
+      "sobel",
+      [](const Context& ctx, py::handle input, py::handle output, int axis, int ndim) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        py::gil_scoped_release release;
+        sobel(ctx, in, out, {axis, ndim});
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("output"), py::arg("axis"), py::arg("ndim") = 3,
+      "output (float32) = scipy.ndimage.sobel(input, axis, mode='nearest') over the last ndim "
+      "axes; axis is 0 (z), 1 (y) or 2 (x).");
+
+  m.def(
+      "gradient_magnitude",
+      [](const Context& ctx, py::handle input, py::handle output, int method, bool use_spacing,
+         int ndim) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        GradientMagnitudeParams params;
+        params.method = static_cast<GradientMethod>(method);
+        params.use_spacing = use_spacing;
+        params.ndim = ndim;
+        py::gil_scoped_release release;
+        gradient_magnitude(ctx, in, out, params);
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("output"), py::arg("method") = 0,
+      py::arg("use_spacing") = true, py::arg("ndim") = 3,
+      "output (float32) = the gradient magnitude of input over the last ndim axes; method 0: "
+      "Sobel (scipy), 1: central differences (ITK GradientMagnitudeImageFilter).");
+
+  m.def(
+      "canny",
+      [](const Context& ctx, py::handle input, py::handle output, std::array<double, 3> sigma_mm,
+         double low, double high, int ndim) {
+        const VolumeRef in = to_volume(input, "input");
+        const VolumeRef out = to_volume(output, "output");
+        CannyParams params;
+        params.sigma_mm = sigma_mm;
+        params.low = low;
+        params.high = high;
+        params.ndim = ndim;
+        py::gil_scoped_release release;
+        canny(ctx, in, out, params);
+      },
+      py::arg("ctx"), py::arg("input"), py::arg("output"), py::arg("sigma_mm"), py::arg("low"),
+      py::arg("high"), py::arg("ndim") = 3,
+      "output (uint8) = 1 on the edges of ITK CannyEdgeDetectionImageFilter (variance = "
+      "sigma_mm^2), else 0; ndim 2 runs on each z-slice.");
+
   // ------------------------------------------------------------------------- devices, pools
   m.def("device_count", &device_count, "Usable CUDA devices (0 in a CPU-only build).");
   m.def(

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <utility>
 
 namespace medkern {
 
@@ -44,6 +45,29 @@ void require_mask(const Context& context, const VolumeRef* mask, const VolumeRef
   require_dtype(*mask, "mask", {DType::uint8});
   require_same_shape(input, "input", *mask, "mask");
   require_reachable(context, *mask, "mask");
+}
+
+namespace {
+
+// [first, last) byte addresses of the elements of `volume`.
+std::pair<uintptr_t, uintptr_t> byte_span(const VolumeRef& volume) {
+  int64_t low = 0, high = 0;
+  for (int axis = 0; axis < 3; ++axis) {
+    const int64_t reach = (volume.shape[axis] - 1) * volume.strides[axis];
+    (reach < 0 ? low : high) += reach;
+  }
+  const auto base = reinterpret_cast<uintptr_t>(volume.data);
+  const auto size = static_cast<int64_t>(dtype_size(volume.dtype));
+  return {base + low * size, base + (high + 1) * size};
+}
+
+}  // namespace
+
+bool memory_overlaps(const VolumeRef& a, const VolumeRef& b) {
+  if (a.device != b.device) return false;
+  const auto [a_first, a_last] = byte_span(a);
+  const auto [b_first, b_last] = byte_span(b);
+  return a_first < b_last && b_first < a_last;
 }
 
 }  // namespace medkern

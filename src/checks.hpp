@@ -19,5 +19,9 @@ void require_same_shape(const VolumeRef& a, const char* what_a, const VolumeRef&
 void require_reachable(const Context& context, const VolumeRef& volume, const char* what);
 // Checks an optional mask: valid, uint8, same shape as `input`, reachable.
 void require_mask(const Context& context, const VolumeRef* mask, const VolumeRef& input);
+// True when the bytes spanned by `a` and `b` (from their lowest to their highest element) on
+// one device intersect: an op that reads neighbours of a voxel must then not write `b` while
+// it still reads `a`.
+bool memory_overlaps(const VolumeRef& a, const VolumeRef& b);
 
 }  // namespace medkern

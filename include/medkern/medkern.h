@@ -508,6 +508,104 @@ MEDKERN_API medkern_status medkern_anisotropic_diffusion(
     medkern_context* context, const medkern_volume* input, const medkern_volume* output,
     const medkern_anisotropic_diffusion_params* params);
 
+/* ---------------------------------------------------------------- gaussian */
+
+typedef struct medkern_gaussian_params {
+  uint32_t struct_size;
+  int32_t reserved0;
+  double sigma_mm[3]; /* (z, y, x) standard deviation in mm, finite, >= 0; 0 skips the axis */
+  double truncate;    /* kernel radius = int(truncate * sigma_mm / spacing + 0.5); default 4 */
+} medkern_gaussian_params;
+
+/* medkern_gaussian():
+ * Smooths `input` (int16, uint16, float32) into `output` (float32, same shape) with a
+ * sampled Gaussian along each axis: scipy.ndimage.gaussian_filter(input.astype(float32),
+ * sigma=sigma_mm / input->spacing, mode='nearest', truncate=truncate), within 1e-5 of the
+ * largest output magnitude. Edge voxels are repeated beyond the faces; the CPU and the GPU
+ * give the same values bit for bit. Radii up to 100000 voxels.
+ * `params` may be NULL: sigma 1 mm on every axis, truncate 4.
+ * Errors: NULL pointers, a sigma or truncate negative, NaN or infinite, a radius above
+ * 100000: MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE;
+ * shapes that differ: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns `input`, `output` and `params`; nothing to free. */
+MEDKERN_API medkern_status medkern_gaussian(medkern_context* context, const medkern_volume* input,
+                                            const medkern_volume* output,
+                                            const medkern_gaussian_params* params);
+
+/* ---------------------------------------------------------------- edges */
+
+typedef struct medkern_sobel_params {
+  uint32_t struct_size;
+  int32_t axis; /* 0 (z), 1 (y), 2 (x): one of the last `ndim` axes; default 2 */
+  int32_t ndim; /* 3: the volume; 2: each z-slice as an image; 1: each x-row; default 3 */
+  int32_t reserved0;
+} medkern_sobel_params;
+
+/* medkern_sobel():
+ * Writes into `output` (float32, shape of `input`) scipy.ndimage.sobel(input, axis,
+ * mode='nearest') over the last `ndim` axes: the difference [-1, 0, 1] along `axis`, the
+ * smoothing [1, 2, 1] along the other axes (not normalised, no spacing), edge voxels
+ * repeated. `input`: int16, uint16, float32. `params` may be NULL: axis 2, ndim 3.
+ * Errors: NULL pointers, an axis or ndim out of range: MEDKERN_ERROR_INVALID_ARGUMENT; other
+ * dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns every argument; nothing to free. */
+MEDKERN_API medkern_status medkern_sobel(medkern_context* context, const medkern_volume* input,
+                                         const medkern_volume* output,
+                                         const medkern_sobel_params* params);
+
+enum {
+  MEDKERN_GRADIENT_SOBEL = 0,  /* sqrt(sum (sobel(axis) / spacing)^2) */
+  MEDKERN_GRADIENT_CENTRAL = 1 /* ITK GradientMagnitudeImageFilter: central differences */
+};
+
+typedef struct medkern_gradient_magnitude_params {
+  uint32_t struct_size;
+  int32_t method;      /* MEDKERN_GRADIENT_SOBEL (default) or MEDKERN_GRADIENT_CENTRAL */
+  int32_t use_spacing; /* non-zero (default): divide each derivative by input->spacing */
+  int32_t ndim;        /* 1, 2 or 3 as medkern_sobel_params; default 3 */
+} medkern_gradient_magnitude_params;
+
+/* medkern_gradient_magnitude():
+ * Writes into `output` (float32, shape of `input`) the gradient magnitude of `input` (int16,
+ * uint16, float32) over the last `ndim` axes, edge voxels repeated:
+ * - MEDKERN_GRADIENT_SOBEL: sqrt(sum over axes of (sobel(input, axis) / s)^2), s the axis's
+ *   spacing with use_spacing, else 1 (then scipy.ndimage.generic_gradient_magnitude(input,
+ *   scipy.ndimage.sobel)).
+ * - MEDKERN_GRADIENT_CENTRAL: sqrt(sum over axes of ((v[i+1] - v[i-1]) / (2 s))^2), ITK
+ *   GradientMagnitudeImageFilter (zero-flux Neumann edges, UseImageSpacing = use_spacing).
+ * `params` may be NULL: Sobel, use_spacing, ndim 3. Errors as medkern_sobel, and an unknown
+ * method: MEDKERN_ERROR_INVALID_ARGUMENT. Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_gradient_magnitude(
+    medkern_context* context, const medkern_volume* input, const medkern_volume* output,
+    const medkern_gradient_magnitude_params* params);
+
+typedef struct medkern_canny_params {
+  uint32_t struct_size;
+  int32_t ndim;       /* 3 (default): the volume; 2: each z-slice on its own */
+  double sigma_mm[3]; /* (z, y, x) smoothing standard deviation in mm (ITK's variance is its
+                         square), finite, >= 0; default 1 */
+  double low;         /* hysteresis thresholds on the gradient magnitude, finite, low <= high */
+  double high;
+} medkern_canny_params;
+
+/* medkern_canny():
+ * Writes 1 into `output` (uint8, shape of `input`) on the edges of `input` (int16, uint16,
+ * float32) found as ITK CannyEdgeDetectionImageFilter does (MaximumError 0.01), 0 elsewhere:
+ * ITK's discrete Gaussian (variance sigma_mm^2 in mm^2, the spacing of `input`), the voxels
+ * where the second derivative along the gradient crosses zero and the gradient magnitude is
+ * a maximum along it (ITK's formulation of non-maximum suppression), kept by hysteresis:
+ * magnitude > high, or > low and connected to such a voxel (26-connectivity; 8 within the
+ * slice for ndim 2). Derivatives are in voxel units, as in ITK. docs/ops.md has the formulas.
+ * The CPU and the GPU give the same edges.
+ * `params` must not be NULL (the thresholds have no default).
+ * Errors: NULL pointers, a bad sigma, thresholds NaN, infinite or low > high, ndim other than
+ * 2 or 3: MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE;
+ * shapes that differ: MEDKERN_ERROR_SHAPE_MISMATCH; 2^31 voxels or more:
+ * MEDKERN_ERROR_OVERFLOW. Ownership: the caller owns every argument; nothing to free. */
+MEDKERN_API medkern_status medkern_canny(medkern_context* context, const medkern_volume* input,
+                                         const medkern_volume* output,
+                                         const medkern_canny_params* params);
+
 #ifdef __cplusplus
 }
 #endif

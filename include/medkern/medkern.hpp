@@ -3,7 +3,9 @@
 
 #include "medkern/context.hpp"
 #include "medkern/denoise.hpp"
+#include "medkern/edges.hpp"
 #include "medkern/error.hpp"
+#include "medkern/gaussian.hpp"
 #include "medkern/histogram.hpp"
 #include "medkern/label_statistics.hpp"
 #include "medkern/labeling.hpp"

@@ -18,7 +18,9 @@ Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
 :func:`connected_threshold`, :func:`confidence_connected` (ITK),
 :func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`,
-:func:`median` (scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). Devices and
+:func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`, :func:`gradient_magnitude`
+(scipy.ndimage, ITK), :func:`canny` (ITK), :func:`median` (scipy.ndimage.median_filter),
+:func:`anisotropic_diffusion` (ITK). Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
@@ -41,14 +43,18 @@ from ._core import (
 from ._ops import (
     LabelStats,
     anisotropic_diffusion,
+    canny,
     confidence_connected,
     connected_threshold,
+    gaussian,
+    gradient_magnitude,
     histogram,
     label_components,
     label_statistics,
     median,
     otsu_threshold,
     regional_minima,
+    sobel,
     threshold,
     watershed,
 )
@@ -95,6 +101,10 @@ __all__ = [
     "regional_minima",
     "median",
     "anisotropic_diffusion",
+    "gaussian",
+    "sobel",
+    "gradient_magnitude",
+    "canny",
     "pool_stats",
     "release_tag",
     "reset_pool_peak",

@@ -95,6 +95,31 @@ def watershed(
 def regional_minima(
     ctx: Context, volume: Descriptor, labels: Descriptor, connectivity: int = 26
 ) -> int: ...
+def gaussian(
+    ctx: Context,
+    input: Descriptor,
+    output: Descriptor,
+    sigma_mm: Tuple[float, float, float],
+    truncate: float = 4.0,
+) -> None: ...
+def sobel(ctx: Context, input: Descriptor, output: Descriptor, axis: int, ndim: int = 3) -> None: ...
+def gradient_magnitude(
+    ctx: Context,
+    input: Descriptor,
+    output: Descriptor,
+    method: int = 0,
+    use_spacing: bool = True,
+    ndim: int = 3,
+) -> None: ...
+def canny(
+    ctx: Context,
+    input: Descriptor,
+    output: Descriptor,
+    sigma_mm: Tuple[float, float, float],
+    low: float,
+    high: float,
+    ndim: int = 3,
+) -> None: ...
 def device_count() -> int: ...
 def devices() -> List[Dict[str, Any]]: ...
 def pool_stats(device: int) -> Dict[str, Any]: ...

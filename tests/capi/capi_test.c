@@ -1778,6 +1778,140 @@ static void test_anisotropic_diffusion(medkern_context* context, const char* nam
   CHECK_OK(medkern_anisotropic_diffusion(context, &in, &o, &params));
 }
 
+/* ---------------------------------------------------------------- gaussian, edges */
+
+static void test_gaussian_and_edges(medkern_context* context, const char* name) {
+  /* An impulse in a row of 9, sigma 1 mm along x: the weights exp(-k^2 / 2) / 2.5066208
+   * (k = -4..4), which sum to 1. */
+  float impulse[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0};
+  float smooth[9], sum = 0.0f;
+  float step[4] = {0, 0, 1, 1}, derivative[4];
+  float ramp[5] = {0, 3, 6, 9, 12}, magnitude[5];
+  float image[64];
+  uint8_t edges[64], small[4];
+  medkern_volume in, out, bad;
+  medkern_gaussian_params gp;
+  medkern_sobel_params sp;
+  medkern_gradient_magnitude_params mp;
+  medkern_canny_params cp;
+  int i, ok;
+
+  g_section = name;
+  medkern_volume_init(&in, MEDKERN_DTYPE_FLOAT32, impulse, 1, 1, 9);
+  medkern_volume_init(&out, MEDKERN_DTYPE_FLOAT32, smooth, 1, 1, 9);
+  memset(&gp, 0, sizeof gp);
+  gp.struct_size = sizeof gp;
+  gp.sigma_mm[2] = 1.0;
+  gp.truncate = 4.0;
+  CHECK_OK(medkern_gaussian(context, &in, &out, &gp));
+  for (i = 0; i < 9; ++i) sum += smooth[i];
+  CHECK_NEAR(sum, 1.0, 1e-6);
+  CHECK_NEAR(smooth[4], 1.0 / 2.5066208, 1e-6);
+  CHECK_NEAR(smooth[3], exp(-0.5) / 2.5066208, 1e-6);
+  CHECK(smooth[3] == smooth[5] && smooth[0] == smooth[8]);
+  /* NULL params: 1 mm on every axis; the extents of 1 along z and y change nothing. */
+  CHECK_OK(medkern_gaussian(context, &in, &out, NULL));
+  CHECK_NEAR(smooth[4], 1.0 / 2.5066208, 1e-6);
+  /* Spacing 2 mm: sigma 1 voxel is 2 mm. */
+  in.spacing[2] = 2.0;
+  gp.sigma_mm[2] = 2.0;
+  CHECK_OK(medkern_gaussian(context, &in, &out, &gp));
+  CHECK_NEAR(smooth[4], 1.0 / 2.5066208, 1e-6);
+  in.spacing[2] = 1.0;
+  gp.sigma_mm[2] = -1.0;
+  CHECK_STATUS(medkern_gaussian(context, &in, &out, &gp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("sigma_mm");
+  gp.sigma_mm[2] = 1.0;
+  gp.truncate = NAN;
+  CHECK_STATUS(medkern_gaussian(context, &in, &out, &gp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("truncate");
+  gp.truncate = 4.0;
+  CHECK_STATUS(medkern_gaussian(context, NULL, &out, &gp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("input");
+  medkern_volume_init(&bad, MEDKERN_DTYPE_UINT8, small, 1, 1, 4);
+  CHECK_STATUS(medkern_gaussian(context, &in, &bad, &gp), MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  CHECK_STATUS(medkern_gaussian(context, &bad, &out, &gp), MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+
+  /* Sobel of a step [0, 0, 1, 1]: [-1, 0, 1] gives [0, 1, 1, 0]; in 3-D the smoothing along
+   * z and y of a constant multiplies by 4 * 4. */
+  medkern_volume_init(&in, MEDKERN_DTYPE_FLOAT32, step, 1, 1, 4);
+  medkern_volume_init(&out, MEDKERN_DTYPE_FLOAT32, derivative, 1, 1, 4);
+  memset(&sp, 0, sizeof sp);
+  sp.struct_size = sizeof sp;
+  sp.axis = 2;
+  sp.ndim = 1;
+  CHECK_OK(medkern_sobel(context, &in, &out, &sp));
+  CHECK(derivative[0] == 0 && derivative[1] == 1 && derivative[2] == 1 && derivative[3] == 0);
+  CHECK_OK(medkern_sobel(context, &in, &out, NULL));
+  CHECK(derivative[0] == 0 && derivative[1] == 16 && derivative[2] == 16 && derivative[3] == 0);
+  sp.axis = 1; /* not among the last ndim = 1 axes */
+  CHECK_STATUS(medkern_sobel(context, &in, &out, &sp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("axis");
+  sp.axis = 2;
+  sp.ndim = 4;
+  CHECK_STATUS(medkern_sobel(context, &in, &out, &sp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("ndim");
+
+  /* Central differences of a ramp of slope 3 at spacing 2 mm: 1.5 inside, 0.75 at the two
+   * ends (edge voxels repeated). */
+  medkern_volume_init(&in, MEDKERN_DTYPE_FLOAT32, ramp, 1, 1, 5);
+  medkern_volume_init(&out, MEDKERN_DTYPE_FLOAT32, magnitude, 1, 1, 5);
+  in.spacing[2] = 2.0;
+  memset(&mp, 0, sizeof mp);
+  mp.struct_size = sizeof mp;
+  mp.method = MEDKERN_GRADIENT_CENTRAL;
+  mp.use_spacing = 1;
+  mp.ndim = 3;
+  CHECK_OK(medkern_gradient_magnitude(context, &in, &out, &mp));
+  CHECK(magnitude[0] == 0.75f && magnitude[1] == 1.5f && magnitude[2] == 1.5f &&
+        magnitude[4] == 0.75f);
+  /* Sobel without spacing, 1-D: |[-1, 0, 1]| = 6 inside, 3 at the ends. */
+  mp.method = MEDKERN_GRADIENT_SOBEL;
+  mp.use_spacing = 0;
+  mp.ndim = 1;
+  CHECK_OK(medkern_gradient_magnitude(context, &in, &out, &mp));
+  CHECK(magnitude[0] == 3.0f && magnitude[2] == 6.0f && magnitude[4] == 3.0f);
+  mp.method = 7;
+  CHECK_STATUS(medkern_gradient_magnitude(context, &in, &out, &mp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("method");
+  in.spacing[2] = 1.0;
+
+  /* Canny of a vertical step (columns 0..3 at 0, 4..7 at 100) in an 8 x 8 image, no
+   * smoothing: ITK's zero crossing lies on column 3, the last before the step. */
+  for (i = 0; i < 64; ++i) image[i] = (i % 8) < 4 ? 0.0f : 100.0f;
+  memset(edges, 9, sizeof edges);
+  medkern_volume_init(&in, MEDKERN_DTYPE_FLOAT32, image, 1, 8, 8);
+  medkern_volume_init(&out, MEDKERN_DTYPE_UINT8, edges, 1, 8, 8);
+  memset(&cp, 0, sizeof cp);
+  cp.struct_size = sizeof cp;
+  cp.ndim = 2;
+  cp.low = 10.0;
+  cp.high = 20.0;
+  CHECK_OK(medkern_canny(context, &in, &out, &cp));
+  ok = 1;
+  for (i = 0; i < 64; ++i) ok &= edges[i] == ((i % 8) == 3 ? 1 : 0);
+  CHECK(ok);
+  CHECK_STATUS(medkern_canny(context, &in, &out, NULL), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("params");
+  cp.low = 30.0;
+  CHECK_STATUS(medkern_canny(context, &in, &out, &cp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("low");
+  cp.low = 10.0;
+  cp.high = INFINITY;
+  CHECK_STATUS(medkern_canny(context, &in, &out, &cp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("high");
+  cp.high = 20.0;
+  cp.ndim = 1;
+  CHECK_STATUS(medkern_canny(context, &in, &out, &cp), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("ndim");
+  cp.ndim = 2;
+  medkern_volume_init(&bad, MEDKERN_DTYPE_FLOAT32, image, 1, 4, 8);
+  CHECK_STATUS(medkern_canny(context, &in, &bad, &cp), MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  medkern_volume_init(&bad, MEDKERN_DTYPE_UINT8, edges, 1, 4, 8);
+  CHECK_STATUS(medkern_canny(context, &in, &bad, &cp), MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_OK(medkern_canny(context, &in, &out, &cp));
+}
+
 static void test_cuda(medkern_context* cpu, int32_t device_count) {
   medkern_context_options options;
   medkern_context* gpu = NULL;
@@ -1835,6 +1969,7 @@ static void test_cuda(medkern_context* cpu, int32_t device_count) {
   test_label_components(gpu, "cuda label_components");
   test_connected_threshold(gpu, "cuda connected_threshold");
   test_confidence_connected(gpu, "cuda confidence_connected");
+  test_gaussian_and_edges(gpu, "cuda gaussian, edges");
   test_copy(gpu);
 
   /* Pseudo-random inputs: the GPU must agree with the CPU. */
@@ -1991,6 +2126,7 @@ int main(void) {
   test_confidence_connected(cpu, "confidence_connected");
   test_median(cpu, "median");
   test_anisotropic_diffusion(cpu, "anisotropic_diffusion");
+  test_gaussian_and_edges(cpu, "gaussian, edges");
   test_cuda(cpu, device_count);
   medkern_context_destroy(cpu);
 

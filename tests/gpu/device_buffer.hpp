@@ -1,6 +1,9 @@
-// Device copies of host vectors for the GPU tests, through the library's own copy.
+// Device copies of host vectors for the GPU tests, through the library's own copy, and the
+// comparison of float outputs.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "medkern/context.hpp"
@@ -19,6 +22,23 @@ std::vector<T> to_host(const Context& ctx, const VolumeRef& device) {
   std::vector<T> host(device.numel());
   copy(ctx, device, make_view(host.data(), device.shape));
   return host;
+}
+
+// Whether `actual` equals `expected` within `tolerance` times the largest finite magnitude of
+// `expected`, NaN matching NaN: the comparison of the GPU's float outputs with the CPU's.
+inline bool close_to(const std::vector<float>& actual, const std::vector<float>& expected,
+                     double tolerance) {
+  if (actual.size() != expected.size()) return false;
+  double scale = 0.0;
+  for (float v : expected) {
+    if (std::isfinite(v)) scale = std::max(scale, double(std::abs(v)));
+  }
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    if (std::isnan(expected[i]) != std::isnan(actual[i])) return false;
+    if (!std::isnan(expected[i]) && std::abs(double(actual[i]) - expected[i]) > tolerance * scale)
+      return false;
+  }
+  return true;
 }
 
 }  // namespace medkern::test

@@ -1,0 +1,31 @@
+// Gaussian smoothing (scipy.ndimage.gaussian_filter, mode='nearest'), sigma in millimetres.
+#pragma once
+
+#include <array>
+
+#include "medkern/context.hpp"
+
+namespace medkern {
+
+struct GaussianParams {
+  // Standard deviation per axis (z, y, x) in mm, each finite and >= 0; 0 leaves the axis alone.
+  std::array<double, 3> sigma_mm{1.0, 1.0, 1.0};
+  // Kernel radius in voxels = int(truncate * sigma_mm / spacing + 0.5), as scipy; finite, >= 0.
+  double truncate = 4.0;
+};
+
+// The largest kernel radius (voxels) accepted on any axis.
+inline constexpr int kMaxGaussianRadius = 100000;
+
+// Writes into `output` (float32, shape of `input`) the input smoothed by a sampled Gaussian
+// on each axis in turn: scipy.ndimage.gaussian_filter(input.astype(float32),
+// sigma=sigma_mm / input.spacing, mode='nearest', truncate=truncate). The weights are
+// exp(-x^2 / (2 sigma^2)) for x = -radius..radius normalised to sum 1 (in double, then
+// float32); each pass sums in float32 (x, then y, then z), the volume's edge voxels repeated
+// beyond its faces. `input`: int16, uint16, float32, any strides; NaN spreads as in scipy.
+// Errors (Error(invalid_argument), naming the parameter): a sigma that is negative, NaN or
+// infinite; truncate negative, NaN or infinite; a radius above kMaxGaussianRadius.
+void gaussian(const Context& context, const VolumeRef& input, const VolumeRef& output,
+              const GaussianParams& params = {});
+
+}  // namespace medkern

@@ -1,0 +1,137 @@
+// Device code of the edge filters: the gradient tiles (Sobel, gradient magnitude) and Canny's
+// per-voxel steps. The arithmetic is edges_backends.hpp's, shared with the CPU.
+#pragma once
+
+#include <cstdint>
+
+#include "edges_backends.hpp"
+
+namespace medkern::cuda::kernels {
+
+__device__ inline int64_t clamp_to(int64_t i, int64_t n) {
+  return i < 0 ? 0 : (i >= n ? n - 1 : i);
+}
+
+// One pass for every gradient output: a TileX x TileY block walks its (y, x) tile through a
+// run of z-slices. For each slice (the run's and one on each side) it loads the tile with a
+// one-voxel halo into shared memory (double-buffered: one barrier a slice), and each thread
+// forms the slice's partials at its voxel; the partials of the last three slices stay in
+// registers and give the output of the middle one. Each input voxel is read about (1 + 2 /
+// z_run) times from DRAM (halos from L2); the output is written once, coalesced along x.
+template <class T, int TileX, int TileY>
+__global__ void __launch_bounds__(TileX* TileY)
+    gradient_tiles(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
+                   int64_t nx, int64_t z_run, const GradientSpec spec) {
+  __shared__ float tile[2][TileY + 2][TileX + 2];
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int64_t x0 = int64_t(blockIdx.x) * TileX, x = x0 + tx;
+  const int64_t z_begin = int64_t(blockIdx.z) * z_run;
+  const int64_t z_end = z_begin + z_run < nz ? z_begin + z_run : nz;
+  const int64_t y_tiles = (ny + TileY - 1) / TileY;
+  for (int64_t y_tile = blockIdx.y; y_tile < y_tiles; y_tile += gridDim.y) {
+    const int64_t y0 = y_tile * TileY, y = y0 + ty;
+    SlicePartials below{}, here{}, above{};
+    int step = 0;
+    for (int64_t s = z_begin - 1; s <= z_end; ++s, ++step) {
+      const T* slice = input + clamp_to(s, nz) * ny * nx;
+      float(*buffer)[TileX + 2] = tile[step & 1];
+      for (int r = ty; r < TileY + 2; r += TileY) {
+        const int64_t row = clamp_to(y0 - 1 + r, ny) * nx;
+        for (int c = tx; c < TileX + 2; c += TileX) {
+          buffer[r][c] = static_cast<float>(slice[row + clamp_to(x0 - 1 + c, nx)]);
+        }
+      }
+      __syncthreads();
+      const float n[3][3] = {{buffer[ty][tx], buffer[ty][tx + 1], buffer[ty][tx + 2]},
+                             {buffer[ty + 1][tx], buffer[ty + 1][tx + 1], buffer[ty + 1][tx + 2]},
+                             {buffer[ty + 2][tx], buffer[ty + 2][tx + 1], buffer[ty + 2][tx + 2]}};
+      below = here;
+      here = above;
+      above = slice_partials(n, spec);
+      if (step >= 2 && x < nx && y < ny) {
+        output[((s - 1) * ny + y) * nx + x] = combine_partials(below, here, above, spec);
+      }
+    }
+    __syncthreads();  // the next tile's first slice overwrites a buffer still being read
+  }
+}
+
+// The 3 x 3 x 3 neighbourhood of voxel i (z, y, x) in `v`, edge voxels repeated; along z only
+// when ndim is 3.
+__device__ inline Cube cube_at(const float* __restrict__ v, int64_t z, int64_t y, int64_t x,
+                               int64_t nz, int64_t ny, int64_t nx, int ndim) {
+  Cube cube;
+#pragma unroll
+  for (int a = 0; a < 3; ++a) {
+    const int64_t zz = ndim == 3 ? clamp_to(z + a - 1, nz) : z;
+#pragma unroll
+    for (int b = 0; b < 3; ++b) {
+      const int64_t row = (zz * ny + clamp_to(y + b - 1, ny)) * nx;
+#pragma unroll
+      for (int c = 0; c < 3; ++c) cube.n[a][b][c] = v[row + clamp_to(x + c - 1, nx)];
+    }
+  }
+  return cube;
+}
+
+__device__ inline Star star_at(const float* __restrict__ v, int64_t z, int64_t y, int64_t x,
+                               int64_t nz, int64_t ny, int64_t nx, int ndim) {
+  const int64_t plane = ny * nx, i = (z * ny + y) * nx + x;
+  Star star;
+  star.centre = v[i];
+  star.below[0] = v[i - x + clamp_to(x - 1, nx)];
+  star.above[0] = v[i - x + clamp_to(x + 1, nx)];
+  star.below[1] = v[i + (clamp_to(y - 1, ny) - y) * nx];
+  star.above[1] = v[i + (clamp_to(y + 1, ny) - y) * nx];
+  star.below[2] = ndim == 3 ? v[i + (clamp_to(z - 1, nz) - z) * plane] : star.centre;
+  star.above[2] = ndim == 3 ? v[i + (clamp_to(z + 1, nz) - z) * plane] : star.centre;
+  return star;
+}
+
+// Canny, step 2: the second derivative along the gradient, one voxel per thread and
+// grid-stride step (neighbours from L1/L2).
+__global__ void canny_second_derivative_pass(const float* __restrict__ smoothed,
+                                             float* __restrict__ second, int64_t nz, int64_t ny,
+                                             int64_t nx, int ndim) {
+  const int64_t count = nz * ny * nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t x = i % nx, y = (i / nx) % ny, z = i / (nx * ny);
+    second[i] =
+        medkern::canny_second_derivative(cube_at(smoothed, z, y, x, nz, ny, nx, ndim), ndim);
+  }
+}
+
+// Canny, step 3: the strength of the voxels kept by the non-maximum suppression.
+__global__ void canny_strength_pass(const float* __restrict__ smoothed,
+                                    const float* __restrict__ second, float* __restrict__ strength,
+                                    int64_t nz, int64_t ny, int64_t nx, int ndim) {
+  const int64_t count = nz * ny * nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t x = i % nx, y = (i / nx) % ny, z = i / (nx * ny);
+    strength[i] = medkern::canny_strength(star_at(smoothed, z, y, x, nz, ny, nx, ndim),
+                                          star_at(second, z, y, x, nz, ny, nx, ndim), ndim);
+  }
+}
+
+// Canny, step 4: flags the components that hold a voxel of strength > high (every writer
+// writes 1), then keeps the flagged components.
+__global__ void flag_strong_components(const int32_t* __restrict__ labels,
+                                       const float* __restrict__ strength, int64_t count,
+                                       float high, uint8_t* __restrict__ strong) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    if (strength[i] > high) strong[labels[i]] = 1;
+  }
+}
+
+__global__ void keep_flagged(const int32_t* __restrict__ labels, const uint8_t* __restrict__ strong,
+                             int64_t count, uint8_t* __restrict__ output) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    output[i] = strong[labels[i]];
+  }
+}
+
+}  // namespace medkern::cuda::kernels
