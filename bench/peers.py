@@ -285,12 +285,48 @@ def filter_peers(n, c, have_gpu, row, sitk=None):
                 (mine != expected).sum() <= max(2, expected.sum() // 1000))
 
 
+def core_cpu_peers(small, row):
+    """histogram, threshold and Otsu on the CPU against numpy and scikit-image."""
+    mine = medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")
+    row("histogram int16 4096 bins", "cpu",
+        cpu_time(lambda: medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")),
+        "numpy.histogram", cpu_time(lambda: np.histogram(small, 4096, range=(-1024, 3072))),
+        small.nbytes, np.array_equal(mine, np.histogram(small, 4096, range=(-1024, 3072))[0]))
+    row("threshold int16 -> uint8", "cpu",
+        cpu_time(lambda: medkern.threshold(small, 130, 3000, device="cpu")),
+        "numpy (a>=lo)&(a<=hi)", cpu_time(lambda: (small >= 130) & (small <= 3000)),
+        small.nbytes * 1.5, True)
+    from skimage.filters import threshold_otsu
+    row("otsu int16", "cpu", cpu_time(lambda: medkern.otsu_threshold(small, device="cpu")),
+        "skimage threshold_otsu", cpu_time(lambda: threshold_otsu(small)), small.nbytes,
+        medkern.otsu_threshold(small, device="cpu") == threshold_otsu(small))
+
+
+def labeling_cpu_peers(c, row):
+    """26-connectivity labelling on the CPU against scipy."""
+    from scipy import ndimage as snd
+    small_balls = ball_mask((c, c, c), max(1, 2000 * c ** 3 // 512 ** 3), seed=1)
+    structure = np.ones((3, 3, 3), bool)
+    mine, mine_count = medkern.label_components(small_balls, 26, device="cpu")
+    theirs, their_count = snd.label(small_balls, structure)
+    row("label components 26-conn", "cpu",
+        cpu_time(lambda: medkern.label_components(small_balls, 26, device="cpu")),
+        "scipy.ndimage.label", cpu_time(lambda: snd.label(small_balls, structure)),
+        small_balls.nbytes * 5, mine_count == their_count and np.array_equal(mine, theirs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--cpu-size", type=int, default=256)
     parser.add_argument("--json")
+    groups = ("core", "labeling", "region_growing", "watershed", "denoise", "filters")
+    parser.add_argument("--only", default=",".join(groups),
+                        help=f"comma-separated groups to run, of {', '.join(groups)} (default: all)")
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if not only <= set(groups):
+        parser.error(f"--only: unknown group(s) {', '.join(sorted(only - set(groups)))}")
     rows = []
 
     def row(op, where, mine_ms, peer, peer_ms, bytes_moved, check):
@@ -307,7 +343,7 @@ def main() -> None:
     except Exception:  # no CuPy or no GPU: CPU comparisons only
         have_gpu = False
 
-    if have_gpu:
+    if have_gpu and "core" in only:
         a = cp.asarray(host)
         af = a.astype(cp.float32)
         for name, arr in (("histogram int16 4096 bins", a), ("histogram float32 4096 bins", af)):
@@ -343,7 +379,7 @@ def main() -> None:
             "cupy bincount + ndimage min/max", gpu_time(cupy_stats, repeat=10),
             a.nbytes + 2 * labels.nbytes, np.allclose([r.sum for r in mine], sums))
         del a, af, labels
-    if have_gpu and hasattr(medkern, "label_components"):
+    if have_gpu and "labeling" in only:
         from cupyx.scipy import ndimage as cnd
         balls = ball_mask((n, n, n), 2000 * (n // 512) ** 3 or 16)
         m = cp.asarray(balls.view(np.uint8))
@@ -358,42 +394,24 @@ def main() -> None:
 
     c = args.cpu_size
     small = host[:c, :c, :c].copy()
-    mine = medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")
-    row("histogram int16 4096 bins", "cpu",
-        cpu_time(lambda: medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")),
-        "numpy.histogram", cpu_time(lambda: np.histogram(small, 4096, range=(-1024, 3072))),
-        small.nbytes, np.array_equal(mine, np.histogram(small, 4096, range=(-1024, 3072))[0]))
-    row("threshold int16 -> uint8", "cpu",
-        cpu_time(lambda: medkern.threshold(small, 130, 3000, device="cpu")),
-        "numpy (a>=lo)&(a<=hi)", cpu_time(lambda: (small >= 130) & (small <= 3000)),
-        small.nbytes * 1.5, True)
-    from skimage.filters import threshold_otsu
-    row("otsu int16", "cpu", cpu_time(lambda: medkern.otsu_threshold(small, device="cpu")),
-        "skimage threshold_otsu", cpu_time(lambda: threshold_otsu(small)), small.nbytes,
-        medkern.otsu_threshold(small, device="cpu") == threshold_otsu(small))
-
-    if hasattr(medkern, "label_components"):
-        from scipy import ndimage as snd
-        small_balls = ball_mask((c, c, c), max(1, 2000 * c ** 3 // 512 ** 3), seed=1)
-        structure = np.ones((3, 3, 3), bool)
-        mine, mine_count = medkern.label_components(small_balls, 26, device="cpu")
-        theirs, their_count = snd.label(small_balls, structure)
-        row("label components 26-conn", "cpu",
-            cpu_time(lambda: medkern.label_components(small_balls, 26, device="cpu")),
-            "scipy.ndimage.label", cpu_time(lambda: snd.label(small_balls, structure)),
-            small_balls.nbytes * 5, mine_count == their_count and np.array_equal(mine, theirs))
+    if "core" in only:
+        core_cpu_peers(small, row)
+    if "labeling" in only:
+        labeling_cpu_peers(c, row)
 
     # ------------------------------------------------------------ region growing vs SimpleITK
     try:
         import SimpleITK as sitk
     except ImportError:  # no SimpleITK: no ITK comparisons
         sitk = None
-    if sitk is not None:
+    if sitk is not None and "region_growing" in only:
         region_growing_peers(sitk, c, have_gpu, row)
-
-    watershed_peers(have_gpu, row)
-    denoise_peers(sitk, n, c, have_gpu, row)
-    filter_peers(n, c, have_gpu, row, sitk)
+    if "watershed" in only:
+        watershed_peers(have_gpu, row)
+    if "denoise" in only:
+        denoise_peers(sitk, n, c, have_gpu, row)
+    if "filters" in only:
+        filter_peers(n, c, have_gpu, row, sitk)
 
     print(f"{'op':48} {'dev':4} {'medkern ms':>11} {'peer':32} {'peer ms':>9} {'x faster':>9} {'of limit':>9} same")
     for r in rows:
