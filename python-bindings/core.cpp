@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -258,6 +259,79 @@ py::dict label_stats_arrays(const std::vector<LabelStats>& stats) {
   d["bbox_min"] = bbox_min;
   d["bbox_max"] = bbox_max;
   d["centroid_mm"] = centroid;
+  return d;
+}
+
+py::dict calcium_totals_dict(const CalciumTotals& t) {
+  py::dict d;
+  d["agatston"] = t.agatston;
+  d["volume_mm3"] = t.volume_mm3;
+  d["mass_mg"] = t.mass_mg;
+  d["lesions"] = t.lesions;
+  return d;
+}
+
+// The result of calcium_score: totals as dicts, lesions as a struct of numpy arrays.
+py::dict calcium_result_dict(const CalciumResult& r) {
+  const auto n = static_cast<py::ssize_t>(r.lesions.size());
+  py::array_t<int64_t> slice(n), label(n), voxels(n), max_hu(n), weight(n), lesion_3d(n);
+  py::array_t<double> area(n), mean(n), score(n), volume(n), mass(n);
+  py::array_t<double> centroid({n, py::ssize_t{3}});
+  auto sl = slice.mutable_unchecked<1>();
+  auto la = label.mutable_unchecked<1>();
+  auto vo = voxels.mutable_unchecked<1>();
+  auto mx = max_hu.mutable_unchecked<1>();
+  auto we = weight.mutable_unchecked<1>();
+  auto l3 = lesion_3d.mutable_unchecked<1>();
+  auto ar = area.mutable_unchecked<1>();
+  auto me = mean.mutable_unchecked<1>();
+  auto sc = score.mutable_unchecked<1>();
+  auto vm = volume.mutable_unchecked<1>();
+  auto ma = mass.mutable_unchecked<1>();
+  auto ce = centroid.mutable_unchecked<2>();
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const CalciumLesion& l = r.lesions[static_cast<std::size_t>(i)];
+    sl(i) = l.slice;
+    la(i) = l.label;
+    vo(i) = l.voxels;
+    mx(i) = l.max_hu;
+    we(i) = l.weight;
+    l3(i) = l.lesion_3d;
+    ar(i) = l.area_mm2;
+    me(i) = l.mean_hu;
+    sc(i) = l.score;
+    vm(i) = l.volume_mm3;
+    ma(i) = l.mass_mg;
+    for (py::ssize_t axis = 0; axis < 3; ++axis) {
+      ce(i, axis) = l.centroid_mm[static_cast<std::size_t>(axis)];
+    }
+  }
+  py::dict lesions;
+  lesions["slice"] = slice;
+  lesions["label"] = label;
+  lesions["voxels"] = voxels;
+  lesions["area_mm2"] = area;
+  lesions["max_hu"] = max_hu;
+  lesions["mean_hu"] = mean;
+  lesions["weight"] = weight;
+  lesions["score"] = score;
+  lesions["volume_mm3"] = volume;
+  lesions["mass_mg"] = mass;
+  lesions["centroid_mm"] = centroid;
+  lesions["lesion_3d"] = lesion_3d;
+  py::dict per_label;
+  for (const CalciumLabelTotals& entry : r.per_label) {
+    per_label[py::int_(entry.label)] = calcium_totals_dict(entry.totals);
+  }
+  py::dict d;
+  d["total"] = calcium_totals_dict(r.total);
+  d["per_label"] = per_label;
+  d["lesions"] = lesions;
+  d["lesions_3d"] = r.lesions_3d;
+  d["risk_category"] = std::string(risk_category_name(r.risk_category));
+  d["slice_step"] = r.slice_step;
+  d["voxel_volume_mm3"] = r.voxel_volume_mm3;
+  d["has_mass"] = r.has_mass;
   return d;
 }
 
@@ -584,4 +658,34 @@ PYBIND11_MODULE(_core, m) {
       "max_stable_time_step",
       [](const std::array<double, 3>& spacing) { return max_stable_time_step(spacing); },
       py::arg("spacing"), "ITK's stable bound on the time step: min(spacing) / 16.");
+
+  // ------------------------------------------------------------------ calcium scoring
+  m.def(
+      "calcium_score",
+      [](const Context& ctx, py::handle ct, py::handle labels, double slice_thickness,
+         double threshold, double min_area_mm2, int connectivity, bool normalize_thickness,
+         std::optional<double> calibration) {
+        const VolumeRef in = to_volume(ct, "ct");
+        const OptionalVolume lab(labels, "labels");
+        CalciumParams params;
+        params.slice_thickness_mm = slice_thickness;
+        params.threshold_hu = threshold;
+        params.min_area_mm2 = min_area_mm2;
+        params.connectivity = connectivity;
+        params.normalize_thickness = normalize_thickness;
+        params.calibration_mg_per_cm3_per_hu = calibration;
+        CalciumResult result;
+        {
+          py::gil_scoped_release release;
+          result = calcium_score(ctx, in, lab.get(), params);
+        }
+        return calcium_result_dict(result);
+      },
+      py::arg("ctx"), py::arg("ct"), py::arg("labels"), py::arg("slice_thickness"),
+      py::arg("threshold") = 130.0, py::arg("min_area_mm2") = 1.0, py::arg("connectivity") = 8,
+      py::arg("normalize_thickness") = true, py::arg("calibration") = py::none(),
+      "Agatston, volume and mass scores of `ct` (int16 HU; spacing from the descriptor) within "
+      "`labels` (uint8 or None). Returns a dict: total, per_label (label -> totals), lesions "
+      "(a dict of numpy arrays), lesions_3d, risk_category, slice_step, voxel_volume_mm3, "
+      "has_mass.");
 }
