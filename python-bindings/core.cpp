@@ -272,53 +272,46 @@ py::dict calcium_totals_dict(const CalciumTotals& t) {
 }
 
 // The result of calcium_score: totals as dicts, lesions as a struct of numpy arrays.
-py::dict calcium_result_dict(const CalciumResult& r) {
-  const auto n = static_cast<py::ssize_t>(r.lesions.size());
-  py::array_t<int64_t> slice(n), label(n), voxels(n), max_hu(n), weight(n), lesion_3d(n);
-  py::array_t<double> area(n), mean(n), score(n), volume(n), mass(n);
-  py::array_t<double> centroid({n, py::ssize_t{3}});
-  auto sl = slice.mutable_unchecked<1>();
-  auto la = label.mutable_unchecked<1>();
-  auto vo = voxels.mutable_unchecked<1>();
-  auto mx = max_hu.mutable_unchecked<1>();
-  auto we = weight.mutable_unchecked<1>();
-  auto l3 = lesion_3d.mutable_unchecked<1>();
-  auto ar = area.mutable_unchecked<1>();
-  auto me = mean.mutable_unchecked<1>();
-  auto sc = score.mutable_unchecked<1>();
-  auto vm = volume.mutable_unchecked<1>();
-  auto ma = mass.mutable_unchecked<1>();
-  auto ce = centroid.mutable_unchecked<2>();
+// One numpy array of `rows.size()` values of T, field(row) each; or of shape (n, 3) for
+// fields that are arrays of three.
+template <class T, class Row, class Field>
+py::array_t<T> column(const std::vector<Row>& rows, Field field) {
+  const auto n = static_cast<py::ssize_t>(rows.size());
+  py::array_t<T> out(n);
+  auto o = out.template mutable_unchecked<1>();
+  for (py::ssize_t i = 0; i < n; ++i) o(i) = static_cast<T>(field(rows[std::size_t(i)]));
+  return out;
+}
+template <class T, class Row, class Field>
+py::array_t<T> column3(const std::vector<Row>& rows, Field field) {
+  const auto n = static_cast<py::ssize_t>(rows.size());
+  py::array_t<T> out({n, py::ssize_t{3}});
+  auto o = out.template mutable_unchecked<2>();
   for (py::ssize_t i = 0; i < n; ++i) {
-    const CalciumLesion& l = r.lesions[static_cast<std::size_t>(i)];
-    sl(i) = l.slice;
-    la(i) = l.label;
-    vo(i) = l.voxels;
-    mx(i) = l.max_hu;
-    we(i) = l.weight;
-    l3(i) = l.lesion_3d;
-    ar(i) = l.area_mm2;
-    me(i) = l.mean_hu;
-    sc(i) = l.score;
-    vm(i) = l.volume_mm3;
-    ma(i) = l.mass_mg;
-    for (py::ssize_t axis = 0; axis < 3; ++axis) {
-      ce(i, axis) = l.centroid_mm[static_cast<std::size_t>(axis)];
-    }
+    const auto& values = field(rows[std::size_t(i)]);
+    for (py::ssize_t axis = 0; axis < 3; ++axis)
+      o(i, axis) = static_cast<T>(values[std::size_t(axis)]);
   }
+  return out;
+}
+
+// The result of calcium_score: totals as dicts, lesions as a struct of numpy arrays.
+py::dict calcium_result_dict(const CalciumResult& r) {
+  using L = CalciumLesion;
+  const auto& rows = r.lesions;
   py::dict lesions;
-  lesions["slice"] = slice;
-  lesions["label"] = label;
-  lesions["voxels"] = voxels;
-  lesions["area_mm2"] = area;
-  lesions["max_hu"] = max_hu;
-  lesions["mean_hu"] = mean;
-  lesions["weight"] = weight;
-  lesions["score"] = score;
-  lesions["volume_mm3"] = volume;
-  lesions["mass_mg"] = mass;
-  lesions["centroid_mm"] = centroid;
-  lesions["lesion_3d"] = lesion_3d;
+  lesions["slice"] = column<int64_t>(rows, [](const L& l) { return l.slice; });
+  lesions["label"] = column<int64_t>(rows, [](const L& l) { return l.label; });
+  lesions["voxels"] = column<int64_t>(rows, [](const L& l) { return l.voxels; });
+  lesions["area_mm2"] = column<double>(rows, [](const L& l) { return l.area_mm2; });
+  lesions["max_hu"] = column<int64_t>(rows, [](const L& l) { return l.max_hu; });
+  lesions["mean_hu"] = column<double>(rows, [](const L& l) { return l.mean_hu; });
+  lesions["weight"] = column<int64_t>(rows, [](const L& l) { return l.weight; });
+  lesions["score"] = column<double>(rows, [](const L& l) { return l.score; });
+  lesions["volume_mm3"] = column<double>(rows, [](const L& l) { return l.volume_mm3; });
+  lesions["mass_mg"] = column<double>(rows, [](const L& l) { return l.mass_mg; });
+  lesions["centroid_mm"] = column3<double>(rows, [](const L& l) { return l.centroid_mm; });
+  lesions["lesion_3d"] = column<int64_t>(rows, [](const L& l) { return l.lesion_3d; });
   py::dict per_label;
   for (const CalciumLabelTotals& entry : r.per_label) {
     per_label[py::int_(entry.label)] = calcium_totals_dict(entry.totals);

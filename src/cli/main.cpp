@@ -267,6 +267,19 @@ medkern::DType parse_dtype(const std::string& text) {
   throw UsageError(fmt::format("--dtype: '{}' is not one of int16, uint16, float32", text));
 }
 
+// The output options of the commands that compute something: --device D and --json. Returns
+// whether `name` was one of them.
+bool take_output_option(Arguments& args, const std::string& name, std::string& device, bool& json) {
+  if (name == "--device") {
+    device = args.take_value(name);
+  } else if (name == "--json") {
+    json = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 medkern::Context make_context(const std::string& device) {
   if (device == "auto") return medkern::Context::automatic();
   if (device == "cpu") return medkern::Context::cpu();
@@ -513,11 +526,7 @@ int run_histogram(Arguments& args) {
           range = std::make_pair(lo, hi);
         } else if (name == "--mask") {
           mask_path = args.take_value(name);
-        } else if (name == "--device") {
-          device = args.take_value(name);
-        } else if (name == "--json") {
-          json = true;
-        } else {
+        } else if (!take_output_option(args, name, device, json)) {
           throw UsageError(fmt::format("unknown option '{}'", name));
         }
       },
@@ -879,11 +888,7 @@ int run_calcium(Arguments& args) {
           params.normalize_thickness = false;
         } else if (name == "--calibration") {
           params.calibration_mg_per_cm3_per_hu = parse_double(args.take_value(name), name);
-        } else if (name == "--device") {
-          device = args.take_value(name);
-        } else if (name == "--json") {
-          json = true;
-        } else {
+        } else if (!take_output_option(args, name, device, json)) {
           throw UsageError(fmt::format("unknown option '{}'", name));
         }
       },
