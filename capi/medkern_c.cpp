@@ -259,6 +259,26 @@ struct StructTraits<medkern_regional_minima_params> {
   }
 };
 
+template <>
+struct StructTraits<medkern_calcium_params> {
+  static constexpr const char* name = "medkern_calcium_params";
+  // The thickness has no default: a caller must know the field.
+  static constexpr std::size_t min_size = offsetof(medkern_calcium_params, slice_thickness_mm) +
+                                          sizeof(medkern_calcium_params::slice_thickness_mm);
+  static medkern_calcium_params defaults() {
+    const medkern::CalciumParams cpp;
+    medkern_calcium_params p{};
+    p.struct_size = sizeof(medkern_calcium_params);
+    p.connectivity = cpp.connectivity;
+    p.slice_thickness_mm = cpp.slice_thickness_mm;
+    p.threshold_hu = cpp.threshold_hu;
+    p.min_area_mm2 = cpp.min_area_mm2;
+    p.calibration_mg_per_cm3_per_hu = 0.0;
+    p.normalize_thickness = cpp.normalize_thickness ? 1 : 0;
+    return p;
+  }
+};
+
 // The bytes of *given that both the caller and this library know: struct_size, capped at
 // our sizeof(T). Older callers pass less, newer callers more.
 template <class T>
@@ -339,6 +359,37 @@ medkern::Pool& pool_of(int32_t device) {
   require_device_ordinal(device, "device");
   return medkern::pool_for(medkern::Device{device});
 }
+
+// ---------------------------------------------------------------------------- result blocks
+
+// A result the library allocates as one malloc'd block: the header, then arrays of
+// records, each part aligned for any record, so that one free() releases it all.
+class ResultBlock {
+ public:
+  explicit ResultBlock(std::size_t header_bytes) : size_(round_up(header_bytes)) {}
+
+  // Reserves `count` records of `bytes` each after what is reserved; returns their offset.
+  std::size_t add(std::size_t count, std::size_t bytes, const char* what) {
+    if (count > (SIZE_MAX - size_ - kAlign) / bytes) {
+      throw Error(Status::overflow, std::to_string(count) + " " + what + " overflow the result");
+    }
+    const std::size_t offset = size_;
+    size_ = round_up(size_ + count * bytes);
+    return offset;
+  }
+
+  // The block (malloc), or std::bad_alloc.
+  unsigned char* allocate() const {
+    void* block = std::malloc(size_);
+    if (block == nullptr) throw std::bad_alloc();
+    return static_cast<unsigned char*>(block);
+  }
+
+ private:
+  static constexpr std::size_t kAlign = alignof(std::max_align_t);
+  static std::size_t round_up(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+  std::size_t size_;
+};
 
 // ---------------------------------------------------------------------------- allocations
 
@@ -717,18 +768,11 @@ medkern_status medkern_label_statistics(medkern_context* context, const medkern_
     const std::vector<medkern::LabelStats> stats =
         medkern::label_statistics(ctx, input_ref, labels_ref, cpp);
 
-    // One block: the result header, then the records, so that one free() releases both.
-    constexpr std::size_t kAlign = alignof(medkern_label_stats);
-    constexpr std::size_t kHeader =
-        (sizeof(medkern_label_statistics_result) + kAlign - 1) / kAlign * kAlign;
-    if (stats.size() > (SIZE_MAX - kHeader) / sizeof(medkern_label_stats)) {
-      throw Error(Status::overflow, std::to_string(stats.size()) + " labels overflow the result");
-    }
-    void* block = std::malloc(kHeader + stats.size() * sizeof(medkern_label_stats));
-    if (block == nullptr) throw std::bad_alloc();
-    auto* header = static_cast<medkern_label_statistics_result*>(block);
-    auto* records =
-        reinterpret_cast<medkern_label_stats*>(static_cast<unsigned char*>(block) + kHeader);
+    ResultBlock layout(sizeof(medkern_label_statistics_result));
+    const std::size_t records_at = layout.add(stats.size(), sizeof(medkern_label_stats), "labels");
+    unsigned char* block = layout.allocate();
+    auto* header = reinterpret_cast<medkern_label_statistics_result*>(block);
+    auto* records = reinterpret_cast<medkern_label_stats*>(block + records_at);
     for (std::size_t i = 0; i < stats.size(); ++i) {
       const medkern::LabelStats& s = stats[i];
       medkern_label_stats& r = records[i];
@@ -1106,6 +1150,102 @@ medkern_status medkern_canny(medkern_context* context, const medkern_volume* inp
     cpp.ndim = p.ndim;
     medkern::canny(ctx, input_ref, output_ref, cpp);
   });
+}
+
+}  // extern "C"
+
+// ============================================================================ calcium scoring
+
+namespace {
+
+medkern_calcium_totals to_c(const medkern::CalciumTotals& t) {
+  return medkern_calcium_totals{t.agatston, t.volume_mm3, t.mass_mg, t.lesions};
+}
+
+}  // namespace
+
+extern "C" {
+
+medkern_status medkern_calcium_score(medkern_context* context, const medkern_volume* ct,
+                                     const medkern_volume* labels_or_null,
+                                     const medkern_calcium_params* params,
+                                     medkern_calcium_result** result) {
+  return MEDKERN_GUARDED({
+    require_pointer(result, "result");
+    *result = nullptr;
+    const medkern::Context& ctx = context_of(context);
+    const medkern::VolumeRef ct_ref = to_ref(ct, "ct");
+    medkern::VolumeRef labels_ref;
+    if (labels_or_null != nullptr) labels_ref = to_ref(labels_or_null, "labels");
+    const medkern_calcium_params p = read_struct(params, "params");
+    medkern::CalciumParams cpp;
+    cpp.connectivity = p.connectivity;
+    cpp.slice_thickness_mm = p.slice_thickness_mm;
+    cpp.threshold_hu = p.threshold_hu;
+    cpp.min_area_mm2 = p.min_area_mm2;
+    cpp.normalize_thickness = p.normalize_thickness != 0;
+    // 0 is "no calibration"; anything else is checked by the op.
+    if (p.calibration_mg_per_cm3_per_hu != 0.0) {
+      cpp.calibration_mg_per_cm3_per_hu = p.calibration_mg_per_cm3_per_hu;
+    }
+    const medkern::CalciumResult scores =
+        medkern::calcium_score(ctx, ct_ref, labels_or_null != nullptr ? &labels_ref : nullptr, cpp);
+
+    ResultBlock layout(sizeof(medkern_calcium_result));
+    const std::size_t labels_at =
+        layout.add(scores.per_label.size(), sizeof(medkern_calcium_label_totals), "labels");
+    const std::size_t lesions_at =
+        layout.add(scores.lesions.size(), sizeof(medkern_calcium_lesion), "lesions");
+    unsigned char* block = layout.allocate();
+    auto* header = reinterpret_cast<medkern_calcium_result*>(block);
+    auto* label_records = reinterpret_cast<medkern_calcium_label_totals*>(block + labels_at);
+    auto* lesion_records = reinterpret_cast<medkern_calcium_lesion*>(block + lesions_at);
+    for (std::size_t i = 0; i < scores.per_label.size(); ++i) {
+      label_records[i] = medkern_calcium_label_totals{scores.per_label[i].label, 0,
+                                                      to_c(scores.per_label[i].totals)};
+    }
+    for (std::size_t i = 0; i < scores.lesions.size(); ++i) {
+      const medkern::CalciumLesion& l = scores.lesions[i];
+      medkern_calcium_lesion& r = lesion_records[i];
+      r.slice = l.slice;
+      r.voxels = l.voxels;
+      r.lesion_3d = l.lesion_3d;
+      r.label = l.label;
+      r.max_hu = l.max_hu;
+      r.weight = l.weight;
+      r.reserved0 = 0;
+      r.area_mm2 = l.area_mm2;
+      r.mean_hu = l.mean_hu;
+      r.score = l.score;
+      r.volume_mm3 = l.volume_mm3;
+      r.mass_mg = l.mass_mg;
+      for (int axis = 0; axis < 3; ++axis) r.centroid_mm[axis] = l.centroid_mm[axis];
+    }
+    header->struct_size = sizeof(medkern_calcium_result);
+    header->risk_category = static_cast<int32_t>(scores.risk_category);
+    header->total = to_c(scores.total);
+    header->lesions_3d = scores.lesions_3d;
+    header->slice_step = scores.slice_step;
+    header->voxel_volume_mm3 = scores.voxel_volume_mm3;
+    header->has_mass = scores.has_mass ? 1 : 0;
+    header->reserved0 = 0;
+    header->num_labels = static_cast<int64_t>(scores.per_label.size());
+    header->labels = scores.per_label.empty() ? nullptr : label_records;
+    header->num_lesions = static_cast<int64_t>(scores.lesions.size());
+    header->lesions = scores.lesions.empty() ? nullptr : lesion_records;
+    *result = header;
+  });
+}
+
+void medkern_calcium_result_free(medkern_calcium_result* result) {
+  std::free(result);
+}
+
+const char* medkern_calcium_risk_name(int32_t risk_category) {
+  if (risk_category < MEDKERN_CALCIUM_RISK_0 || risk_category > MEDKERN_CALCIUM_RISK_OVER_400) {
+    return "unknown";
+  }
+  return medkern::risk_category_name(static_cast<medkern::RiskCategory>(risk_category));
 }
 
 }  // extern "C"

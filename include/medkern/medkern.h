@@ -606,6 +606,115 @@ MEDKERN_API medkern_status medkern_canny(medkern_context* context, const medkern
                                          const medkern_volume* output,
                                          const medkern_canny_params* params);
 
+/* ---------------------------------------------------------------- calcium scoring */
+
+typedef struct medkern_calcium_params {
+  uint32_t struct_size;
+  int32_t connectivity;      /* in-plane: 8 (default) or 4 */
+  double slice_thickness_mm; /* required: the reconstructed slice thickness, finite, > 0 */
+  double threshold_hu;       /* voxels >= threshold are calcium; finite, > 0; default 130 */
+  double min_area_mm2;       /* lesions of smaller area are dropped; finite, >= 0; default 1 */
+  /* mg of hydroxyapatite per cm^3 per HU, from a calibration phantom; finite and > 0, or 0
+   * (default) for no mass score. */
+  double calibration_mg_per_cm3_per_hu;
+  int32_t normalize_thickness; /* non-zero (default): Agatston * slice_thickness / 3 mm */
+  int32_t reserved0;
+} medkern_calcium_params;
+
+/* Risk categories of the total Agatston score (unrounded). */
+enum {
+  MEDKERN_CALCIUM_RISK_0 = 0,       /* 0 */
+  MEDKERN_CALCIUM_RISK_1_10 = 1,    /* 0 < score <= 10 */
+  MEDKERN_CALCIUM_RISK_11_100 = 2,  /* 10 < score <= 100 */
+  MEDKERN_CALCIUM_RISK_101_400 = 3, /* 100 < score <= 400 */
+  MEDKERN_CALCIUM_RISK_OVER_400 = 4 /* score > 400 */
+};
+
+typedef struct medkern_calcium_totals {
+  double agatston;
+  double volume_mm3;
+  double mass_mg;  /* NaN without calibration */
+  int64_t lesions; /* scored 2-D lesions */
+} medkern_calcium_totals;
+
+typedef struct medkern_calcium_label_totals {
+  int32_t label;
+  int32_t reserved0;
+  medkern_calcium_totals totals;
+} medkern_calcium_label_totals;
+
+/* One scored lesion: a connected set of voxels >= threshold in one slice (in-plane
+ * connectivity) whose area reaches the minimum. */
+typedef struct medkern_calcium_lesion {
+  int64_t slice;     /* z index */
+  int64_t voxels;    /* its pixels */
+  int64_t lesion_3d; /* 1-based index of the 3-D lesion it belongs to */
+  int32_t label;     /* majority label of its voxels (ties: the smallest); 0 without labels */
+  int32_t max_hu;
+  int32_t weight; /* density weight 1..4 from max_hu */
+  int32_t reserved0;
+  double area_mm2;
+  double mean_hu;
+  double score; /* its Agatston score */
+  double volume_mm3;
+  double mass_mg;        /* NaN without calibration */
+  double centroid_mm[3]; /* (z, y, x): mean voxel index times spacing */
+} medkern_calcium_lesion;
+
+typedef struct medkern_calcium_result {
+  uint32_t struct_size;
+  int32_t risk_category;        /* MEDKERN_CALCIUM_RISK_* of total.agatston */
+  medkern_calcium_totals total; /* over all lesions */
+  int64_t lesions_3d;           /* 2-D lesions joined across consecutive scored slices */
+  int64_t slice_step;           /* every slice_step-th slice was scored (1: all) */
+  double voxel_volume_mm3;      /* sy * sx * slice_step * sz */
+  int32_t has_mass;             /* non-zero when a calibration was given */
+  int32_t reserved0;
+  int64_t num_labels;                   /* labels that have lesions, increasing */
+  medkern_calcium_label_totals* labels; /* num_labels records, owned by the result */
+  int64_t num_lesions;                  /* == total.lesions */
+  medkern_calcium_lesion* lesions;      /* in raster order of their first voxel */
+} medkern_calcium_result;
+
+/* medkern_calcium_score():
+ * Coronary calcium scores of `ct` (int16 HU; spacing (z, y, x) in mm from the view) as
+ * Agatston et al. (J Am Coll Cardiol 1990) define them, with the conventions of docs/ops.md
+ * ("Calcium scoring"; McCollough et al., Radiology 2007; 243:527):
+ * - lesions: per slice, voxels >= threshold_hu grouped by in-plane connectivity 8 or 4;
+ *   lesions with area < min_area_mm2 are dropped;
+ * - Agatston: for each lesion area (mm^2) * density weight of its maximum HU (1: below 200,
+ *   2: below 300, 3: below 400, 4: 400 and up at the 130 HU threshold; the bands are
+ *   threshold * 200/130, 300/130, 400/130 for other thresholds), times slice_thickness / 3
+ *   when normalize_thickness; summed over lesions;
+ * - volume (mm^3): scored voxels * voxel_volume_mm3; mass (mg): calibration * mean HU *
+ *   volume / 1000 per lesion (mg/cm^3 * mm^3 / 1000);
+ * - slices closer than slice_thickness overlap: then only slices 0, k, 2k, ... are scored,
+ *   k = ceil(slice_thickness / z spacing), so that scored slices do not overlap.
+ * `labels_or_null`: uint8, the shape of `ct`, or NULL. 0 = not counted (a mask restricts
+ * scoring to its non-zero voxels), 1 LM, 2 LAD, 3 LCX, 4 RCA, other values user-defined; a
+ * lesion goes to the label of most of its voxels (ties: the smaller label value).
+ * Both may be strided, on the host or the context's device.
+ * On success *result is allocated by the library (one block); free it with
+ * medkern_calcium_result_free. On failure *result is NULL.
+ * Errors: a NULL pointer (context, ct, params, result), a thickness, threshold, area or
+ * calibration that is NaN, infinite or out of range, a connectivity other than 4 or 8:
+ * MEDKERN_ERROR_INVALID_ARGUMENT (the message names it); a dtype other than int16 / uint8:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; labels of another shape: MEDKERN_ERROR_SHAPE_MISMATCH;
+ * 2^31 voxels or more: MEDKERN_ERROR_OVERFLOW.
+ * Ownership: the caller owns `ct`, `labels_or_null` and `params`; the library keeps no
+ * pointer to them after the call. */
+MEDKERN_API medkern_status medkern_calcium_score(medkern_context* context, const medkern_volume* ct,
+                                                 const medkern_volume* labels_or_null,
+                                                 const medkern_calcium_params* params,
+                                                 medkern_calcium_result** result);
+
+/* Frees a result of medkern_calcium_score. NULL does nothing. */
+MEDKERN_API void medkern_calcium_result_free(medkern_calcium_result* result);
+
+/* A static name of a risk category: "0", "1-10", "11-100", "101-400", ">400", or
+ * "unknown" for another value. */
+MEDKERN_API const char* medkern_calcium_risk_name(int32_t risk_category);
+
 #ifdef __cplusplus
 }
 #endif

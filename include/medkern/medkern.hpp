@@ -1,6 +1,7 @@
 // The C++ API of medkern, all of it.
 #pragma once
 
+#include "medkern/calcium.hpp"
 #include "medkern/context.hpp"
 #include "medkern/denoise.hpp"
 #include "medkern/edges.hpp"

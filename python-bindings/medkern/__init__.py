@@ -14,7 +14,7 @@ name) and also the matching built-in: ``TypeError`` for an unsupported dtype (dt
 never converted), ``ValueError`` for a bad argument or a shape mismatch, ``MemoryError``
 when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
 
-Ops: :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
+Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
 :func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
 :func:`connected_threshold`, :func:`confidence_connected` (ITK),
 :func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`,
@@ -41,7 +41,11 @@ from ._core import (
     UnsupportedDTypeError,
 )
 from ._ops import (
+    CalciumLesion,
+    CalciumScore,
+    CalciumTotals,
     LabelStats,
+    calcium_score,
     anisotropic_diffusion,
     canny,
     confidence_connected,
@@ -76,6 +80,9 @@ __version__: str = _core.version_string()
 Context = _core.Context
 
 __all__ = [
+    "CalciumLesion",
+    "CalciumScore",
+    "CalciumTotals",
     "Context",
     "CudaError",
     "DeviceInfo",
@@ -90,6 +97,7 @@ __all__ = [
     "UnsupportedDTypeError",
     "__version__",
     "built_with_cuda",
+    "calcium_score",
     "devices",
     "histogram",
     "label_statistics",

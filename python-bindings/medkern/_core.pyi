@@ -152,3 +152,14 @@ def anisotropic_diffusion(
     conductance: float,
 ) -> None: ...
 def max_stable_time_step(spacing: Tuple[float, float, float]) -> float: ...
+def calcium_score(
+    ctx: Context,
+    ct: Descriptor,
+    labels: Optional[Descriptor],
+    slice_thickness: float,
+    threshold: float = 130.0,
+    min_area_mm2: float = 1.0,
+    connectivity: int = 8,
+    normalize_thickness: bool = True,
+    calibration: Optional[float] = None,
+) -> Dict[str, Any]: ...

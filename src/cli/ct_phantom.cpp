@@ -40,15 +40,13 @@ struct Ellipse {
   }
 };
 
-// The seed of slice z's noise: slices do not depend on one another.
+}  // namespace
+
 uint64_t slice_seed(uint64_t seed, int64_t z) {
   SplitMix64 mix(seed ^ (0xD1B54A32D192ED03ull * (static_cast<uint64_t>(z) + 1)));
   return mix.next();
 }
 
-// A Gaussian-like integer of standard deviation sigma: the sum of twelve uniforms (Irwin-Hall),
-// centred, has variance 1 and a bell shape bounded at +-6 sigma. Twelve 16-bit uniforms come
-// from three 64-bit draws, and everything stays in integers, unlike Box-Muller (log, cos).
 int noise_sample(SplitMix64& rng, int sigma) {
   int64_t sum = 0;
   for (int draw = 0; draw < 3; ++draw) {
@@ -62,8 +60,6 @@ int noise_sample(SplitMix64& rng, int sigma) {
   const int64_t half = 65536;
   return static_cast<int>((centred + (centred >= 0 ? half : -half)) / 131072);
 }
-
-}  // namespace
 
 CtPhantom::CtPhantom(const Shape3& shape, uint64_t seed) : shape_(shape), seed_(seed) {
   for (int axis = 0; axis < 3; ++axis) {

@@ -69,4 +69,12 @@ class SplitMix64 {
   uint64_t state_;
 };
 
+// The seed of slice z's noise for a volume seed: slices do not depend on one another.
+uint64_t slice_seed(uint64_t seed, int64_t z);
+
+// A Gaussian-like integer of standard deviation sigma: the sum of twelve uniforms (Irwin-Hall),
+// centred, has variance 1 and a bell shape bounded at +-6 sigma. Twelve 16-bit uniforms come
+// from three 64-bit draws, and everything stays in integers, unlike Box-Muller (log, cos).
+int noise_sample(SplitMix64& rng, int sigma);
+
 }  // namespace medkern::cli

@@ -1,13 +1,15 @@
-// The `medkern` command-line tool: device information, histograms of raw volumes, and
-// synthetic CT volumes, on the C++ API.
+// The `medkern` command-line tool: device information, histograms of raw volumes,
+// synthetic CT volumes and coronary calcium scores, on the C++ API.
 //
 // Exit status: 0 success, 1 an error while working (a medkern::Error, a file that cannot be
 // read or written, a size that does not match), 2 a usage error (unknown option, missing or
 // malformed value). Nothing on the command line or in a file may crash the tool.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +25,7 @@
 #include <system_error>
 #include <vector>
 
+#include "calcium_phantom.hpp"
 #include "ct_phantom.hpp"
 #include "json.hpp"
 #include "medkern/medkern.hpp"
@@ -53,6 +56,7 @@ commands:
   info          the library version, CUDA support, devices and the host memory pool
   histogram     the histogram of a raw volume (numpy.histogram's bins)
   generate-ct   write a synthetic CT-like int16 volume
+  calcium       coronary calcium scores (Agatston, volume, mass) of a CT
 
   medkern <command> --help   the options of a command
   medkern --version          the library version
@@ -104,6 +108,38 @@ options:
   --shape Z Y X   the extents, slowest axis first (a slice is at most 16384 x 16384)
   --seed S        an unsigned 64-bit integer (default 0)
   --help          this text
+)";
+
+constexpr const char* kCalciumHelp =
+    R"(usage: medkern calcium --phantom [--thickness T] [options]
+       medkern calcium DIR [options]
+
+Scores coronary artery calcium as Agatston et al. (1990) defined it, with the conventions of
+McCollough et al. (Radiology 2007; 243:527) (docs/ops.md, "Calcium scoring"): per slice,
+voxels >= the threshold connected in-plane form lesions; lesions below the minimum area are
+dropped; each scores area (mm2) x density weight of its maximum HU (1: 130-199, 2: 200-299,
+3: 300-399, 4: >= 400), times slice thickness / 3 mm. Prints the total Agatston, volume and
+mass scores, the per-artery table (LM, LAD, LCX, RCA) and the risk category (0, 1-10, 11-100,
+101-400, >400).
+
+input:
+  --phantom         the synthetic calcium phantom (generated): 12 cylindrical inserts of 1,
+                    3 and 5 mm diameter at 150, 250, 350 and 600 HU, one row per artery,
+                    0.5 mm pixels, 60 mm of slices of thickness T
+  --thickness T     the phantom's slice thickness and spacing in mm (default 3)
+  DIR               a DICOM series (needs a build with DICOM support)
+
+options:
+  --threshold HU    calcium threshold, > 0 (default 130; the weight bands scale with it)
+  --min-area A      minimum lesion area in mm2, >= 0 (default 1)
+  --connectivity C  in-plane connectivity, 8 (default) or 4
+  --no-normalize    do not multiply by slice thickness / 3 mm
+  --calibration K   mg/cm3 per HU for the mass score (default: no mass score)
+  --device D        cpu, cuda:N (or cuda), or auto (the default)
+  --json            the fields of the Python result (medkern.calcium_score) as JSON:
+                    agatston, volume_mm3, mass_mg, risk_category, per_label, lesions,
+                    lesions_3d, slice_step, voxel_volume_mm3
+  --help            this text
 )";
 
 // ---------------------------------------------------------------------------- parsing
@@ -229,6 +265,19 @@ medkern::DType parse_dtype(const std::string& text) {
   if (text == "uint16") return medkern::DType::uint16;
   if (text == "float32") return medkern::DType::float32;
   throw UsageError(fmt::format("--dtype: '{}' is not one of int16, uint16, float32", text));
+}
+
+// The output options of the commands that compute something: --device D and --json. Returns
+// whether `name` was one of them.
+bool take_output_option(Arguments& args, const std::string& name, std::string& device, bool& json) {
+  if (name == "--device") {
+    device = args.take_value(name);
+  } else if (name == "--json") {
+    json = true;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 medkern::Context make_context(const std::string& device) {
@@ -477,11 +526,7 @@ int run_histogram(Arguments& args) {
           range = std::make_pair(lo, hi);
         } else if (name == "--mask") {
           mask_path = args.take_value(name);
-        } else if (name == "--device") {
-          device = args.take_value(name);
-        } else if (name == "--json") {
-          json = true;
-        } else {
+        } else if (!take_output_option(args, name, device, json)) {
           throw UsageError(fmt::format("unknown option '{}'", name));
         }
       },
@@ -666,6 +711,204 @@ int run_generate_ct(Arguments& args) {
   return kExitOk;
 }
 
+// ---------------------------------------------------------------------------- calcium
+
+// A CT to score, however it was obtained (the phantom; a DICOM series once it is wired):
+// every source fills this and goes through score_and_print.
+struct CalciumInput {
+  std::string source;  // for the text output
+  medkern::Shape3 shape{};
+  medkern::Spacing3 spacing{};
+  double slice_thickness_mm = 0.0;
+  std::vector<int16_t> hu;
+  std::vector<uint8_t> labels;  // empty: no label volume
+};
+
+CalciumInput load_calcium_phantom(double thickness) {
+  if (!(std::isfinite(thickness) && thickness >= 0.1 && thickness <= 10.0)) {
+    throw UsageError(fmt::format("--thickness: {} is outside 0.1..10 mm", thickness));
+  }
+  CalciumInput input;
+  input.shape = {std::max<int64_t>(1, std::llround(60.0 / thickness)), 256, 256};
+  input.spacing = {thickness, 0.5, 0.5};
+  input.slice_thickness_mm = thickness;
+  const auto phantom = medkern::cli::CalciumPhantom::standard(input.shape, input.spacing);
+  input.hu.resize(static_cast<std::size_t>(input.shape[0] * input.shape[1] * input.shape[2]));
+  input.labels.resize(input.hu.size());
+  phantom.generate(input.hu.data(), input.labels.data());
+  input.source = fmt::format("calcium phantom ({} inserts)", phantom.inserts().size());
+  return input;
+}
+
+// Where DICOM loading plugs in: a series directory to a CalciumInput.
+CalciumInput load_calcium_dicom(const std::string& directory) {
+  throw RunError(fmt::format(
+      "'{}': DICOM support not built (rebuild with -DMEDKERN_WITH_DCMTK=ON), or use --phantom",
+      directory));
+}
+
+const char* artery_name(int32_t label) {
+  switch (label) {
+    case medkern::kLeftMain:
+      return "LM";
+    case medkern::kLad:
+      return "LAD";
+    case medkern::kLcx:
+      return "LCX";
+    case medkern::kRca:
+      return "RCA";
+    default:
+      return nullptr;
+  }
+}
+
+void write_totals(JsonWriter& out, const medkern::CalciumTotals& totals) {
+  out.begin_object();
+  out.member("agatston", totals.agatston);
+  out.member("volume_mm3", totals.volume_mm3);
+  out.member("mass_mg", totals.mass_mg);  // NaN (no calibration) is null
+  out.member("lesions", totals.lesions);
+  out.end_object();
+}
+
+int score_and_print(const CalciumInput& input, const medkern::CalciumParams& params,
+                    const std::string& device, bool json) {
+  medkern::Context context = make_context(device);
+  const medkern::VolumeRef ct = medkern::make_view(input.hu.data(), input.shape, input.spacing);
+  const medkern::VolumeRef labels =
+      medkern::make_view(input.labels.data(), input.shape, input.spacing);
+  const medkern::CalciumResult r =
+      medkern::calcium_score(context, ct, input.labels.empty() ? nullptr : &labels, params);
+  const char* risk = medkern::risk_category_name(r.risk_category);
+
+  if (json) {
+    JsonWriter out(2);
+    out.begin_object();
+    out.member("agatston", r.total.agatston);
+    out.member("volume_mm3", r.total.volume_mm3);
+    out.member("mass_mg", r.total.mass_mg);
+    out.member("risk_category", risk);
+    out.key("per_label").begin_object();
+    for (const medkern::CalciumLabelTotals& entry : r.per_label) {
+      out.key(std::to_string(entry.label));
+      write_totals(out, entry.totals);
+    }
+    out.end_object();
+    out.key("lesions").begin_array();
+    for (const medkern::CalciumLesion& l : r.lesions) {
+      out.begin_object();
+      out.member("slice", l.slice);
+      out.member("label", l.label);
+      out.member("voxels", l.voxels);
+      out.member("area_mm2", l.area_mm2);
+      out.member("max_hu", l.max_hu);
+      out.member("mean_hu", l.mean_hu);
+      out.member("weight", l.weight);
+      out.member("score", l.score);
+      out.member("volume_mm3", l.volume_mm3);
+      out.member("mass_mg", l.mass_mg);
+      out.key("centroid_mm").begin_array();
+      for (const double c : l.centroid_mm) out.value(c);
+      out.end_array();
+      out.member("lesion_3d", l.lesion_3d);
+      out.end_object();
+    }
+    out.end_array();
+    out.member("lesions_3d", r.lesions_3d);
+    out.member("slice_step", r.slice_step);
+    out.member("voxel_volume_mm3", r.voxel_volume_mm3);
+    out.end_object();
+    fmt::print("{}\n", out.str());
+    return kExitOk;
+  }
+
+  fmt::print("{}: ({}, {}, {}) voxels of {} x {} x {} mm, slice thickness {} mm, on {}\n",
+             input.source, input.shape[0], input.shape[1], input.shape[2], input.spacing[0],
+             input.spacing[1], input.spacing[2], params.slice_thickness_mm,
+             context.device().name());
+  if (r.slice_step > 1) {
+    fmt::print("overlapping slices: every {}th slice scored\n", r.slice_step);
+  }
+  const std::string mass =
+      r.has_mass ? fmt::format("{:.1f} mg", r.total.mass_mg) : std::string("- (no --calibration)");
+  fmt::print("Agatston score: {:.1f}\nvolume score:   {:.1f} mm3\nmass score:     {}\n",
+             r.total.agatston, r.total.volume_mm3, mass);
+  fmt::print("risk category:  {}\n", risk);
+  fmt::print("lesions: {} in 2-D, {} in 3-D\n\n", r.total.lesions, r.lesions_3d);
+  fmt::print("{:<8} {:>8} {:>10} {:>12} {:>10}\n", "artery", "lesions", "Agatston", "volume mm3",
+             "mass mg");
+  auto row = [&](const std::string& name, const medkern::CalciumTotals& t) {
+    const std::string m = r.has_mass ? fmt::format("{:.1f}", t.mass_mg) : std::string("-");
+    fmt::print("{:<8} {:>8} {:>10.1f} {:>12.1f} {:>10}\n", name, t.lesions, t.agatston,
+               t.volume_mm3, m);
+  };
+  // The four arteries always (zero when they have no calcium), then the user's labels.
+  if (!input.labels.empty()) {
+    for (int32_t label = medkern::kLeftMain; label <= medkern::kRca; ++label) {
+      medkern::CalciumTotals totals;
+      if (!r.has_mass) totals.mass_mg = std::nan("");
+      for (const medkern::CalciumLabelTotals& entry : r.per_label) {
+        if (entry.label == label) totals = entry.totals;
+      }
+      row(artery_name(label), totals);
+    }
+    for (const medkern::CalciumLabelTotals& entry : r.per_label) {
+      if (artery_name(entry.label) == nullptr) {
+        row(fmt::format("label {}", entry.label), entry.totals);
+      }
+    }
+  }
+  row("total", r.total);
+  return kExitOk;
+}
+
+int run_calcium(Arguments& args) {
+  std::optional<std::string> directory;
+  bool phantom = false;
+  std::optional<double> thickness;
+  medkern::CalciumParams params;
+  std::string device = "auto";
+  bool json = false;
+  args.parse(
+      [&](const std::string& name) {
+        if (name == "--phantom") {
+          phantom = true;
+        } else if (name == "--thickness") {
+          thickness = parse_double(args.take_value(name), name);
+        } else if (name == "--threshold") {
+          params.threshold_hu = parse_double(args.take_value(name), name);
+        } else if (name == "--min-area") {
+          params.min_area_mm2 = parse_double(args.take_value(name), name);
+        } else if (name == "--connectivity") {
+          const int64_t c = parse_int64(args.take_value(name), name);
+          if (c != 4 && c != 8)
+            throw UsageError(fmt::format("--connectivity: {} is not 8 or 4", c));
+          params.connectivity = int(c);
+        } else if (name == "--no-normalize") {
+          params.normalize_thickness = false;
+        } else if (name == "--calibration") {
+          params.calibration_mg_per_cm3_per_hu = parse_double(args.take_value(name), name);
+        } else if (!take_output_option(args, name, device, json)) {
+          throw UsageError(fmt::format("unknown option '{}'", name));
+        }
+      },
+      [&](const std::string& word) {
+        if (directory) {
+          throw UsageError(
+              fmt::format("one DICOM directory only, got '{}' and '{}'", *directory, word));
+        }
+        directory = word;
+      });
+  if (phantom == directory.has_value()) {
+    throw UsageError("give either --phantom or a DICOM directory");
+  }
+  if (directory && thickness) throw UsageError("--thickness is for --phantom only");
+  const CalciumInput input =
+      phantom ? load_calcium_phantom(thickness.value_or(3.0)) : load_calcium_dicom(*directory);
+  params.slice_thickness_mm = input.slice_thickness_mm;
+  return score_and_print(input, params, device, json);
+}
+
 // ---------------------------------------------------------------------------- main
 
 struct Command {
@@ -678,6 +921,7 @@ constexpr Command kCommands[] = {
     {"info", kInfoHelp, run_info},
     {"histogram", kHistogramHelp, run_histogram},
     {"generate-ct", kGenerateHelp, run_generate_ct},
+    {"calcium", kCalciumHelp, run_calcium},
 };
 
 const Command* find_command(std::string_view name) {

@@ -2,30 +2,11 @@
 #include <vector>
 
 #include "backends.hpp"
+#include "cpu/union_find.hpp"
 
 namespace medkern::cpu {
 
 namespace {
-
-// Union-find over voxel indices; the root of a set is always its smallest index, which is
-// the component's first voxel in raster order.
-int32_t find_root(std::vector<int32_t>& parent, int32_t i) {
-  while (parent[i] != i) {
-    parent[i] = parent[parent[i]];  // path halving
-    i = parent[i];
-  }
-  return i;
-}
-
-void unite(std::vector<int32_t>& parent, int32_t a, int32_t b) {
-  a = find_root(parent, a);
-  b = find_root(parent, b);
-  if (a < b) {
-    parent[b] = a;
-  } else if (b < a) {
-    parent[a] = b;
-  }
-}
 
 // A mask: every non-zero voxel is foreground, all foreground voxels connect.
 struct NonZero {
