@@ -3,6 +3,7 @@
 
 #include "medkern/context.hpp"
 #include "medkern/denoise.hpp"
+#include "medkern/dicom.hpp"
 #include "medkern/error.hpp"
 #include "medkern/histogram.hpp"
 #include "medkern/label_statistics.hpp"
