@@ -379,15 +379,16 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
                       headers[members[k + 1]].path);
     }
   }
-  // Even spacing: every step within 1% (and 0.01 mm) of the median step.
+  // Even spacing: every step within 1% (and 0.01 mm) of the (lower) median step.
   std::vector<double> gaps;
   for (std::size_t k = 0; k + 1 < count; ++k) {
     gaps.push_back(distance[members[k + 1]] - distance[members[k]]);
   }
   std::vector<double> sorted_gaps = gaps;
-  std::nth_element(sorted_gaps.begin(), sorted_gaps.begin() + sorted_gaps.size() / 2,
-                   sorted_gaps.end());
-  const double nominal = sorted_gaps[sorted_gaps.size() / 2];
+  // The lower median: of two steps, the smaller (a missing slice makes a step longer).
+  const std::size_t middle = (sorted_gaps.size() - 1) / 2;
+  std::nth_element(sorted_gaps.begin(), sorted_gaps.begin() + middle, sorted_gaps.end());
+  const double nominal = sorted_gaps[middle];
   const double tolerance = std::max(0.01, 0.01 * nominal);
   for (std::size_t k = 0; k + 1 < count; ++k) {
     const double gap = gaps[k];
