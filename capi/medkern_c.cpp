@@ -1064,7 +1064,9 @@ medkern_status medkern_anisotropic_diffusion(medkern_context* context, const med
 
 // ============================================================================ DICOM
 
-int32_t medkern_dicom_available(void) { return medkern::dicom::available() ? 1 : 0; }
+int32_t medkern_dicom_available(void) {
+  return medkern::dicom::available() ? 1 : 0;
+}
 
 medkern_status medkern_dicom_options_init(medkern_dicom_options* options) {
   return MEDKERN_GUARDED({
@@ -1083,8 +1085,8 @@ medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_p
     const medkern::dicom::LoadOptions cpp = dicom_options(options);
     const medkern::dicom::Series s = medkern::dicom::load_series(files, cpp);
 
-    const std::string* ids[5] = {&s.patient_id, &s.study_uid, &s.series_uid,
-                                 &s.series_description, &s.modality};
+    const std::string* ids[5] = {&s.patient_id, &s.study_uid, &s.series_uid, &s.series_description,
+                                 &s.modality};
     BlockLayout layout;
     layout.add(sizeof(medkern_dicom_series), alignof(medkern_dicom_series));
     const std::size_t warnings_at =
@@ -1126,7 +1128,9 @@ medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_p
   });
 }
 
-void medkern_dicom_series_free(medkern_dicom_series* series) { std::free(series); }
+void medkern_dicom_series_free(medkern_dicom_series* series) {
+  std::free(series);
+}
 
 medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_paths,
                                          const medkern_dicom_options* options,
@@ -1186,6 +1190,8 @@ medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_p
   });
 }
 
-void medkern_dicom_series_list_free(medkern_dicom_series_list* list) { std::free(list); }
+void medkern_dicom_series_list_free(medkern_dicom_series_list* list) {
+  std::free(list);
+}
 
 }  // extern "C"

@@ -55,8 +55,8 @@ void register_dicom(py::module_& m) {
       "load_series",
       [](const std::vector<std::string>& paths, const std::string& series_uid, int output,
          bool allow_irregular_spacing, bool allow_gantry_tilt, bool recursive, int num_threads) {
-        const dicom::LoadOptions options = make_options(
-            series_uid, output, allow_irregular_spacing, allow_gantry_tilt, recursive, num_threads);
+        const dicom::LoadOptions options = make_options(series_uid, output, allow_irregular_spacing,
+                                                        allow_gantry_tilt, recursive, num_threads);
         dicom::Series s;
         {
           py::gil_scoped_release release;

@@ -27,7 +27,7 @@ bool available() noexcept;
 enum class OutputType : int32_t { automatic = 0, int16 = 1, float32 = 3 };
 
 struct LoadOptions {
-  std::string series_uid;                // empty: the series with the most files
+  std::string series_uid;  // empty: the series with the most files
   OutputType output = OutputType::automatic;
   bool allow_irregular_spacing = false;  // missing or unevenly spaced slices: a warning, not
                                          // an error (spacing is then the mean step)
@@ -53,18 +53,18 @@ struct SeriesInfo {
 // position (LPS, mm) origin + k*spacing[0]*orientation[0] + j*spacing[1]*orientation[1] +
 // i*spacing[2]*orientation[2].
 struct Series {
-  DType dtype = DType::int16;        // int16 or float32 (OutputType)
-  std::vector<int16_t> int16_data;   // the voxels when dtype == int16, C order
-  std::vector<float> float32_data;   // the voxels when dtype == float32
-  Shape3 shape{0, 0, 0};             // (slices, rows, columns)
-  Spacing3 spacing{1.0, 1.0, 1.0};   // (step between slice positions, row spacing, column
-                                     // spacing) in mm; never SliceThickness
-  std::array<double, 3> origin{};    // ImagePositionPatient of the first slice (x, y, z)
+  DType dtype = DType::int16;       // int16 or float32 (OutputType)
+  std::vector<int16_t> int16_data;  // the voxels when dtype == int16, C order
+  std::vector<float> float32_data;  // the voxels when dtype == float32
+  Shape3 shape{0, 0, 0};            // (slices, rows, columns)
+  Spacing3 spacing{1.0, 1.0, 1.0};  // (step between slice positions, row spacing, column
+                                    // spacing) in mm; never SliceThickness
+  std::array<double, 3> origin{};   // ImagePositionPatient of the first slice (x, y, z)
   // Unit vectors (x, y, z in LPS) of the array axes z, y, x: [0] the slice step direction
   // (the normal, row x column, unless a tilt was allowed), [1] the column direction
   // (ImageOrientationPatient[3:6]), [2] the row direction (ImageOrientationPatient[0:3]).
   std::array<std::array<double, 3>, 3> orientation{};
-  double slice_thickness = 0.0;      // (0018,0050) of the first slice; NaN when absent
+  double slice_thickness = 0.0;  // (0018,0050) of the first slice; NaN when absent
   // The only identifiers kept; no other attribute of the files is.
   std::string patient_id;
   std::string study_uid;

@@ -546,11 +546,11 @@ typedef struct medkern_dicom_series {
    * MEDKERN_DTYPE_FLOAT32; spacing (step between slice positions - never SliceThickness -,
    * row spacing, column spacing). The data belongs to this result. */
   medkern_volume volume;
-  double origin[3];        /* ImagePositionPatient of the first slice (x, y, z) */
-  double orientation[9];   /* unit vectors of the axes z, y, x: the slice step direction (the
-                              normal unless a tilt was allowed), the column and the row
-                              direction of ImageOrientationPatient */
-  double slice_thickness;  /* (0018,0050) of the first slice; NaN when absent */
+  double origin[3];       /* ImagePositionPatient of the first slice (x, y, z) */
+  double orientation[9];  /* unit vectors of the axes z, y, x: the slice step direction (the
+                             normal unless a tilt was allowed), the column and the row
+                             direction of ImageOrientationPatient */
+  double slice_thickness; /* (0018,0050) of the first slice; NaN when absent */
   /* The only identifiers kept (UTF-8 or the files' character set, "" when absent). */
   const char* patient_id;
   const char* study_uid;
@@ -605,7 +605,7 @@ typedef struct medkern_dicom_series_list {
   int64_t num_series;                /* >= 1, the largest first */
   medkern_dicom_series_info* series; /* num_series records, owned by the list */
   int64_t num_warnings;
-  const char* const* warnings;       /* skipped files */
+  const char* const* warnings; /* skipped files */
 } medkern_dicom_series_list;
 
 /* Lists the series of `paths` (as medkern_dicom_load_series, reading headers only; of

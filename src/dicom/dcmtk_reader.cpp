@@ -2,13 +2,13 @@
 // Only this file includes DCMTK; it is compiled when MEDKERN_WITH_DCMTK is ON.
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
 
+#include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcdict.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcmetinf.h"
 #include "dcmtk/dcmdata/dcpixel.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcxfer.h"
-#include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
@@ -124,8 +124,8 @@ bool read_header(const std::string& path, FileHeader* h, std::string* reason) {
                                             DCM_MaxReadLength, ERM_autoDetect);
   if (status.bad()) {
     if (has_dicm_prefix(path)) {
-      fail(Status::invalid_data, path, std::string("cannot read this DICOM file (") +
-                                           status.text() + "); is it truncated?");
+      fail(Status::invalid_data, path,
+           std::string("cannot read this DICOM file (") + status.text() + "); is it truncated?");
     }
     *reason = "not a DICOM file";
     return false;
@@ -196,9 +196,8 @@ void decode_pixels(const FileHeader& h, SlicePixels* out) {
   std::vector<unsigned char> buffer(frame_size + (frame_size & 1));
   Uint32 start_fragment = 0;
   OFString color_model;
-  const OFCondition status =
-      element->getUncompressedFrame(ds, 0, start_fragment, buffer.data(),
-                                    static_cast<Uint32>(buffer.size()), color_model);
+  const OFCondition status = element->getUncompressedFrame(
+      ds, 0, start_fragment, buffer.data(), static_cast<Uint32>(buffer.size()), color_model);
   if (status.bad()) {
     fail(Status::invalid_data, h.path,
          std::string("cannot decode the pixel data (") + status.text() + "); is it truncated?");
@@ -206,8 +205,9 @@ void decode_pixels(const FileHeader& h, SlicePixels* out) {
   // Pixel data shorter than Rows x Columns: DCMTK may pad the frame instead of failing.
   Uint32 length = element->getLength();
   if (!DcmXfer(ds->getOriginalXfer()).isEncapsulated() && length < needed) {
-    fail(Status::invalid_data, h.path,
-         "truncated pixel data: " + std::to_string(length) + " bytes for " + std::to_string(needed));
+    fail(
+        Status::invalid_data, h.path,
+        "truncated pixel data: " + std::to_string(length) + " bytes for " + std::to_string(needed));
   }
 
   const int64_t bits_stored = get_integer_or(ds, DCM_BitsStored, h.bits_allocated);
@@ -248,7 +248,8 @@ void decode_pixels(const FileHeader& h, SlicePixels* out) {
       }
       uint32_t u = (raw >> shift) & mask;
       int32_t v = static_cast<int32_t>(u);
-      if (is_signed && (u & sign_bit) != 0) v = static_cast<int32_t>(u) - static_cast<int32_t>(mask) - 1;
+      if (is_signed && (u & sign_bit) != 0)
+        v = static_cast<int32_t>(u) - static_cast<int32_t>(mask) - 1;
       dst[i] = v;
       lo = v < lo ? v : lo;
       hi = v > hi ? v : hi;

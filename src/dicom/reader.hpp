@@ -37,7 +37,7 @@ struct FileHeader {
   std::array<double, 2> pixel_spacing{};  // (between rows, between columns)
   double slice_thickness = std::numeric_limits<double>::quiet_NaN();         // when absent
   double spacing_between_slices = std::numeric_limits<double>::quiet_NaN();  // when absent
-  double gantry_tilt = 0.0;               // (0018,1120) in degrees; 0 when absent
+  double gantry_tilt = 0.0;  // (0018,1120) in degrees; 0 when absent
   std::string transfer_syntax_uid;
   std::string transfer_syntax_name;
   bool transfer_syntax_supported = true;

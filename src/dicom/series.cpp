@@ -22,7 +22,9 @@
 
 namespace medkern::dicom {
 
-bool available() noexcept { return MEDKERN_WITH_DCMTK != 0; }
+bool available() noexcept {
+  return MEDKERN_WITH_DCMTK != 0;
+}
 
 VolumeRef Series::view() const {
   VolumeRef ref;
@@ -57,8 +59,12 @@ std::string format_double(double v) {
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
-double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-double norm(const Vec3& a) { return std::sqrt(dot(a, a)); }
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+double norm(const Vec3& a) {
+  return std::sqrt(dot(a, a));
+}
 
 int thread_count(int requested, std::size_t jobs) {
   int n = requested;
@@ -204,8 +210,7 @@ SeriesInfo info_of(const Group& g, const std::vector<FileHeader>& headers) {
 void check_image(const FileHeader& h) {
   if (!h.transfer_syntax_supported) {
     throw Error(Status::not_supported, h.path + ": unsupported transfer syntax " +
-                                           h.transfer_syntax_name + " (" +
-                                           h.transfer_syntax_uid +
+                                           h.transfer_syntax_name + " (" + h.transfer_syntax_uid +
                                            "); medkern decodes uncompressed, deflated, RLE, "
                                            "JPEG baseline/extended/lossless and JPEG-LS");
   }
@@ -214,15 +219,16 @@ void check_image(const FileHeader& h) {
                 h.path + ": multi-frame images are not supported (NumberOfFrames = " +
                     std::to_string(h.frames) + ")");
   }
-  if (h.samples_per_pixel != 1 || (h.photometric != "MONOCHROME1" && h.photometric != "MONOCHROME2")) {
+  if (h.samples_per_pixel != 1 ||
+      (h.photometric != "MONOCHROME1" && h.photometric != "MONOCHROME2")) {
     throw Error(Status::not_supported,
                 h.path + ": only greyscale images are supported (SamplesPerPixel = " +
                     std::to_string(h.samples_per_pixel) + ", PhotometricInterpretation = '" +
                     h.photometric + "')");
   }
   if (h.bits_allocated != 8 && h.bits_allocated != 16) {
-    throw Error(Status::not_supported, h.path + ": BitsAllocated = " +
-                                           std::to_string(h.bits_allocated) +
+    throw Error(Status::not_supported, h.path +
+                                           ": BitsAllocated = " + std::to_string(h.bits_allocated) +
                                            " is not supported (8 or 16)");
   }
   if (h.rows < 1 || h.columns < 1 || h.rows > 65535 || h.columns > 65535) {
@@ -247,9 +253,8 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
     if (h.rows != first.rows || h.columns != first.columns) {
       throw Error(Status::invalid_data,
                   "the series' images differ in size: " + first.path + " is " +
-                      std::to_string(first.rows) + " x " + std::to_string(first.columns) +
-                      ", " + h.path + " is " + std::to_string(h.rows) + " x " +
-                      std::to_string(h.columns));
+                      std::to_string(first.rows) + " x " + std::to_string(first.columns) + ", " +
+                      h.path + " is " + std::to_string(h.rows) + " x " + std::to_string(h.columns));
     }
   }
   Geometry g;
@@ -263,12 +268,12 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
   for (std::size_t m : members) {
     const FileHeader& h = headers[m];
     if (h.has_pixel_spacing != first.has_pixel_spacing ||
-        (h.has_pixel_spacing && (std::fabs(h.pixel_spacing[0] - first.pixel_spacing[0]) >
-                                     1e-4 * first.pixel_spacing[0] ||
-                                 std::fabs(h.pixel_spacing[1] - first.pixel_spacing[1]) >
-                                     1e-4 * first.pixel_spacing[1]))) {
-      throw Error(Status::invalid_data, "PixelSpacing varies within the series: " + first.path +
-                                            " and " + h.path);
+        (h.has_pixel_spacing &&
+         (std::fabs(h.pixel_spacing[0] - first.pixel_spacing[0]) > 1e-4 * first.pixel_spacing[0] ||
+          std::fabs(h.pixel_spacing[1] - first.pixel_spacing[1]) >
+              1e-4 * first.pixel_spacing[1]))) {
+      throw Error(Status::invalid_data,
+                  "PixelSpacing varies within the series: " + first.path + " and " + h.path);
     }
   }
 
@@ -298,8 +303,8 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
     for (int a = 0; a < 6; ++a) {
       if (std::fabs(h.orientation[a] - first.orientation[a]) > 1e-3) {
         throw Error(Status::invalid_data,
-                    "varying orientation within the series: ImageOrientationPatient of " +
-                        h.path + " differs from that of " + first.path +
+                    "varying orientation within the series: ImageOrientationPatient of " + h.path +
+                        " differs from that of " + first.path +
                         " (medkern loads one orientation per volume)");
       }
     }
@@ -352,8 +357,8 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
       bool duplicate = false;
       for (std::size_t u : unique) {
         if (!headers[m].sop_uid.empty() && headers[u].sop_uid == headers[m].sop_uid) {
-          warnings.push_back("skipped " + headers[m].path + ": the same image (SOPInstanceUID) as " +
-                             headers[u].path);
+          warnings.push_back("skipped " + headers[m].path +
+                             ": the same image (SOPInstanceUID) as " + headers[u].path);
           duplicate = true;
           break;
         }
@@ -373,10 +378,10 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
   for (std::size_t k = 0; k + 1 < count; ++k) {
     const double gap = distance[members[k + 1]] - distance[members[k]];
     if (gap < 1e-3) {
-      throw Error(Status::invalid_data,
-                  "two slices at one position (" + format_double(distance[members[k]]) +
-                      " mm along the normal): " + headers[members[k]].path + " and " +
-                      headers[members[k + 1]].path);
+      throw Error(Status::invalid_data, "two slices at one position (" +
+                                            format_double(distance[members[k]]) +
+                                            " mm along the normal): " + headers[members[k]].path +
+                                            " and " + headers[members[k + 1]].path);
     }
   }
   // Even spacing: every step within 1% (and 0.01 mm) of the (lower) median step.
@@ -438,14 +443,15 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
   if (shear > std::max(0.05 * min_pixel, 0.01)) {
     const double degrees = std::atan2(norm(across), along) * 180.0 / M_PI;
     const std::string what = "gantry tilt: the slices are sheared by " + format_double(degrees) +
-                             " degrees (" + format_double(shear) +
-                             " mm in-plane over the stack)";
+                             " degrees (" + format_double(shear) + " mm in-plane over the stack)";
     if (!options.allow_gantry_tilt) {
-      throw Error(Status::invalid_data,
-                  what + "; resample the series, or pass allow_gantry_tilt to load the sheared grid");
+      throw Error(
+          Status::invalid_data,
+          what + "; resample the series, or pass allow_gantry_tilt to load the sheared grid");
     }
-    warnings.push_back(what + "; orientation[0] is the slice step direction, not the normal, and "
-                              "spacing[0] the step length");
+    warnings.push_back(what +
+                       "; orientation[0] is the slice step direction, not the normal, and "
+                       "spacing[0] the step length");
     const double len = norm(step);
     for (int a = 0; a < 3; ++a) g.orientation[0][a] = step[a] / len;
     g.spacing[0] = len;
@@ -458,7 +464,9 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
   return g;
 }
 
-bool is_integer(double v) { return std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e9; }
+bool is_integer(double v) {
+  return std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e9;
+}
 
 Series load_impl(const std::vector<std::string>& paths, const LoadOptions& options) {
   if (!available()) throw_not_built();
@@ -474,13 +482,13 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
       known += (known.empty() ? "" : ", ") + g.uid;
     }
     if (chosen == nullptr) {
-      throw Error(Status::invalid_argument,
-                  "series_uid: " + options.series_uid + " is not among the series found (" + known + ")");
+      throw Error(Status::invalid_argument, "series_uid: " + options.series_uid +
+                                                " is not among the series found (" + known + ")");
     }
   } else if (groups.size() > 1) {
-    series.warnings.push_back(std::to_string(groups.size()) + " series found; loaded the largest, " +
-                              chosen->uid + " (" + std::to_string(chosen->members.size()) +
-                              " files); choose another with series_uid");
+    series.warnings.push_back(
+        std::to_string(groups.size()) + " series found; loaded the largest, " + chosen->uid + " (" +
+        std::to_string(chosen->members.size()) + " files); choose another with series_uid");
   }
   const Geometry geometry = geometry_of(headers, chosen->members, options, series.warnings);
   const FileHeader& first = headers[geometry.order.front()];
@@ -535,7 +543,8 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
       if (slope == 1 && intercept == 0) {
         for (int64_t i = 0; i < plane; ++i) dst[i] = static_cast<int16_t>(src[i]);
       } else {
-        for (int64_t i = 0; i < plane; ++i) dst[i] = static_cast<int16_t>(slope * src[i] + intercept);
+        for (int64_t i = 0; i < plane; ++i)
+          dst[i] = static_cast<int16_t>(slope * src[i] + intercept);
       }
     } else {
       float* dst = series.float32_data.data() + k * plane;
@@ -595,8 +604,15 @@ Series load_series(const std::string& path, const LoadOptions& options) {
 #if !MEDKERN_WITH_DCMTK
 // Without DCMTK the reader is never called (available() is false); these keep the link whole.
 namespace medkern::dicom::detail {
-void initialize() { throw Error(Status::not_supported, "medkern was built without DICOM support"); }
-bool read_header(const std::string&, FileHeader*, std::string*) { initialize(); return false; }
-void decode_pixels(const FileHeader&, SlicePixels*) { initialize(); }
+void initialize() {
+  throw Error(Status::not_supported, "medkern was built without DICOM support");
+}
+bool read_header(const std::string&, FileHeader*, std::string*) {
+  initialize();
+  return false;
+}
+void decode_pixels(const FileHeader&, SlicePixels*) {
+  initialize();
+}
 }  // namespace medkern::dicom::detail
 #endif

@@ -151,8 +151,7 @@ static void test_version_and_status(void) {
   CHECK(strcmp(medkern_status_name(MEDKERN_ERROR_NOT_SUPPORTED), "MEDKERN_ERROR_NOT_SUPPORTED") ==
         0);
   CHECK(strcmp(medkern_status_name(MEDKERN_ERROR_IO), "MEDKERN_ERROR_IO") == 0);
-  CHECK(strcmp(medkern_status_name(MEDKERN_ERROR_INVALID_DATA), "MEDKERN_ERROR_INVALID_DATA") ==
-        0);
+  CHECK(strcmp(medkern_status_name(MEDKERN_ERROR_INVALID_DATA), "MEDKERN_ERROR_INVALID_DATA") == 0);
   /* An unknown code still gets a static, non-empty name. */
   CHECK(medkern_status_name(12345) != NULL && medkern_status_name(12345)[0] != '\0');
   CHECK(medkern_status_name(-1) != NULL && medkern_status_name(-1)[0] != '\0');
@@ -2015,8 +2014,7 @@ static void test_dicom(void) {
   CHECK_STATUS(medkern_dicom_list_series(missing, -3, NULL, &list), MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK(list == NULL);
   if (!available) {
-    CHECK_STATUS(medkern_dicom_load_series(missing, 1, NULL, &series),
-                 MEDKERN_ERROR_NOT_SUPPORTED);
+    CHECK_STATUS(medkern_dicom_load_series(missing, 1, NULL, &series), MEDKERN_ERROR_NOT_SUPPORTED);
     CHECK_MESSAGE("without DICOM support");
     CHECK_STATUS(medkern_dicom_list_series(missing, 1, NULL, &list), MEDKERN_ERROR_NOT_SUPPORTED);
     medkern_dicom_series_free(NULL);
@@ -2051,8 +2049,8 @@ static void test_dicom(void) {
     for (i = 0; i < 128 * 128; ++i) sum += hu[i];
     CHECK(sum == -1950906);
     CHECK(series->origin[0] == -158.135803 && series->origin[2] == -75.699997);
-    CHECK(series->orientation[0] == 0.0 && series->orientation[2] == 1.0);  /* normal +z */
-    CHECK(series->orientation[4] == 1.0 && series->orientation[6] == 1.0);  /* y, x */
+    CHECK(series->orientation[0] == 0.0 && series->orientation[2] == 1.0); /* normal +z */
+    CHECK(series->orientation[4] == 1.0 && series->orientation[6] == 1.0); /* y, x */
     CHECK(series->slice_thickness == 5.0);
     CHECK(strcmp(series->patient_id, "1CT1") == 0);
     CHECK(strcmp(series->modality, "CT") == 0);
@@ -2079,8 +2077,7 @@ static void test_dicom(void) {
   CHECK_OK(medkern_dicom_list_series(&ct_small, 1, NULL, &list));
   if (list != NULL) {
     CHECK(list->num_series == 1 && list->num_warnings == 0);
-    CHECK(strcmp(list->series[0].series_uid, "1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322") ==
-          0);
+    CHECK(strcmp(list->series[0].series_uid, "1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322") == 0);
     CHECK(list->series[0].num_files == 1 && list->series[0].series_number == 1);
     CHECK(list->series[0].rows == 128 && list->series[0].columns == 128);
     CHECK(strcmp(list->series[0].modality, "CT") == 0);

@@ -1,11 +1,11 @@
 // medkern::dicom from C++: errors of a build with or without DCMTK, and (with DCMTK) a series
 // written here byte by byte (explicit VR little endian), so that the order, geometry and HU
 // are known by construction. pytest (tests/python/test_dicom.py) compares with pydicom.
+#include <unistd.h>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("medkern_dicom_" + name + "_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("medkern_dicom_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -56,8 +56,8 @@ class Writer {
 };
 
 // One CT slice of rows x cols int16 stored values `pixels` at z (axial), intercept -1024.
-void write_slice(const fs::path& path, const std::string& series_uid, int index, double z,
-                 int rows, int cols, const std::vector<int16_t>& pixels) {
+void write_slice(const fs::path& path, const std::string& series_uid, int index, double z, int rows,
+                 int cols, const std::vector<int16_t>& pixels) {
   const std::string sop = "1.2.826.0.1.3680043.8.498.77." + std::to_string(index);
   Writer meta;
   meta.element(0x0002, 0x0002, "UI", "1.2.840.10008.5.1.4.1.1.2");
@@ -128,8 +128,7 @@ TEST_CASE("dicom: bad paths are errors with a status, in every build", "[dicom]"
   fs::remove_all(dir);
 }
 
-TEST_CASE("dicom: a shuffled series loads sorted, in HU, with spacing from positions",
-          "[dicom]") {
+TEST_CASE("dicom: a shuffled series loads sorted, in HU, with spacing from positions", "[dicom]") {
   if (!dicom::available()) return;  // the case above checks the not-built error
   const fs::path dir = fresh_dir("series");
   const int rows = 3, cols = 4;
@@ -138,8 +137,8 @@ TEST_CASE("dicom: a shuffled series loads sorted, in HU, with spacing from posit
   for (int k = 0; k < 4; ++k) {
     std::vector<int16_t> pixels(rows * cols);
     for (int i = 0; i < rows * cols; ++i) pixels[i] = static_cast<int16_t>(1000 * k + i);
-    write_slice(dir / ("s" + std::to_string(names[k]) + ".dcm"), "1.2.3.4.5", k, z[k], rows,
-                cols, pixels);
+    write_slice(dir / ("s" + std::to_string(names[k]) + ".dcm"), "1.2.3.4.5", k, z[k], rows, cols,
+                pixels);
   }
   std::ofstream(dir / "README") << "a non-DICOM file\n";
   const dicom::Series s = dicom::load_series(dir.string());
