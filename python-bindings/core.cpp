@@ -84,6 +84,14 @@ void register_errors(py::module_& m) {
        "A size or offset does not fit in 64 bits (MEDKERN_ERROR_OVERFLOW)."},
       {Status::internal, "InternalError", PyExc_RuntimeError,
        "A bug in medkern (MEDKERN_ERROR_INTERNAL)."},
+      {Status::not_supported, "NotSupportedError", PyExc_NotImplementedError,
+       "Left out of this build (DICOM without DCMTK) or an input format medkern does not "
+       "handle, such as a DICOM transfer syntax (MEDKERN_ERROR_NOT_SUPPORTED)."},
+      {Status::io, "FileError", PyExc_OSError,
+       "A file or directory that cannot be read (MEDKERN_ERROR_IO)."},
+      {Status::invalid_data, "InvalidDataError", PyExc_ValueError,
+       "Malformed or inconsistent input data: a truncated DICOM file, a series with varying "
+       "orientation (MEDKERN_ERROR_INVALID_DATA)."},
   };
   for (const ErrorClass& c : classes) {
     py::dict dict;
@@ -330,12 +338,15 @@ py::dict calcium_result_dict(const CalciumResult& r) {
 
 }  // namespace
 
+void register_dicom(py::module_& m);  // python-bindings/dicom.cpp
+
 PYBIND11_MODULE(_core, m) {
   m.doc() =
       "medkern._core: pybind11 bindings of the medkern C++ API. Use the `medkern` package; "
       "this module takes array descriptors, not arrays.";
 
   register_errors(m);
+  register_dicom(m);
 
   py::dict codes;
   for (DType d :

@@ -22,6 +22,12 @@ const char* status_name(Status status) noexcept {
       return "MEDKERN_ERROR_OVERFLOW";
     case Status::internal:
       return "MEDKERN_ERROR_INTERNAL";
+    case Status::not_supported:
+      return "MEDKERN_ERROR_NOT_SUPPORTED";
+    case Status::io:
+      return "MEDKERN_ERROR_IO";
+    case Status::invalid_data:
+      return "MEDKERN_ERROR_INVALID_DATA";
   }
   return "MEDKERN_ERROR_UNKNOWN";
 }

@@ -19,6 +19,9 @@ enum class Status : int32_t {
   cuda_error = 6,
   overflow = 7,
   internal = 8,
+  not_supported = 9,  // a feature left out of this build, or an input format not handled
+  io = 10,            // a file or directory that cannot be read
+  invalid_data = 11,  // malformed or inconsistent input data (a truncated DICOM file)
 };
 
 // The C name of a status, e.g. "MEDKERN_ERROR_SHAPE_MISMATCH".

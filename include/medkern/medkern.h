@@ -50,7 +50,12 @@ enum {
   MEDKERN_ERROR_NO_DEVICE = 5,         /* no such CUDA device, or a CPU-only build */
   MEDKERN_ERROR_CUDA = 6,              /* the CUDA runtime reported an error */
   MEDKERN_ERROR_OVERFLOW = 7,          /* a size or count exceeds what the types can hold */
-  MEDKERN_ERROR_INTERNAL = 8           /* a bug in medkern: please report it */
+  MEDKERN_ERROR_INTERNAL = 8,          /* a bug in medkern: please report it */
+  MEDKERN_ERROR_NOT_SUPPORTED = 9,     /* left out of this build (DICOM without DCMTK), or an
+                                          input format not handled (a transfer syntax) */
+  MEDKERN_ERROR_IO = 10,               /* a file or directory that cannot be read */
+  MEDKERN_ERROR_INVALID_DATA = 11      /* malformed or inconsistent input data: a truncated
+                                          file, a series with varying orientation */
 };
 
 /* The message of the last failed call on this thread ("" if none). The string is owned
@@ -714,6 +719,112 @@ MEDKERN_API void medkern_calcium_result_free(medkern_calcium_result* result);
 /* A static name of a risk category: "0", "1-10", "11-100", "101-400", ">400", or
  * "unknown" for another value. */
 MEDKERN_API const char* medkern_calcium_risk_name(int32_t risk_category);
+
+/* ---------------------------------------------------------------- DICOM */
+
+/* Non-zero when this build reads DICOM (it was built with DCMTK). Without it, every
+ * medkern_dicom_* function below returns MEDKERN_ERROR_NOT_SUPPORTED. */
+MEDKERN_API int32_t medkern_dicom_available(void);
+
+typedef struct medkern_dicom_options {
+  uint32_t struct_size;
+  /* 0 (default): MEDKERN_DTYPE_INT16 when every rescaled value is an integer that fits in
+   * int16 (CT, MR without rescale below 32768), else MEDKERN_DTYPE_FLOAT32.
+   * MEDKERN_DTYPE_INT16: int16 or MEDKERN_ERROR_INVALID_DATA where it would not be exact.
+   * MEDKERN_DTYPE_FLOAT32: always float32 (the rescale computed in double, rounded once). */
+  medkern_dtype output_dtype;
+  const char* series_uid;          /* NULL or "" (default): the series with the most files */
+  int32_t allow_irregular_spacing; /* non-zero: missing slices / uneven spacing are a warning */
+  int32_t allow_gantry_tilt;       /* non-zero: a tilted stack loads as a sheared grid, warned */
+  int32_t recursive;               /* non-zero: directories are read with their subdirectories */
+  int32_t num_threads;             /* files decoded in parallel; 0 (default) = all cores */
+} medkern_dicom_options;
+
+/* Default options: automatic dtype, the largest series, strict geometry, all cores. */
+MEDKERN_API medkern_status medkern_dicom_options_init(medkern_dicom_options* options);
+
+/* A loaded series. Voxel (k, j, i) lies at the patient position (LPS, mm)
+ * origin + k*sz*orientation[0..2] + j*sy*orientation[3..5] + i*sx*orientation[6..8]
+ * with (sz, sy, sx) = volume.spacing. */
+typedef struct medkern_dicom_series {
+  uint32_t struct_size;
+  int32_t reserved0;
+  /* Host, C-contiguous, (slices, rows, columns), MEDKERN_DTYPE_INT16 (HU for CT) or
+   * MEDKERN_DTYPE_FLOAT32; spacing (step between slice positions - never SliceThickness -,
+   * row spacing, column spacing). The data belongs to this result. */
+  medkern_volume volume;
+  double origin[3];       /* ImagePositionPatient of the first slice (x, y, z) */
+  double orientation[9];  /* unit vectors of the axes z, y, x: the slice step direction (the
+                             normal unless a tilt was allowed), the column and the row
+                             direction of ImageOrientationPatient */
+  double slice_thickness; /* (0018,0050) of the first slice; NaN when absent */
+  /* The only identifiers kept (UTF-8 or the files' character set, "" when absent). */
+  const char* patient_id;
+  const char* study_uid;
+  const char* series_uid;
+  const char* series_description;
+  const char* modality;
+  int64_t num_warnings;
+  const char* const* warnings; /* what was tolerated: skipped files, other series, ... */
+} medkern_dicom_series;
+
+/* medkern_dicom_load_series():
+ * Loads one series from `paths` (`num_paths` entries, each a file or a directory whose
+ * files are read) into a volume: the images grouped by SeriesInstanceUID (options->series_uid,
+ * or the series with the most files), sorted by ImagePositionPatient along the slice normal,
+ * RescaleSlope/RescaleIntercept applied per slice. Decodes the files in parallel.
+ * Transfer syntaxes: implicit/explicit VR little endian, explicit big endian, deflated, RLE,
+ * JPEG baseline, extended and lossless, JPEG-LS. Files that are not DICOM images are skipped
+ * with a warning. `options` may be NULL for the defaults.
+ * Errors (the message names the file):
+ * - MEDKERN_ERROR_NOT_SUPPORTED: another transfer syntax (JPEG 2000...): "unsupported
+ *   transfer syntax"; colour or multi-frame images; a build without DCMTK;
+ * - MEDKERN_ERROR_INVALID_DATA: a truncated or unreadable DICOM file; varying orientation
+ *   or image size; two slices at one position; missing slices or uneven spacing (unless
+ *   allow_irregular_spacing); gantry tilt (unless allow_gantry_tilt); no DICOM image found;
+ * - MEDKERN_ERROR_IO: a path that does not exist or cannot be read;
+ * - MEDKERN_ERROR_INVALID_ARGUMENT: NULL pointers, num_paths < 1, a series_uid not found.
+ * On success *series is allocated by the library (one block); free it with
+ * medkern_dicom_series_free. On failure *series is NULL. The caller keeps `paths`. */
+MEDKERN_API medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_paths,
+                                                     const medkern_dicom_options* options,
+                                                     medkern_dicom_series** series);
+
+/* Frees a result of medkern_dicom_load_series, its voxels and strings. NULL does nothing. */
+MEDKERN_API void medkern_dicom_series_free(medkern_dicom_series* series);
+
+/* One series found by medkern_dicom_list_series. */
+typedef struct medkern_dicom_series_info {
+  const char* series_uid;
+  const char* study_uid;
+  const char* patient_id;
+  const char* series_description;
+  const char* modality;
+  int64_t series_number; /* -1 when absent */
+  int64_t num_files;     /* its image files */
+  int64_t rows;          /* of its first file */
+  int64_t columns;
+} medkern_dicom_series_info;
+
+typedef struct medkern_dicom_series_list {
+  uint32_t struct_size;
+  int32_t reserved0;
+  int64_t num_series;                /* >= 1, the largest first */
+  medkern_dicom_series_info* series; /* num_series records, owned by the list */
+  int64_t num_warnings;
+  const char* const* warnings; /* skipped files */
+} medkern_dicom_series_list;
+
+/* Lists the series of `paths` (as medkern_dicom_load_series, reading headers only; of
+ * `options` only recursive and num_threads count; NULL for the defaults). Errors as
+ * medkern_dicom_load_series for reading. On success *list is allocated by the library;
+ * free it with medkern_dicom_series_list_free. On failure *list is NULL. */
+MEDKERN_API medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_paths,
+                                                     const medkern_dicom_options* options,
+                                                     medkern_dicom_series_list** list);
+
+/* Frees a result of medkern_dicom_list_series. NULL does nothing. */
+MEDKERN_API void medkern_dicom_series_list_free(medkern_dicom_series_list* list);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include "medkern/context.hpp"
 #include "medkern/denoise.hpp"
 #include "medkern/edges.hpp"
+#include "medkern/dicom.hpp"
 #include "medkern/error.hpp"
 #include "medkern/gaussian.hpp"
 #include "medkern/histogram.hpp"

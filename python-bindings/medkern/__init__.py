@@ -12,15 +12,17 @@ Strided views are used in place. Spacing is in millimetres, slowest axis first.
 Every error medkern raises is a :class:`MedkernError` (with ``.status``, the C ABI status
 name) and also the matching built-in: ``TypeError`` for an unsupported dtype (dtypes are
 never converted), ``ValueError`` for a bad argument or a shape mismatch, ``MemoryError``
-when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error.
+when a pool is exhausted, ``RuntimeError`` for a missing device or a CUDA error;
+``NotImplementedError``, ``OSError`` and ``ValueError`` for DICOM that cannot be loaded.
 
-Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`, :func:`threshold`, :func:`otsu_threshold`,
-:func:`label_statistics`, :func:`label_components` (scipy.ndimage.label),
-:func:`connected_threshold`, :func:`confidence_connected` (ITK),
-:func:`watershed` (skimage.segmentation.watershed), :func:`regional_minima`,
-:func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`, :func:`gradient_magnitude`
-(scipy.ndimage, ITK), :func:`canny` (ITK), :func:`median` (scipy.ndimage.median_filter),
-:func:`anisotropic_diffusion` (ITK). Devices and
+Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`,
+:func:`threshold`, :func:`otsu_threshold`, :func:`label_statistics`,
+:func:`label_components` (scipy.ndimage.label), :func:`connected_threshold`,
+:func:`confidence_connected` (ITK), :func:`watershed` (skimage.segmentation.watershed),
+:func:`regional_minima`, :func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`,
+:func:`gradient_magnitude` (scipy.ndimage, ITK), :func:`canny` (ITK), :func:`median`
+(scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). DICOM:
+:func:`load_series` (a CT series in HU with its geometry), :func:`list_series`. Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
@@ -31,15 +33,19 @@ from __future__ import annotations
 from . import _core
 from ._core import (
     CudaError,
+    FileError,
     InternalError,
+    InvalidDataError,
     InvalidArgumentError,
     MedkernError,
     NoDeviceError,
+    NotSupportedError,
     OutOfMemoryError,
     ShapeMismatchError,
     SizeOverflowError,
     UnsupportedDTypeError,
 )
+from ._dicom import DicomSeries, SeriesInfo, dicom_available, list_series, load_series
 from ._ops import (
     CalciumLesion,
     CalciumScore,
@@ -86,12 +92,17 @@ __all__ = [
     "Context",
     "CudaError",
     "DeviceInfo",
+    "DicomSeries",
+    "FileError",
     "InternalError",
     "InvalidArgumentError",
+    "InvalidDataError",
     "LabelStats",
     "MedkernError",
     "NoDeviceError",
+    "NotSupportedError",
     "OutOfMemoryError",
+    "SeriesInfo",
     "ShapeMismatchError",
     "SizeOverflowError",
     "UnsupportedDTypeError",
@@ -99,6 +110,9 @@ __all__ = [
     "built_with_cuda",
     "calcium_score",
     "devices",
+    "dicom_available",
+    "list_series",
+    "load_series",
     "histogram",
     "label_statistics",
     "otsu_threshold",

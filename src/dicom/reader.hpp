@@ -1,0 +1,71 @@
+// The DCMTK side of DICOM loading (src/dicom/dcmtk_reader.cpp), behind a DCMTK-free
+// interface so that src/dicom/series.cpp (file lists, grouping, geometry, rescaling) and
+// every other file build without DCMTK's headers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace medkern::dicom::detail {
+
+// What the loader needs from one file's header. Identifiers other than those listed are
+// never read.
+struct FileHeader {
+  std::string path;
+  std::string sop_uid;
+  std::string series_uid;
+  std::string study_uid;
+  std::string patient_id;
+  std::string series_description;
+  std::string modality;
+  int64_t series_number = -1;
+  int64_t rows = 0;
+  int64_t columns = 0;
+  int64_t frames = 1;
+  int64_t samples_per_pixel = 1;
+  int64_t bits_allocated = 0;
+  std::string photometric;
+  bool has_position = false;
+  std::array<double, 3> position{};
+  bool has_orientation = false;
+  std::array<double, 6> orientation{};
+  bool has_pixel_spacing = false;
+  std::array<double, 2> pixel_spacing{};  // (between rows, between columns)
+  double slice_thickness = std::numeric_limits<double>::quiet_NaN();         // when absent
+  double spacing_between_slices = std::numeric_limits<double>::quiet_NaN();  // when absent
+  double gantry_tilt = 0.0;  // (0018,1120) in degrees; 0 when absent
+  std::string transfer_syntax_uid;
+  std::string transfer_syntax_name;
+  bool transfer_syntax_supported = true;
+  std::shared_ptr<void> handle;  // the parsed file, kept for decode_pixels
+};
+
+// The stored values of one single-frame image (BitsStored applied, sign-extended when
+// PixelRepresentation is 1), and its rescale.
+struct SlicePixels {
+  std::vector<int32_t> values;
+  double slope = 1.0;
+  double intercept = 0.0;
+  int32_t min = 0;
+  int32_t max = 0;
+};
+
+// Parses the header of `path` (pixel data is not read). Returns false and a reason when it is
+// not a DICOM image: not DICOM at all, or without pixel data or SeriesInstanceUID. Throws
+// Error(invalid_data) for a file that is DICOM (has the "DICM" prefix) but cannot be parsed,
+// Error(io) when it cannot be opened.
+bool read_header(const std::string& path, FileHeader* header, std::string* reason);
+
+// Decodes the pixel data of a header from read_header (its transfer syntax supported, one
+// frame, one sample, 8 or 16 bits allocated). Throws an Error naming the file: truncated or
+// undecodable data (invalid_data).
+void decode_pixels(const FileHeader& header, SlicePixels* pixels);
+
+// Registers the decoders (once per process) and checks the data dictionary.
+void initialize();
+
+}  // namespace medkern::dicom::detail

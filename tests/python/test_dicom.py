@@ -1,0 +1,520 @@
+"""medkern.load_series / list_series against pydicom.
+
+Real files written by others: pydicom's bundled test files (CT_small, MR_small in every
+transfer syntax, the truncated MR, JPEG 2000), series written here with pydicom (its RLE
+encoder too) and compressed with DCMTK's command-line tools (JPEG lossless, baseline,
+JPEG-LS) where they are installed. Every volume is compared with pydicom's decoding
+(pixel_array + apply_modality_lut, slices sorted by ImagePositionPatient on the normal); where
+pydicom has no decoder for a syntax, with the uncompressed twin file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import shutil
+import subprocess
+from typing import List, Optional, Sequence
+
+import numpy as np
+import pytest
+
+import medkern
+
+pydicom = pytest.importorskip("pydicom")
+from pydicom.data import get_testdata_file  # noqa: E402
+from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
+from pydicom.encaps import encapsulate  # noqa: E402
+from pydicom.pixels import apply_modality_lut  # noqa: E402
+from pydicom.uid import (  # noqa: E402
+    CTImageStorage,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000Lossless,
+    MRImageStorage,
+    RLELossless,
+    generate_uid,
+)
+
+pytestmark = pytest.mark.skipif(
+    not medkern.dicom_available(), reason="medkern built without DICOM support (DCMTK)"
+)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def pydicom_pixels(path: str) -> Optional[np.ndarray]:
+    """pydicom's rescaled values of a single-frame file, or None without a decoder."""
+    ds = pydicom.dcmread(path)
+    try:
+        arr = ds.pixel_array
+    except Exception:  # no pixel-data plugin for this transfer syntax here
+        return None
+    return np.asarray(apply_modality_lut(arr, ds))
+
+
+def pydicom_volume(files: Sequence[str]) -> np.ndarray:
+    """The reference: pydicom reads, sorts along the normal and rescales."""
+    dss = [pydicom.dcmread(f) for f in files]
+    iop = np.array(dss[0].ImageOrientationPatient, dtype=float)
+    normal = np.cross(iop[:3], iop[3:])
+    dss.sort(key=lambda d: float(np.dot(normal, np.array(d.ImagePositionPatient, float))))
+    return np.stack([np.asarray(apply_modality_lut(d.pixel_array, d)) for d in dss])
+
+
+def make_slice(
+    pixels: np.ndarray,
+    position: Sequence[float],
+    *,
+    orientation: Sequence[float] = (1, 0, 0, 0, 1, 0),
+    pixel_spacing=(0.7, 0.8),
+    series_uid: str,
+    study_uid: str = "1.2.826.0.1.3680043.8.498.1",
+    thickness: float = 2.5,
+    slope: float = 1.0,
+    intercept: float = -1024.0,
+    modality: str = "CT",
+    syntax=ExplicitVRLittleEndian,
+    description: str = "calcium score",
+    series_number: int = 3,
+) -> Dataset:
+    meta = FileMetaDataset()
+    sop_class = CTImageStorage if modality == "CT" else MRImageStorage
+    sop_uid = generate_uid()
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = syntax
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = sop_uid
+    ds.PatientName = "Doe^Jane"
+    ds.PatientID = "PID-0042"
+    ds.PatientBirthDate = "19600101"
+    ds.StudyInstanceUID = study_uid
+    ds.SeriesInstanceUID = series_uid
+    ds.SeriesNumber = series_number
+    ds.SeriesDescription = description
+    ds.Modality = modality
+    ds.ImagePositionPatient = [round(float(v), 4) for v in position]
+    ds.ImageOrientationPatient = [float(v) for v in orientation]
+    ds.PixelSpacing = [float(v) for v in pixel_spacing]
+    ds.SliceThickness = thickness
+    ds.Rows, ds.Columns = pixels.shape
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    bits = pixels.dtype.itemsize * 8
+    ds.BitsAllocated = bits
+    ds.BitsStored = bits
+    ds.HighBit = bits - 1
+    ds.PixelRepresentation = 1 if pixels.dtype.kind == "i" else 0
+    if slope != 1.0 or intercept != 0.0 or modality == "CT":
+        ds.RescaleSlope = slope
+        ds.RescaleIntercept = intercept
+    big = syntax == ExplicitVRBigEndian
+    ds.PixelData = pixels.astype(pixels.dtype.newbyteorder(">" if big else "<")).tobytes()
+    ds["PixelData"].VR = "OW" if bits == 16 else "OB"
+    return ds
+
+
+def write_series(
+    folder: pathlib.Path,
+    rng: np.random.Generator,
+    *,
+    n: int = 6,
+    shape=(12, 10),
+    step: float = 2.5,
+    origin=(-40.0, -30.0, 80.0),
+    orientation=(1, 0, 0, 0, 1, 0),
+    series_uid: Optional[str] = None,
+    positions: Optional[List[Sequence[float]]] = None,
+    prefix: str = "im",
+    dtype=np.int16,
+    low: int = -1000,
+    high: int = 3000,
+    shuffle: bool = True,
+    **kwargs,
+) -> List[str]:
+    """n slices; file names in a shuffled order so that names do not give the order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    series_uid = series_uid or generate_uid()
+    iop = np.array(orientation, float)
+    normal = np.cross(iop[:3], iop[3:])
+    if positions is None:
+        positions = [np.array(origin) + k * step * normal for k in range(n)]
+    names = list(range(len(positions)))
+    if shuffle:
+        rng.shuffle(names)
+    files = []
+    for k, pos in enumerate(positions):
+        pixels = rng.integers(low, high, size=shape).astype(dtype)
+        ds = make_slice(pixels, pos, orientation=orientation, series_uid=series_uid, **kwargs)
+        path = folder / f"{prefix}{names[k]:03d}.dcm"
+        ds.save_as(path, enforce_file_format=True)
+        files.append(str(path))
+    return files
+
+
+def assert_volume_equal(series: medkern.DicomSeries, reference: np.ndarray) -> None:
+    assert series.volume.shape == reference.shape
+    np.testing.assert_array_equal(series.volume, reference.astype(series.volume.dtype))
+    # The cast above is exact: the values are the same numbers.
+    np.testing.assert_array_equal(series.volume.astype(np.float64), reference)
+
+
+# ---------------------------------------------------------------------------- pydicom's files
+
+SINGLE_FILES = [
+    "CT_small.dcm",
+    "MR_small.dcm",
+    "MR_small_implicit.dcm",
+    "MR_small_bigendian.dcm",
+    "MR_small_expb.dcm",
+    "MR_small_RLE.dcm",
+    "MR_small_jpeg_ls_lossless.dcm",
+    "MR_small_padded.dcm",
+]
+
+
+@pytest.mark.parametrize("name", SINGLE_FILES)
+def test_pydicom_test_files_equal_pydicom(name: str) -> None:
+    path = get_testdata_file(name)
+    s = medkern.load_series(path)
+    reference = pydicom_pixels(path)
+    if reference is None:  # e.g. JPEG-LS without a pydicom plugin: the uncompressed twin
+        reference = pydicom_pixels(get_testdata_file("MR_small.dcm"))
+    assert s.volume.dtype == np.int16
+    assert_volume_equal(s, reference[None])
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    assert s.spacing[1:] == tuple(float(v) for v in ds.PixelSpacing)
+    assert s.spacing[0] == float(ds.SliceThickness)  # one slice: its thickness
+    assert s.origin == tuple(float(v) for v in ds.ImagePositionPatient)
+    iop = np.array(ds.ImageOrientationPatient, float)
+    np.testing.assert_allclose(s.orientation[2], iop[:3] / np.linalg.norm(iop[:3]), atol=1e-12)
+    np.testing.assert_allclose(s.orientation[1], iop[3:] / np.linalg.norm(iop[3:]), atol=1e-12)
+    np.testing.assert_allclose(s.orientation[0], np.cross(s.orientation[2], s.orientation[1]))
+    assert s.slice_thickness == float(ds.SliceThickness)
+    assert s.series_uid == ds.SeriesInstanceUID
+    assert s.study_uid == ds.StudyInstanceUID
+    assert s.modality == ds.Modality
+    assert s.patient_id == ds.get("PatientID", "")
+
+
+def test_ct_small_is_hu() -> None:
+    s = medkern.load_series(get_testdata_file("CT_small.dcm"))
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    assert float(ds.RescaleIntercept) == -1024.0
+    np.testing.assert_array_equal(s.volume[0], ds.pixel_array.astype(np.int32) - 1024)
+
+
+def test_mr_twins_decode_alike() -> None:
+    """Every transfer syntax of MR_small gives the same voxels (pydicom's own test)."""
+    base = medkern.load_series(get_testdata_file("MR_small.dcm")).volume
+    for name in SINGLE_FILES[2:]:
+        np.testing.assert_array_equal(medkern.load_series(get_testdata_file(name)).volume, base)
+
+
+def test_jpeg_extended_12bit_against_pydicom() -> None:
+    """JPGExtended.dcm: 12-bit lossy JPEG (process 2/4). Two lossy decoders (DCMTK's IJG and
+    pydicom's plugin) may round the inverse DCT differently: at most 1 apart."""
+    path = get_testdata_file("JPGExtended.dcm")
+    reference = pydicom_pixels(path)
+    if reference is None:
+        pytest.skip("pydicom has no 12-bit JPEG decoder here (pylibjpeg-libjpeg)")
+    s = medkern.load_series(path)
+    assert s.volume.shape == (1,) + reference.shape
+    assert np.abs(s.volume[0].astype(np.int64) - reference).max() <= 1
+    assert any("no ImagePositionPatient" in w for w in s.warnings)
+
+
+def test_truncated_file_is_an_error() -> None:
+    path = get_testdata_file("MR_truncated.dcm")
+    with pytest.raises(medkern.InvalidDataError, match="MR_truncated.dcm") as info:
+        medkern.load_series(path)
+    assert isinstance(info.value, ValueError)
+    assert info.value.status == "MEDKERN_ERROR_INVALID_DATA"
+
+
+def test_real_jpeg2000_is_unsupported() -> None:
+    path = get_testdata_file("MR_small_jp2klossless.dcm")
+    with pytest.raises(medkern.NotSupportedError, match="unsupported transfer syntax") as info:
+        medkern.load_series(path)
+    assert "MR_small_jp2klossless.dcm" in str(info.value)
+    assert "JPEG 2000" in str(info.value)
+
+
+def test_colour_is_unsupported() -> None:
+    with pytest.raises(medkern.NotSupportedError, match="greyscale"):
+        medkern.load_series(get_testdata_file("SC_rgb_rle.dcm"))
+
+
+# ---------------------------------------------------------------------------- series
+
+
+def test_shuffled_series_equals_pydicom(tmp_path, rng) -> None:
+    files = write_series(tmp_path, rng, n=7, step=1.25, thickness=2.5)  # overlapping slices
+    s = medkern.load_series(str(tmp_path))
+    assert s.warnings == []
+    assert_volume_equal(s, pydicom_volume(files))
+    assert s.volume.dtype == np.int16
+    assert s.spacing == pytest.approx((1.25, 0.7, 0.8), abs=1e-9)  # positions, not thickness
+    assert s.slice_thickness == 2.5
+    assert s.origin == pytest.approx((-40.0, -30.0, 80.0))
+    np.testing.assert_allclose(s.orientation, np.eye(3)[::-1], atol=1e-12)
+    assert s.patient_id == "PID-0042"
+    assert s.series_description == "calcium score"
+    assert s.modality == "CT"
+    # No other identifier is kept.
+    text = repr([getattr(s, f.name) for f in dataclasses.fields(s) if f.name != "volume"])
+    assert "Doe" not in text and "19600101" not in text
+    # A list of files in any order, and a Path, give the same volume.
+    again = medkern.load_series(list(reversed(files)))
+    np.testing.assert_array_equal(again.volume, s.volume)
+    np.testing.assert_array_equal(medkern.load_series(tmp_path).volume, s.volume)
+
+
+def test_oblique_series_sorts_along_the_normal(tmp_path, rng) -> None:
+    c, d = np.cos(0.3), np.sin(0.3)
+    iop = (c, d, 0.0, 0.0, 0.0, -1.0)  # an oblique coronal-ish plane
+    files = write_series(tmp_path, rng, n=5, step=3.0, orientation=iop, origin=(5.0, 7.0, 9.0))
+    s = medkern.load_series(tmp_path)
+    assert_volume_equal(s, pydicom_volume(files))
+    normal = np.cross(iop[:3], iop[3:])
+    np.testing.assert_allclose(s.orientation[0], normal, atol=1e-12)
+    assert s.spacing[0] == pytest.approx(3.0, abs=1e-3)
+    assert s.origin == pytest.approx((5.0, 7.0, 9.0), abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "syntax", [ImplicitVRLittleEndian, ExplicitVRBigEndian], ids=["implicit", "big-endian"]
+)
+def test_series_in_other_syntaxes(tmp_path, rng, syntax) -> None:
+    files = write_series(tmp_path, rng, n=4, syntax=syntax)
+    assert_volume_equal(medkern.load_series(tmp_path), pydicom_volume(files))
+
+
+def test_rle_series_written_by_pydicom(tmp_path, rng) -> None:
+    plain = write_series(tmp_path / "plain", rng, n=5, shape=(20, 18))
+    for f in plain:
+        ds = pydicom.dcmread(f)
+        ds.compress(RLELossless, generate_instance_uid=False)
+        out = tmp_path / "rle" / os.path.basename(f)
+        out.parent.mkdir(exist_ok=True)
+        ds.save_as(out, enforce_file_format=True)
+    rle = medkern.load_series(tmp_path / "rle")
+    assert pydicom.dcmread(out).file_meta.TransferSyntaxUID == RLELossless
+    assert_volume_equal(rle, pydicom_volume(plain))
+    assert_volume_equal(rle, pydicom_volume(sorted(map(str, (tmp_path / "rle").iterdir()))))
+
+
+DCMTK_TOOLS = [
+    ("dcmcjpeg", ["+e1"], "1.2.840.10008.1.2.4.70", True),  # JPEG lossless SV1
+    ("dcmcjpeg", ["+el"], "1.2.840.10008.1.2.4.57", True),  # JPEG lossless
+    ("dcmcjpls", ["+el"], "1.2.840.10008.1.2.4.80", True),  # JPEG-LS lossless
+    ("dcmcjpeg", ["+eb"], "1.2.840.10008.1.2.4.50", False),  # JPEG baseline (8 bits)
+]
+
+
+@pytest.mark.parametrize("tool,args,uid,lossless", DCMTK_TOOLS, ids=lambda v: str(v))
+def test_series_compressed_by_dcmtk_tools(tmp_path, rng, tool, args, uid, lossless) -> None:
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} (Debian package dcmtk) is not installed")
+    eight_bit = not lossless
+    kwargs = dict(dtype=np.uint8, low=0, high=256, modality="MR") if eight_bit else {}
+    plain = write_series(tmp_path / "plain", rng, n=4, shape=(24, 16), **kwargs)
+    (tmp_path / "packed").mkdir()
+    for f in plain:
+        out = tmp_path / "packed" / os.path.basename(f)
+        subprocess.run([tool, *args, f, str(out)], check=True, capture_output=True)
+    packed = sorted(str(p) for p in (tmp_path / "packed").iterdir())
+    assert pydicom.dcmread(packed[0]).file_meta.TransferSyntaxUID == uid
+    s = medkern.load_series(tmp_path / "packed")
+    if lossless:
+        assert_volume_equal(s, pydicom_volume(plain))
+    try:
+        reference = pydicom_volume(packed)
+    except Exception:  # pydicom without a JPEG plugin: the lossless case is checked above
+        return
+    if lossless:
+        assert_volume_equal(s, reference)
+    else:  # two lossy decoders (IJG in DCMTK, pydicom's plugin) round alike or 1 apart
+        assert np.abs(s.volume.astype(np.int64) - reference).max() <= 1
+
+
+def test_missing_slice(tmp_path, rng) -> None:
+    positions = [(0.0, 0.0, 2.0 * k) for k in (0, 1, 2, 4, 5)]
+    write_series(tmp_path, rng, positions=positions)
+    with pytest.raises(medkern.InvalidDataError, match="missing slice"):
+        medkern.load_series(tmp_path)
+    s = medkern.load_series(tmp_path, allow_irregular_spacing=True)
+    assert any("missing slice" in w for w in s.warnings)
+    assert s.volume.shape[0] == 5
+    assert s.spacing[0] == pytest.approx(2.5)  # the mean step, as the warning says
+
+
+def test_two_slices_at_one_position(tmp_path, rng) -> None:
+    positions = [(0.0, 0.0, z) for z in (0.0, 2.0, 2.0, 4.0)]
+    write_series(tmp_path, rng, positions=positions)
+    with pytest.raises(medkern.InvalidDataError, match="two slices at one position"):
+        medkern.load_series(tmp_path)
+
+
+def test_varying_orientation(tmp_path, rng) -> None:
+    uid = generate_uid()
+    write_series(tmp_path, rng, n=3, series_uid=uid, prefix="a")
+    c, s = np.cos(0.2), np.sin(0.2)
+    write_series(
+        tmp_path,
+        rng,
+        n=1,
+        series_uid=uid,
+        prefix="b",
+        orientation=(c, s, 0, -s, c, 0),
+        origin=(-40.0, -30.0, 87.5),
+    )
+    with pytest.raises(medkern.InvalidDataError, match="varying orientation"):
+        medkern.load_series(tmp_path)
+
+
+def test_gantry_tilt(tmp_path, rng) -> None:
+    tilt = np.deg2rad(15.0)
+    # Axial images, each 2 mm further in z and 2*tan(15 deg) mm further in y.
+    positions = [(0.0, 2.0 * k * np.tan(tilt), 2.0 * k) for k in range(5)]
+    files = write_series(tmp_path, rng, positions=positions)
+    with pytest.raises(medkern.InvalidDataError, match="gantry tilt"):
+        medkern.load_series(tmp_path)
+    s = medkern.load_series(tmp_path, allow_gantry_tilt=True)
+    assert any("gantry tilt" in w and "15" in w for w in s.warnings)
+    assert_volume_equal(s, pydicom_volume(files))
+    step = np.array(positions[1]) - np.array(positions[0])
+    np.testing.assert_allclose(s.orientation[0], step / np.linalg.norm(step), atol=1e-4)
+    assert s.spacing[0] == pytest.approx(np.linalg.norm(step), abs=1e-3)
+
+
+def test_two_series_in_one_directory(tmp_path, rng) -> None:
+    big_uid, small_uid = generate_uid(), generate_uid()
+    big = write_series(tmp_path, rng, n=5, series_uid=big_uid, prefix="big", series_number=2)
+    small = write_series(
+        tmp_path, rng, n=3, series_uid=small_uid, prefix="small", series_number=7,
+        description="scout", shape=(8, 6),
+    )
+    listed = medkern.list_series(tmp_path)
+    assert [x.series_uid for x in listed] == [big_uid, small_uid]
+    assert [x.num_files for x in listed] == [5, 3]
+    assert [x.series_number for x in listed] == [2, 7]
+    assert (listed[1].rows, listed[1].columns) == (8, 6)
+    assert listed[1].series_description == "scout"
+    assert listed[0].patient_id == "PID-0042" and listed[0].modality == "CT"
+
+    s = medkern.load_series(tmp_path)
+    assert s.series_uid == big_uid
+    assert any("2 series" in w and big_uid in w for w in s.warnings)
+    assert_volume_equal(s, pydicom_volume(big))
+    t = medkern.load_series(tmp_path, series_uid=small_uid)
+    assert t.series_uid == small_uid and t.warnings == []
+    assert_volume_equal(t, pydicom_volume(small))
+    with pytest.raises(medkern.InvalidArgumentError, match=small_uid):
+        medkern.load_series(tmp_path, series_uid="1.2.3.4")
+
+
+def test_non_dicom_file_is_skipped(tmp_path, rng) -> None:
+    files = write_series(tmp_path, rng, n=3)
+    (tmp_path / "notes.txt").write_text("not DICOM\n" * 50)
+    (tmp_path / "sub").mkdir()  # a subdirectory is not read
+    s = medkern.load_series(tmp_path)
+    assert_volume_equal(s, pydicom_volume(files))
+    assert len(s.warnings) == 1 and "notes.txt" in s.warnings[0]
+    with pytest.warns(UserWarning, match="notes.txt"):
+        assert len(medkern.list_series(tmp_path)) == 1
+
+
+def test_fake_jpeg2000_names_the_file(tmp_path, rng) -> None:
+    files = write_series(tmp_path, rng, n=3)
+    ds = pydicom.dcmread(files[1])
+    ds.file_meta.TransferSyntaxUID = JPEG2000Lossless
+    ds.PixelData = encapsulate([b"\xff\x4f\xff\x51" + bytes(60)])
+    ds["PixelData"].VR = "OB"
+    ds.save_as(files[1], enforce_file_format=True)
+    with pytest.raises(medkern.NotSupportedError, match="unsupported transfer syntax") as info:
+        medkern.load_series(tmp_path)
+    assert os.path.basename(files[1]) in str(info.value)
+    assert "1.2.840.10008.1.2.4.90" in str(info.value)
+
+
+def test_float32_when_rescale_is_not_integral(tmp_path, rng) -> None:
+    files = write_series(
+        tmp_path, rng, n=3, modality="MR", slope=0.37, intercept=1.5, low=0, high=4000
+    )
+    s = medkern.load_series(tmp_path)
+    assert s.volume.dtype == np.float32
+    reference = pydicom_volume(files)
+    np.testing.assert_array_equal(s.volume, reference.astype(np.float32))
+    with pytest.raises(medkern.InvalidDataError, match="not integers"):
+        medkern.load_series(tmp_path, dtype="int16")
+
+
+def test_uint16_mr_above_int16(tmp_path, rng) -> None:
+    files = write_series(
+        tmp_path, rng, n=3, modality="MR", intercept=0.0, dtype=np.uint16, low=0, high=65536
+    )
+    s = medkern.load_series(tmp_path)
+    assert s.volume.dtype == np.float32
+    np.testing.assert_array_equal(s.volume, pydicom_volume(files))
+    forced = medkern.load_series(tmp_path, dtype="float32")
+    np.testing.assert_array_equal(forced.volume, s.volume)
+    ct = medkern.load_series(get_testdata_file("CT_small.dcm"), dtype=np.float32)
+    assert ct.volume.dtype == np.float32
+    np.testing.assert_array_equal(ct.volume[0], pydicom_pixels(get_testdata_file("CT_small.dcm")))
+
+
+def test_per_slice_rescale(tmp_path, rng) -> None:
+    a = write_series(tmp_path, rng, n=2, prefix="a", intercept=-1024.0, series_uid="1.2.3.9")
+    b = write_series(
+        tmp_path, rng, n=2, prefix="b", intercept=-1000.0, slope=2.0, series_uid="1.2.3.9",
+        origin=(-40.0, -30.0, 85.0), low=-500, high=1500,
+    )
+    s = medkern.load_series(tmp_path)
+    assert s.volume.dtype == np.int16
+    assert_volume_equal(s, pydicom_volume(a + b))
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+def test_bad_paths(tmp_path) -> None:
+    with pytest.raises(medkern.FileError, match="no such file") as info:
+        medkern.load_series(tmp_path / "missing")
+    assert isinstance(info.value, OSError)
+    with pytest.raises(medkern.InvalidDataError, match="no DICOM image"):
+        medkern.load_series(tmp_path)  # empty directory
+    (tmp_path / "x.bin").write_bytes(b"\0" * 10)
+    with pytest.raises(medkern.InvalidDataError, match="x.bin"):
+        medkern.load_series(tmp_path / "x.bin")
+    with pytest.raises(medkern.InvalidArgumentError):
+        medkern.load_series([])
+    with pytest.raises(medkern.InvalidArgumentError):
+        medkern.load_series(None)
+    with pytest.raises(medkern.InvalidArgumentError):
+        medkern.load_series([str(tmp_path), 3])
+    with pytest.raises(medkern.UnsupportedDTypeError):
+        medkern.load_series(tmp_path, dtype="uint8")
+    with pytest.raises(medkern.InvalidArgumentError):
+        medkern.load_series(tmp_path, num_threads=-1)
+    with pytest.raises(medkern.FileError):
+        medkern.list_series(tmp_path / "missing")
+
+
+def test_truncated_copies_never_crash(tmp_path, rng) -> None:
+    """Every prefix length of a file: an error or a volume, never a crash."""
+    files = write_series(tmp_path / "src", rng, n=1, shape=(8, 8))
+    data = pathlib.Path(files[0]).read_bytes()
+    target = tmp_path / "cut.dcm"
+    for length in list(range(0, len(data), 37)) + [len(data) - 1]:
+        target.write_bytes(data[:length])
+        try:
+            medkern.load_series(target)
+        except medkern.MedkernError as e:
+            assert e.status in ("MEDKERN_ERROR_INVALID_DATA", "MEDKERN_ERROR_NOT_SUPPORTED")
