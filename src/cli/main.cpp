@@ -713,7 +713,7 @@ int run_generate_ct(Arguments& args) {
 
 // ---------------------------------------------------------------------------- calcium
 
-// A CT to score, however it was obtained (the phantom; a DICOM series once it is wired):
+// A CT to score, however it was obtained (the phantom or a DICOM series):
 // every source fills this and goes through score_and_print.
 struct CalciumInput {
   std::string source;  // for the text output
@@ -740,11 +740,30 @@ CalciumInput load_calcium_phantom(double thickness) {
   return input;
 }
 
-// Where DICOM loading plugs in: a series directory to a CalciumInput.
+// A DICOM series (the largest of the directory) in HU; its warnings go to stderr.
 CalciumInput load_calcium_dicom(const std::string& directory) {
-  throw RunError(fmt::format(
-      "'{}': DICOM support not built (rebuild with -DMEDKERN_WITH_DCMTK=ON), or use --phantom",
-      directory));
+  if (!medkern::dicom::available()) {
+    throw RunError(fmt::format(
+        "'{}': DICOM support not built (rebuild with -DMEDKERN_WITH_DCMTK=ON), or use --phantom",
+        directory));
+  }
+  medkern::dicom::LoadOptions options;
+  options.output = medkern::dicom::OutputType::int16;  // HU, or an error naming the file
+  medkern::dicom::Series series = medkern::dicom::load_series(directory, options);
+  for (const std::string& warning : series.warnings) {
+    fmt::print(stderr, "medkern: warning: {}\n", warning);
+  }
+  CalciumInput input;
+  input.shape = series.shape;
+  input.spacing = series.spacing;
+  // Without SliceThickness the slices are taken to be as thick as they are apart.
+  input.slice_thickness_mm = std::isfinite(series.slice_thickness) && series.slice_thickness > 0
+                                 ? series.slice_thickness
+                                 : series.spacing[0];
+  input.hu = std::move(series.int16_data);
+  input.source =
+      fmt::format("DICOM series {} ({}, {} slices)", series.series_uid, directory, series.shape[0]);
+  return input;
 }
 
 const char* artery_name(int32_t label) {

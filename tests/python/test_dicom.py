@@ -11,6 +11,7 @@ pydicom has no decoder for a syntax, with the uncompressed twin file.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import pathlib
 import shutil
@@ -518,3 +519,44 @@ def test_truncated_copies_never_crash(tmp_path, rng) -> None:
             medkern.load_series(target)
         except medkern.MedkernError as e:
             assert e.status in ("MEDKERN_ERROR_INVALID_DATA", "MEDKERN_ERROR_NOT_SUPPORTED")
+
+
+# ---------------------------------------------------------------------------- the CLI
+
+
+def medkern_cli() -> Optional[str]:
+    """The `medkern` program of the build whose Python package is imported (build/bin)."""
+    build = pathlib.Path(medkern.__file__).resolve().parents[2]
+    path = build / "bin" / "medkern"
+    return str(path) if path.is_file() else shutil.which("medkern")
+
+
+def test_cli_scores_a_dicom_series_as_the_python_api(tmp_path, rng) -> None:
+    # Calcified spots (raw 1200..1800, i.e. 176..776 HU) in soft tissue, 3 mm slices
+    # written 2.5 mm apart: `medkern calcium DIR` must read the same volume and
+    # thickness and score it as calcium_score does.
+    cli = medkern_cli()
+    if cli is None:
+        pytest.skip("no medkern program next to the Python package")
+    write_series(tmp_path, rng, n=8, shape=(40, 36), step=2.5, low=1000, high=1100,
+                 thickness=3.0)
+    for path in tmp_path.iterdir():  # add spots of calcium to every slice
+        ds = pydicom.dcmread(path)
+        pixels = ds.pixel_array.copy()
+        for _ in range(4):
+            y, x = rng.integers(0, 34, size=2)
+            pixels[y:y + 3, x:x + 2] = rng.integers(1200, 1800)
+        ds.PixelData = pixels.astype("<i2").tobytes()
+        ds.save_as(path)
+    series = medkern.load_series(str(tmp_path))
+    expected = medkern.calcium_score(series.volume, series.spacing,
+                                     slice_thickness=series.slice_thickness, device="cpu")
+    assert expected.agatston > 0
+    run = subprocess.run([cli, "calcium", str(tmp_path), "--json", "--device", "cpu"],
+                         capture_output=True, text=True, check=True)
+    got = json.loads(run.stdout)
+    assert got["agatston"] == pytest.approx(expected.agatston)
+    assert got["volume_mm3"] == pytest.approx(expected.volume_mm3)
+    assert got["risk_category"] == expected.risk_category
+    assert got["lesions_3d"] == expected.lesions_3d
+    assert len(got["lesions"]) == len(expected.lesions)
