@@ -13,35 +13,58 @@ __device__ inline int64_t clamp_to(int64_t i, int64_t n) {
 }
 
 // One pass for every gradient output: a TileX x TileY block walks its (y, x) tile through a
-// run of z-slices. For each slice (the run's and one on each side) it loads the tile with a
-// one-voxel halo into shared memory (double-buffered: one barrier a slice), and each thread
-// forms the slice's partials at its voxel; the partials of the last three slices stay in
-// registers and give the output of the middle one. Each input voxel is read about (1 + 2 /
-// z_run) times from DRAM (halos from L2); the output is written once, coalesced along x.
+// run of z-slices. For each slice (the run's and one on each side) the tile with a one-voxel
+// halo goes to shared memory (double-buffered: one barrier a slice), and each thread forms
+// the slice's partials at its voxel; the partials of the last three slices stay in registers
+// and give the output of the middle one. Each input voxel is read about (1 + 2 / z_run) times
+// from DRAM (halos from L2); the output is written once, coalesced along x.
+// Software-pipelined: the next slice's values are loaded into registers before this slice's
+// partials are formed, so one slice's DRAM latency overlaps the previous slice's arithmetic
+// (the first version loaded, waited at the barrier, then computed: about 1.3 loads in flight
+// per thread, latency-bound at 1.7 ms for 512^3 against 0.36 ms of traffic). The offsets of
+// each thread's tile values within a slice are the same for every slice of a y-tile and are
+// computed (clamped) once per y-tile.
 template <class T, int TileX, int TileY>
 __global__ void __launch_bounds__(TileX* TileY)
     gradient_tiles(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
                    int64_t nx, int64_t z_run, const GradientSpec spec) {
+  constexpr int kThreads = TileX * TileY;
+  constexpr int kValues = (TileX + 2) * (TileY + 2);
+  constexpr int kLoads = (kValues + kThreads - 1) / kThreads;  // tile values per thread
   __shared__ float tile[2][TileY + 2][TileX + 2];
-  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * TileX + tx;
   const int64_t x0 = int64_t(blockIdx.x) * TileX, x = x0 + tx;
   const int64_t z_begin = int64_t(blockIdx.z) * z_run;
   const int64_t z_end = z_begin + z_run < nz ? z_begin + z_run : nz;
   const int64_t y_tiles = (ny + TileY - 1) / TileY;
+  const int64_t plane = ny * nx;
   for (int64_t y_tile = blockIdx.y; y_tile < y_tiles; y_tile += gridDim.y) {
     const int64_t y0 = y_tile * TileY, y = y0 + ty;
+    int64_t offset[kLoads];
+#pragma unroll
+    for (int i = 0; i < kLoads; ++i) {
+      const int v = tid + i * kThreads < kValues ? tid + i * kThreads : kValues - 1;
+      offset[i] =
+          clamp_to(y0 - 1 + v / (TileX + 2), ny) * nx + clamp_to(x0 - 1 + v % (TileX + 2), nx);
+    }
+    float staged[kLoads];
+    auto fetch = [&](int64_t s) {
+      const T* slice = input + clamp_to(s, nz) * plane;
+#pragma unroll
+      for (int i = 0; i < kLoads; ++i) staged[i] = static_cast<float>(slice[offset[i]]);
+    };
+    fetch(z_begin - 1);
     SlicePartials below{}, here{}, above{};
     int step = 0;
     for (int64_t s = z_begin - 1; s <= z_end; ++s, ++step) {
-      const T* slice = input + clamp_to(s, nz) * ny * nx;
       float(*buffer)[TileX + 2] = tile[step & 1];
-      for (int r = ty; r < TileY + 2; r += TileY) {
-        const int64_t row = clamp_to(y0 - 1 + r, ny) * nx;
-        for (int c = tx; c < TileX + 2; c += TileX) {
-          buffer[r][c] = static_cast<float>(slice[row + clamp_to(x0 - 1 + c, nx)]);
-        }
+#pragma unroll
+      for (int i = 0; i < kLoads; ++i) {
+        const int v = tid + i * kThreads;
+        if (v < kValues) buffer[v / (TileX + 2)][v % (TileX + 2)] = staged[i];
       }
       __syncthreads();
+      if (s < z_end) fetch(s + 1);  // in flight while this slice is computed
       const float n[3][3] = {{buffer[ty][tx], buffer[ty][tx + 1], buffer[ty][tx + 2]},
                              {buffer[ty + 1][tx], buffer[ty + 1][tx + 1], buffer[ty + 1][tx + 2]},
                              {buffer[ty + 2][tx], buffer[ty + 2][tx + 1], buffer[ty + 2][tx + 2]}};

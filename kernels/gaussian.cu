@@ -14,6 +14,7 @@
 //   0 is skipped (z alone, or y and x alone: one pass, 360 us).
 // - radii beyond the fast paths (x, y > 32; z > 16) take one global-memory pass per axis,
 //   8n each, with (2r + 1) taps per voxel from L1/L2: correct, slower.
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -39,6 +40,15 @@ constexpr std::size_t kDefaultSharedBytes = 48 * 1024;
 constexpr int kColumnThreads = 256;
 constexpr int kColumnRun = 64;
 constexpr int kColumnUnroll = 4;
+// float32 fast path (radii <= kFloat32SumMaxRadius). Columns: 8 loads in flight per thread
+// (the float window is cheap; the pass is memory-bound). Plane: 32 x 64 outputs, 32 x 8
+// threads, y segments of 16 rows (2 loads per output at radius 8, 1.5 at 4), 12 KiB of
+// shared memory at radius 8 (no opt-in needed).
+constexpr int kColumnUnroll32 = 8;
+constexpr int kPlaneTileX32 = 32;
+constexpr int kPlaneTileY32 = 64;
+constexpr int kPlaneRows32 = 8;
+constexpr int kPlaneSegment32 = 16;
 // Global-memory fallback.
 constexpr int kAxisThreads = 256;
 constexpr int kAxisBlocksPerSm = 8;
@@ -106,6 +116,65 @@ void launch_columns(std::integer_sequence<int, R...>, int radius, const Context&
   kByRadius[radius - 1](context, input, output, shape, weights);
 }
 
+template <class T, int R>
+void launch_columns32_with_radius(const Context& context, const T* input, float* output,
+                                  const Shape3& shape, const std::vector<float>& weights) {
+  kernels::ColumnWeights32 w{};
+  for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
+  const int64_t plane = shape[1] * shape[2];
+  const int64_t runs = (shape[0] + kColumnRun - 1) / kColumnRun;
+  const int64_t blocks = runs * ((plane + kColumnThreads - 1) / kColumnThreads);
+  kernels::smooth_columns32<T, R, kColumnUnroll32, kColumnThreads>
+      <<<static_cast<unsigned>(blocks), kColumnThreads, 0, stream_of(context)>>>(
+          input, output, shape[0], plane, runs, kColumnRun, w);
+  cuda_check_launch("smooth_columns32");
+}
+
+template <class T, int... R>
+void launch_columns32(std::integer_sequence<int, R...>, int radius, const Context& context,
+                      const T* input, float* output, const Shape3& shape,
+                      const std::vector<float>& weights) {
+  using Launch =
+      void (*)(const Context&, const T*, float*, const Shape3&, const std::vector<float>&);
+  static constexpr Launch kByRadius[] = {&launch_columns32_with_radius<T, R + 1>...};
+  kByRadius[radius - 1](context, input, output, shape, weights);
+}
+
+template <class T, int R>
+void launch_plane32_with_radius(const Context& context, const T* input, float* output,
+                                const Shape3& shape, const kernels::PlaneWeights32& weights) {
+  const dim3 grid(static_cast<unsigned>((shape[2] + kPlaneTileX32 - 1) / kPlaneTileX32),
+                  capped_grid((shape[1] + kPlaneTileY32 - 1) / kPlaneTileY32, kMaxGridY),
+                  capped_grid(shape[0], kMaxGridZ));
+  const bool vector_stores = shape[2] % 4 == 0 && aligned_to(output, 16);
+  kernels::smooth_plane32<T, R, kPlaneTileX32, kPlaneTileY32, kPlaneRows32, kPlaneSegment32>
+      <<<grid, dim3(kPlaneTileX32, kPlaneRows32), 0, stream_of(context)>>>(
+          input, output, shape[0], shape[1], shape[2], weights, vector_stores);
+  cuda_check_launch("smooth_plane32");
+}
+
+// The plane pass in float32, compiled for radius classes 2, 4, 8 (the larger of ry, rx
+// rounded up: taps beyond the runtime radii are skipped, at the cost of their issue slots).
+template <class T>
+void launch_plane32(const Context& context, const T* input, float* output, const Shape3& shape,
+                    const SeparableKernels& kernels) {
+  kernels::PlaneWeights32 weights{};
+  weights.rx = kernels.radius(2);
+  weights.ry = kernels.radius(1);
+  weights.x[0] = weights.y[0] = 1.0f;
+  for (int k = 0; k <= weights.rx && kernels.filters(2); ++k) weights.x[k] = kernels.weights[2][k];
+  for (int k = 0; k <= weights.ry && kernels.filters(1); ++k) weights.y[k] = kernels.weights[1][k];
+  const int radius = std::max(weights.rx, weights.ry);
+  if (radius <= 2) {
+    launch_plane32_with_radius<T, 2>(context, input, output, shape, weights);
+  } else if (radius <= 4) {
+    launch_plane32_with_radius<T, 4>(context, input, output, shape, weights);
+  } else {
+    static_assert(kFloat32SumMaxRadius == 8, "the radius classes end at the fast path's limit");
+    launch_plane32_with_radius<T, 8>(context, input, output, shape, weights);
+  }
+}
+
 // z: registers up to kMaxRegisterRadius, else one global pass.
 template <class T>
 void smooth_z(const Context& context, const T* input, float* output, const Shape3& shape,
@@ -144,9 +213,28 @@ void separable_smooth(const Context& context, const VolumeRef& input, float* out
   DeviceGuard guard(context.device().ordinal);
   const Shape3& shape = input.shape;
   const bool z = kernels.filters(0), in_plane = kernels.filters(1) || kernels.filters(2);
+  const bool float32 = kernels.float32_sums && kernels.radius(0) <= kFloat32SumMaxRadius &&
+                       kernels.radius(1) <= kFloat32SumMaxRadius &&
+                       kernels.radius(2) <= kFloat32SumMaxRadius;
   visit_image_dtype(input.dtype, [&](auto type) {
     using T = decltype(type);
     const T* in = static_cast<const T*>(input.data);
+    if (float32) {
+      auto columns32 = [&](float* target) {
+        launch_columns32<T>(std::make_integer_sequence<int, kFloat32SumMaxRadius>{},
+                            kernels.radius(0), context, in, target, shape, kernels.weights[0]);
+      };
+      if (!z) {  // one pass (it converts when it filters nothing)
+        launch_plane32<T>(context, in, output, shape, kernels);
+      } else if (!in_plane) {
+        columns32(output);
+      } else {
+        Volume<float> planes(context, shape);
+        columns32(planes.data());
+        launch_plane32<float>(context, planes.data(), output, shape, kernels);
+      }
+      return;
+    }
     if (!z) {  // the in-plane pass reads the input (and converts it when it filters nothing)
       smooth_in_plane<T>(context, in, output, shape, kernels);
     } else if (!in_plane) {

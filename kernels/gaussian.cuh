@@ -123,6 +123,153 @@ __global__ void __launch_bounds__(Threads)
   }
 }
 
+// ------------------------------------------------------------------ float32 fast path
+// For gaussian() with every radius <= kFloat32SumMaxRadius (SeparableKernels::float32_sums):
+// the same passes, summed in float32 with fused multiply-adds, taps -r..r in order. Why:
+// the double path spends its time on FP64 FMAs (half the FP32 rate on the H100), on
+// conversions to double, and on shared-memory traffic twice as wide (8-byte values); the
+// float32 sums stay within 3e-7 of the largest magnitude of the CPU's double sums at these
+// radii (docs/performance.md), under the GPU tests' 1e-6.
+
+struct ColumnWeights32 {
+  float w[kFloat32SumMaxRadius + 1];
+};
+
+struct PlaneWeights32 {
+  float x[kFloat32SumMaxRadius + 1];
+  float y[kFloat32SumMaxRadius + 1];
+  int rx, ry;
+};
+
+// The z pass as smooth_columns, in float32: Unroll loads of a run in flight per thread.
+template <class T, int R, int Unroll, int Threads>
+__global__ void __launch_bounds__(Threads)
+    smooth_columns32(const T* __restrict__ input, float* __restrict__ output, int64_t nz,
+                     int64_t plane, int64_t runs, int64_t run_length,
+                     const ColumnWeights32 weights) {
+  const int64_t run = blockIdx.x % runs;
+  const int64_t column = (blockIdx.x / runs) * Threads + threadIdx.x;
+  if (column >= plane) return;
+  const int64_t z_begin = run * run_length;
+  const int64_t z_end = z_begin + run_length < nz ? z_begin + run_length : nz;
+  const T* in = input + column;
+  float window[2 * R + Unroll];
+#pragma unroll
+  for (int j = 0; j < 2 * R; ++j) {
+    window[j] = static_cast<float>(in[clamp_index(z_begin - R + j, nz) * plane]);
+  }
+  for (int64_t z = z_begin; z < z_end; z += Unroll) {
+#pragma unroll
+    for (int u = 0; u < Unroll; ++u) {
+      window[2 * R + u] = static_cast<float>(in[clamp_index(z + R + u, nz) * plane]);
+    }
+#pragma unroll
+    for (int u = 0; u < Unroll; ++u) {
+      float sum = 0.0f;
+#pragma unroll
+      for (int k = -R; k <= R; ++k)
+        sum = __fmaf_rn(weights.w[k < 0 ? -k : k], window[R + u + k], sum);
+      if (z + u < z_end) output[(z + u) * plane + column] = sum;
+    }
+#pragma unroll
+    for (int j = 0; j < 2 * R; ++j) window[j] = window[j + Unroll];
+  }
+}
+
+// y and x passes of TileY x TileX outputs of one z-slice per step, radii ry, rx <= R.
+// y: each thread walks a Segment of rows of one column (the tile's columns and the x halo)
+// straight from global memory with a register window of Segment + 2R values, so each value
+// is loaded (Segment + 2 ry) / Segment times instead of (2 ry + 1) times from shared memory;
+// the y sums go to a shared row buffer. x: each thread forms 4 consecutive outputs of a row
+// from a window read as float4 (the halo padded to a multiple of 4 columns keeps them 16-byte
+// aligned; 8 threads read one row's 128 contiguous bytes: no bank conflicts), 1.5 shared
+// loads per output at R = 8 instead of 17. Taps beyond the runtime radius are skipped (the
+// loops are unrolled to R so the windows stay in registers).
+template <class T, int R, int TileX, int TileY, int Rows, int Segment>
+__global__ void __launch_bounds__(TileX* Rows)
+    smooth_plane32(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
+                   int64_t nx, const PlaneWeights32 weights, bool vector_stores) {
+  static_assert(TileX % 4 == 0 && TileY % Segment == 0, "tiles of whole quads and segments");
+  constexpr int kHalo = (R + 3) / 4 * 4;
+  constexpr int kPitch = TileX + 2 * kHalo;
+  constexpr int kThreads = TileX * Rows;
+  constexpr int kSegments = TileY / Segment;
+  constexpr int kQuads = TileX / 4;
+  constexpr int kWindow = 4 + 2 * kHalo;
+  __shared__ __align__(16) float rows[TileY][kPitch];
+  const int rx = weights.rx, ry = weights.ry;
+  const int tid = threadIdx.y * TileX + threadIdx.x;
+  const int columns = TileX + 2 * rx;
+  const int64_t x0 = int64_t(blockIdx.x) * TileX;
+  const int64_t y_tiles = (ny + TileY - 1) / TileY;
+  for (int64_t z = blockIdx.z; z < nz; z += gridDim.z) {
+    const T* slice = input + z * ny * nx;
+    float* out_slice = output + z * ny * nx;
+    for (int64_t y_tile = blockIdx.y; y_tile < y_tiles; y_tile += gridDim.y) {
+      const int64_t y0 = y_tile * TileY;
+      for (int task = tid; task < columns * kSegments; task += kThreads) {
+        const int c = task % columns, segment = task / columns;
+        const T* column = slice + clamp_index(x0 - rx + c, nx);
+        const int64_t first = y0 + segment * Segment - R;
+        float window[Segment + 2 * R];
+#pragma unroll
+        for (int j = 0; j < Segment + 2 * R; ++j) {
+          window[j] = (j >= R - ry && j < Segment + R + ry)
+                          ? static_cast<float>(column[clamp_index(first + j, ny) * nx])
+                          : 0.0f;
+        }
+        float* target = &rows[segment * Segment][kHalo - rx + c];
+#pragma unroll
+        for (int s = 0; s < Segment; ++s) {
+          float sum = 0.0f;
+#pragma unroll
+          for (int k = -R; k <= R; ++k) {
+            if (k >= -ry && k <= ry)
+              sum = __fmaf_rn(weights.y[k < 0 ? -k : k], window[R + s + k], sum);
+          }
+          target[s * kPitch] = sum;
+        }
+      }
+      __syncthreads();
+      for (int task = tid; task < TileY * kQuads; task += kThreads) {
+        const int quad = task % kQuads, r = task / kQuads;
+        const int64_t y = y0 + r, x = x0 + 4 * quad;
+        if (y >= ny || x >= nx) continue;
+        const float4* line = reinterpret_cast<const float4*>(&rows[r][4 * quad]);
+        float window[kWindow];
+#pragma unroll
+        for (int j = 0; j < kWindow / 4; ++j) {
+          const float4 v = line[j];
+          window[4 * j] = v.x;
+          window[4 * j + 1] = v.y;
+          window[4 * j + 2] = v.z;
+          window[4 * j + 3] = v.w;
+        }
+        float sums[4];
+#pragma unroll
+        for (int o = 0; o < 4; ++o) {
+          float sum = 0.0f;
+#pragma unroll
+          for (int k = -R; k <= R; ++k) {
+            if (k >= -rx && k <= rx)
+              sum = __fmaf_rn(weights.x[k < 0 ? -k : k], window[kHalo + o + k], sum);
+          }
+          sums[o] = sum;
+        }
+        float* target = out_slice + y * nx + x;
+        if (vector_stores && x + 3 < nx) {
+          *reinterpret_cast<float4*>(target) = make_float4(sums[0], sums[1], sums[2], sums[3]);
+        } else {
+#pragma unroll
+          for (int o = 0; o < 4; ++o)
+            if (x + o < nx) target[o] = sums[o];
+        }
+      }
+      __syncthreads();  // the next step overwrites the rows
+    }
+  }
+}
+
 // Any radius along one axis (0: z, 1: y, 2: x), one output per thread and grid-stride step,
 // the taps read from global memory (through L1/L2) and the weights from `weights`. The
 // fallback for radii beyond the fast paths.

@@ -150,6 +150,7 @@ void gaussian(const Context& context, const VolumeRef& input, const VolumeRef& o
     }
     kernels.weights[axis] = scipy_gaussian_weights(sigma_voxels, params.truncate);
   }
+  kernels.float32_sums = true;  // within the GPU's stated tolerance (gaussian_backends.hpp)
   run_filter(
       context, input, output,
       [&](const VolumeRef& in, void* out) {

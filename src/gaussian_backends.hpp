@@ -17,11 +17,20 @@ namespace medkern {
 // radius 0 with weight 1 leaves the axis alone.
 struct SeparableKernels {
   std::array<std::vector<float>, 3> weights;
+  // The GPU may sum the taps in float32 (fused multiply-adds, taps -r..r in order) when
+  // every radius is <= kFloat32SumMaxRadius: gaussian() allows it (its GPU tests' tolerance
+  // is 1e-6 of the largest magnitude; float32 sums measured <= 3e-7 of it up to radius 8,
+  // up to 6e-7 at radius 32, see docs/performance.md), Canny does not (its edges must be
+  // identical to the CPU's, so its smoothing stays bit-exact in double).
+  bool float32_sums = false;
 
   int radius(int axis) const { return weights[axis].empty() ? 0 : int(weights[axis].size()) - 1; }
   // True when the axis is filtered at all (radius 0 with weight 1 is the identity).
   bool filters(int axis) const { return radius(axis) > 0; }
 };
+
+// The largest radius of the float32 fast path (see SeparableKernels::float32_sums).
+inline constexpr int kFloat32SumMaxRadius = 8;
 
 // scipy.ndimage's _gaussian_kernel1d(sigma, 0, radius) with radius = int(truncate * sigma +
 // 0.5): exp(-0.5 x^2 / sigma^2) normalised in double, rounded to float32. sigma <= 1e-15
