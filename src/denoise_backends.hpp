@@ -116,6 +116,129 @@ MEDKERN_HOST_DEVICE inline uint32_t forgetful_median(Fetch&& fetch) {
   }
 }
 
+// ------------------------------------------------------------------ median of 3 x 3 x 3
+
+// The median of a 3 x 3 x 3 window (rank 13 of 27), exact, in about 100 integer min/max per
+// output when a thread computes outputs in pairs along one axis (the "march" axis). The window
+// is three planes of 9 keys, one per position along the march axis; planes are shared by the
+// outputs that contain them.
+//
+// 1. sort_plane: each plane is sorted once (a 25-comparator network, 50 min/max) and used by
+//    the 3 outputs that contain it (one per output when marching).
+// 2. merge_middle: for an output with sorted planes a, b, c (in any order), d = the sorted
+//    merge of b and c (18 keys); only d[4] .. d[13] are needed (step 3), which Batcher's
+//    odd-even merge gives in 46 min/max once the unused halves of its comparators are dropped
+//    (the compilers drop them: the values are never read). median_pair shares one merge
+//    between the two outputs whose windows both hold b and c: 23 min/max per output.
+// 3. select_rank13: the 14th smallest (rank 13) of the union of a sorted list c (9 keys) and a
+//    sorted list d (18 keys) is  min over j = 0 .. 9 of max(c[j - 1], d[13 - j])  (c[-1]
+//    meaning "no key": that term is d[13]). Proof: order the 27 keys totally (by key, ties by
+//    position). (i) Every term is >= the 14th smallest: the term max(c[j-1], d[13-j]) is >=
+//    the j keys c[0 .. j-1] and the 14 - j keys d[0 .. 13-j], 14 keys in all, so it is not
+//    below the 14th smallest. (ii) One term equals it: let j be the number of keys of c among
+//    the 14 smallest; as c and d are sorted these are c[0 .. j-1] and d[0 .. 13-j] (j <= 9,
+//    14 - j <= 18), and the largest of them, max(c[j-1], d[13-j]), is the 14th smallest.
+//    18 min/max, d[4] .. d[13] read.
+// Per output, marching in pairs through TileZ outputs: 50 (TileZ + 2) / TileZ + 23 + 18 min/max
+// (97 at TileZ = 16, 91 asymptotically; forgetful selection over 27 keys: 384).
+//
+// Exactness of the whole: it is a circuit of min and max only. For any threshold t the map
+// f(k) = [k >= t] is monotone, so f(min(a, b)) = min(f(a), f(b)), likewise for max, and f of
+// the k-th smallest is the k-th smallest of the f(k)s. If the circuit returned m != s (the
+// true median) for some keys, thresholding at t = max(m, s) would give 0/1 keys on which it
+// returns f(m) != f(s): so a circuit exact on all 2^27 inputs of zeros and ones is exact on
+// all inputs (the 0-1 principle). tests/cpu/denoise_tests.cpp evaluates median_pair, its
+// planes first sorted by sort_plane, on all 2^27 0/1 windows of each of its two outputs (64
+// at a time, bit-sliced: min = AND, max = OR) and on millions of random windows against
+// std::nth_element. Keys are median_key's (uint32, compared unsigned, NaN the largest key), so
+// NaN sorts last as in numpy without any floating-point min/max (fminf and fmaxf drop NaN
+// and are never used here).
+//
+// K: uint32_t keys; tests instantiate the same code with a bit-sliced type of their own,
+// found through key_min and key_max by argument-dependent lookup.
+MEDKERN_HOST_DEVICE inline uint32_t key_min(uint32_t a, uint32_t b) {
+  return b < a ? b : a;
+}
+MEDKERN_HOST_DEVICE inline uint32_t key_max(uint32_t a, uint32_t b) {
+  return b < a ? a : b;
+}
+
+// a <= b afterwards.
+template <class K>
+MEDKERN_HOST_DEVICE inline void sort2(K& a, K& b) {
+  const K low = key_min(a, b);
+  b = key_max(a, b);
+  a = low;
+}
+
+// Sorts v[0 .. 8] (ascending): a 25-comparator sorting network of 7 layers.
+template <class K>
+MEDKERN_HOST_DEVICE inline void sort_plane(K (&v)[9]) {
+  sort2(v[0], v[3]), sort2(v[1], v[7]), sort2(v[2], v[5]), sort2(v[4], v[8]);
+  sort2(v[0], v[7]), sort2(v[2], v[4]), sort2(v[3], v[8]), sort2(v[5], v[6]);
+  sort2(v[0], v[2]), sort2(v[1], v[3]), sort2(v[4], v[5]), sort2(v[7], v[8]);
+  sort2(v[1], v[4]), sort2(v[3], v[6]), sort2(v[5], v[7]);
+  sort2(v[0], v[1]), sort2(v[2], v[4]), sort2(v[3], v[5]), sort2(v[6], v[8]);
+  sort2(v[2], v[3]), sort2(v[4], v[5]), sort2(v[6], v[7]);
+  sort2(v[1], v[2]), sort2(v[3], v[4]), sort2(v[5], v[6]);
+}
+
+// middle[i] = the (i + 4)-th smallest (0-based) of the 18 keys of the sorted a and b,
+// i = 0 .. 9. Batcher's odd-even merge of two sorted lists of 16, fed (a[0..8], +inf x 7) and
+// (-inf, b[0..8], +inf x 6), with every comparator that meets an infinity resolved in
+// advance (it only moves a key from one wire to another): 33 comparators on d[0 .. 17]
+// (a in d[0 .. 8], b in d[9 .. 17]), after which the sorted merge lies in d[1 .. 8], d[17],
+// d[10 .. 15], d[0], d[9], d[16].
+template <class K>
+MEDKERN_HOST_DEVICE inline void merge_middle(const K (&a)[9], const K (&b)[9], K (&middle)[10]) {
+  K d[18];
+  MEDKERN_UNROLL
+  for (int i = 0; i < 9; ++i) {
+    d[i] = a[i];
+    d[9 + i] = b[i];
+  }
+  sort2(d[8], d[16]), sort2(d[8], d[0]), sort2(d[4], d[12]), sort2(d[4], d[8]);
+  sort2(d[12], d[0]), sort2(d[2], d[10]), sort2(d[6], d[14]), sort2(d[6], d[10]);
+  sort2(d[2], d[4]), sort2(d[6], d[8]), sort2(d[10], d[12]), sort2(d[14], d[0]);
+  sort2(d[1], d[9]), sort2(d[17], d[9]), sort2(d[5], d[13]), sort2(d[5], d[17]);
+  sort2(d[13], d[9]), sort2(d[3], d[11]), sort2(d[7], d[15]), sort2(d[7], d[11]);
+  sort2(d[3], d[5]), sort2(d[7], d[17]), sort2(d[11], d[13]), sort2(d[15], d[9]);
+  sort2(d[1], d[2]), sort2(d[3], d[4]), sort2(d[5], d[6]), sort2(d[7], d[8]);
+  sort2(d[17], d[10]), sort2(d[11], d[12]), sort2(d[13], d[14]), sort2(d[15], d[0]);
+  sort2(d[9], d[16]);
+  middle[0] = d[5], middle[1] = d[6], middle[2] = d[7], middle[3] = d[8], middle[4] = d[17];
+  middle[5] = d[10], middle[6] = d[11], middle[7] = d[12], middle[8] = d[13], middle[9] = d[14];
+}
+
+// The rank-13 key of the sorted c (9 keys) and the sorted 18 keys whose ranks 4 .. 13 are
+// middle[0 .. 9] (step 3 above: d[13 - j] = middle[9 - j]).
+template <class K>
+MEDKERN_HOST_DEVICE inline K select_rank13(const K (&c)[9], const K (&middle)[10]) {
+  K best = middle[9];
+  MEDKERN_UNROLL
+  for (int j = 1; j <= 9; ++j) best = key_min(best, key_max(c[j - 1], middle[9 - j]));
+  return best;
+}
+
+// The median of the 27 keys of the sorted planes a, b, c.
+template <class K>
+MEDKERN_HOST_DEVICE inline K median_sorted_planes(const K (&a)[9], const K (&b)[9],
+                                                  const K (&c)[9]) {
+  K middle[10];
+  merge_middle(b, c, middle);
+  return select_rank13(a, middle);
+}
+
+// The medians of the sorted planes (a, b, c) and (b, c, d): one merge of b and c for both.
+template <class K>
+MEDKERN_HOST_DEVICE inline void median_pair(const K (&a)[9], const K (&b)[9], const K (&c)[9],
+                                            const K (&d)[9], K& first, K& second) {
+  K middle[10];
+  merge_middle(b, c, middle);
+  first = select_rank13(a, middle);
+  second = select_rank13(d, middle);
+}
+
 // Calls f(std::integral_constant<int, N>{}) with N the window's count where forgetful
 // selection serves it (windows of up to kForgetfulMaxWindow values), else with N = 0.
 template <class F>

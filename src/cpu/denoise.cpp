@@ -46,6 +46,26 @@ void forgetful_row(const uint32_t* rows, const int64_t* offset, int64_t nx, uint
   }
 }
 
+// Radius (1, 1, 1): the row's 3 x 3 (z, y) planes at padded columns 0 .. nx + 1, each sorted
+// once, then the medians in pairs along x (median_pair), as the GPU does along z.
+struct SortedPlane {
+  uint32_t key[9];
+};
+
+void cube_row(const uint32_t* rows, int64_t nx, uint32_t* out, std::vector<SortedPlane>& planes) {
+  const int64_t pitch = nx + 2;
+  for (int64_t c = 0; c < pitch; ++c) {
+    for (int r = 0; r < 9; ++r) planes[c].key[r] = rows[r * pitch + c];
+    sort_plane(planes[c].key);
+  }
+  int64_t x = 0;
+  for (; x + 1 < nx; x += 2) {
+    median_pair(planes[x].key, planes[x + 1].key, planes[x + 2].key, planes[x + 3].key, out[x],
+                out[x + 1]);
+  }
+  if (x < nx) out[x] = median_sorted_planes(planes[x].key, planes[x + 1].key, planes[x + 2].key);
+}
+
 void select_row(const uint32_t* rows, const int64_t* offset, const MedianWindow& window, int64_t nx,
                 uint32_t* out, std::vector<uint32_t>& scratch) {
   const bool selected = visit_median_window(window.count, [&](auto n) {
@@ -73,6 +93,7 @@ void median_typed(const Context& context, const VolumeView<const T>& in, const V
   const int rz = window.radius[0], ry = window.radius[1], rx = window.radius[2];
   const int64_t pitch = nx + 2 * rx;
   const int64_t row_count = int64_t(2 * rz + 1) * (2 * ry + 1);
+  const bool cube = rz == 1 && ry == 1 && rx == 1;
   // Window order: z, then y, then x (any order gives the same median).
   std::vector<int64_t> offset(window.count);
   for (int t = 0; t < window.count; ++t) {
@@ -81,11 +102,16 @@ void median_typed(const Context& context, const VolumeView<const T>& in, const V
 #pragma omp parallel num_threads(context.num_threads())
   {
     std::vector<uint32_t> rows(row_count * pitch), keys(nx), scratch(window.count);
+    std::vector<SortedPlane> planes(cube ? pitch : 0);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t z = 0; z < nz; ++z) {
       for (int64_t y = 0; y < ny; ++y) {
         fill_key_rows(in, window, z, y, rows);
-        select_row(rows.data(), offset.data(), window, nx, keys.data(), scratch);
+        if (cube) {
+          cube_row(rows.data(), nx, keys.data(), planes);
+        } else {
+          select_row(rows.data(), offset.data(), window, nx, keys.data(), scratch);
+        }
         T* target = &out(z, y, 0);
         for (int64_t x = 0; x < nx; ++x) target[x * out.strides[2]] = median_value<T>(keys[x]);
       }

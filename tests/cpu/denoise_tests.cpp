@@ -31,7 +31,147 @@ void check_forgetful(std::mt19937_64& rng) {
   }
 }
 
+// 64 zero/one keys at once, one per bit: min is AND, max is OR (found by median_pair through
+// argument-dependent lookup).
+struct BitSlice {
+  uint64_t bits;
+};
+BitSlice key_min(BitSlice a, BitSlice b) {
+  return {a.bits & b.bits};
+}
+BitSlice key_max(BitSlice a, BitSlice b) {
+  return {a.bits | b.bits};
+}
+
+// The medians of the windows keys[0 .. 26] and keys[9 .. 35] (9 keys per plane, unsorted) by
+// sort_plane and median_pair.
+template <class K>
+void median_pair_of_windows(const K* keys, K& first, K& second) {
+  K plane[4][9];
+  for (int p = 0; p < 4; ++p)
+    for (int i = 0; i < 9; ++i) plane[p][i] = keys[9 * p + i];
+  for (auto& p : plane) sort_plane(p);
+  median_pair(plane[0], plane[1], plane[2], plane[3], first, second);
+}
+
+uint32_t reference_median(const uint32_t* keys, int count) {
+  std::vector<uint32_t> copy(keys, keys + count);
+  std::nth_element(copy.begin(), copy.begin() + count / 2, copy.end());
+  return copy[count / 2];
+}
+
 }  // namespace
+
+TEST_CASE("3x3x3 median network is exact on every 0/1 window (0-1 principle)", "[denoise]") {
+  // The parts: every 0/1 input of sort_plane, every pair of sorted 0/1 lists of merge_middle.
+  for (uint32_t m = 0; m < 512; ++m) {
+    uint32_t v[9];
+    for (int i = 0; i < 9; ++i) v[i] = (m >> i) & 1;
+    sort_plane(v);
+    REQUIRE(std::is_sorted(v, v + 9));
+  }
+  for (int za = 0; za <= 9; ++za) {
+    for (int zb = 0; zb <= 9; ++zb) {
+      uint32_t a[9], b[9], middle[10];
+      for (int i = 0; i < 9; ++i) {
+        a[i] = i < za ? 0 : 1;
+        b[i] = i < zb ? 0 : 1;
+      }
+      merge_middle(a, b, middle);
+      for (int i = 0; i < 10; ++i) REQUIRE(middle[i] == (i + 4 < za + zb ? 0u : 1u));
+    }
+  }
+  // The whole, both outputs of median_pair: window n (0 .. 2^27 - 1) holds bit i of n as its
+  // key i, in planes (0, 1, 2) for the first output and (1, 2, 3) for the second, the other
+  // plane arbitrary. Lanes are the low 6 bits of n; the other keys are constant in a word.
+  const uint64_t lane_bits[6] = {0xaaaaaaaaaaaaaaaaull, 0xccccccccccccccccull,
+                                 0xf0f0f0f0f0f0f0f0ull, 0xff00ff00ff00ff00ull,
+                                 0xffff0000ffff0000ull, 0xffffffff00000000ull};
+  uint64_t mismatches = 0;
+  for (uint64_t word = 0; word < (uint64_t(1) << 21); ++word) {
+    BitSlice window[27], keys[36];
+    for (int i = 0; i < 27; ++i) {
+      window[i].bits = i < 6 ? lane_bits[i] : (((word >> (i - 6)) & 1) ? ~uint64_t(0) : 0);
+    }
+    // The median of 27 zeros and ones is 1 when at least 14 are ones.
+    const int word_ones = __builtin_popcountll(word);
+    uint64_t expected = 0;
+    for (int lane = 0; lane < 64; ++lane) {
+      if (word_ones + __builtin_popcount(unsigned(lane)) >= 14) expected |= uint64_t(1) << lane;
+    }
+    const uint64_t arbitrary = word * 0x9e3779b97f4a7c15ull;
+    BitSlice first, second, ignored;
+    for (int i = 0; i < 9; ++i) keys[27 + i].bits = lane_bits[i % 6] ^ arbitrary;
+    for (int i = 0; i < 27; ++i) keys[i] = window[i];
+    median_pair_of_windows(keys, first, ignored);
+    for (int i = 0; i < 9; ++i) keys[i].bits = lane_bits[i % 6] ^ ~arbitrary;
+    for (int i = 0; i < 27; ++i) keys[9 + i] = window[i];
+    median_pair_of_windows(keys, ignored, second);
+    mismatches += (first.bits != expected) + (second.bits != expected);
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("3x3x3 median network equals nth_element on random windows", "[denoise]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float specials[] = {nan, -nan, inf, -inf, 0.0f, -0.0f, 1.0f, -1.0f, 1e-40f};
+  const int16_t extremes[] = {-32768, 32767, 0, -1, 1};
+  uint32_t keys[36];
+  uint64_t mismatches = 0;
+  for (int trial = 0; trial < 2000000; ++trial) {
+    switch (trial % 8) {
+      case 0:  // spread over 32 bits
+        for (auto& k : keys) k = uint32_t(rng());
+        break;
+      case 1:  // many ties
+        for (auto& k : keys) k = uint32_t(rng() % 3);
+        break;
+      case 2:  // int16 extremes
+        for (auto& k : keys) k = median_key(extremes[rng() % 5]);
+        break;
+      case 3:  // uint16, a few large
+        for (auto& k : keys) k = median_key(uint16_t(rng() % 7 == 0 ? 65535 : rng() % 50));
+        break;
+      case 4:  // float32 with NaN of both signs, infinities, signed zeros, a denormal
+        for (auto& k : keys) {
+          k = median_key(rng() % 2 ? specials[rng() % 9] : float(int(rng() % 9) - 4) * 0.5f);
+        }
+        break;
+      case 5: {  // sorted, reverse-sorted or all equal
+        const uint32_t base = uint32_t(rng());
+        const int kind = int(rng() % 3);
+        for (int i = 0; i < 36; ++i) {
+          keys[i] = kind == 0 ? base + uint32_t(i) : (kind == 1 ? base - uint32_t(i) : base);
+        }
+        break;
+      }
+      case 6:  // a permutation
+        for (int i = 0; i < 36; ++i) keys[i] = uint32_t(i);
+        std::shuffle(keys, keys + 36, rng);
+        break;
+      default:  // mostly NaN
+        for (auto& k : keys) k = median_key(rng() % 3 ? nan : float(rng() % 4));
+        break;
+    }
+    uint32_t first, second;
+    median_pair_of_windows(keys, first, second);
+    const bool first_ok = first == reference_median(keys, 27);
+    const bool second_ok = second == reference_median(keys + 9, 27);
+    // Any order of the sorted planes.
+    uint32_t planes[3][9];
+    for (int p = 0; p < 3; ++p) {
+      for (int i = 0; i < 9; ++i) planes[p][i] = keys[9 * p + i];
+      sort_plane(planes[p]);
+    }
+    const bool any_order = median_sorted_planes(planes[2], planes[0], planes[1]) == first;
+    mismatches += !first_ok + !second_ok + !any_order;
+  }
+  CHECK(mismatches == 0);
+}
 
 TEST_CASE("forgetful selection and bisection give the exact median", "[denoise]") {
   const uint64_t seed = test::fresh_seed();
