@@ -4,9 +4,10 @@
 // Bytes each op must move (at the 2.98 TB/s of a device-to-device copy on the H100):
 // - median: the input once and the output once (same dtype). 512^3 float32: 537 MB + 537 MB
 //   = 1.07 GB, 0.36 ms; int16: 0.54 GB, 0.18 ms. The window's values come from shared memory.
-//   Work: forgetful selection, r = 1 (27 values): about 400 integer min/max per voxel
-//   (5.5e10 for 512^3, a few ms of integer throughput: compute-bound, not memory-bound);
-//   r = 2, 3: bisection, (bits of the window's range) x (window size) comparisons per voxel.
+//   Work: r = 1 (27 values): sorted 3 x 3 planes marching along z, a merge shared by two
+//   outputs and a two-list rank formula (denoise_backends.hpp), about 97 integer min/max per
+//   voxel (1.3e10 for 512^3); other windows of up to 27 values: forgetful selection, about
+//   400; r = 2, 3: bisection, (bits of the window's range) x (window size) comparisons per voxel.
 // - anisotropic diffusion, n iterations: the cast of the input to float32 (read + write 4 B,
 //   int16: 2 + 4 B), then per iteration the gradient average (read 4 B) and the step (read 4 B,
 //   write 4 B). 512^3 float32, 5 iterations: 1.07 GB + 5 x 1.61 GB = 9.1 GB, 3.1 ms. Work:
@@ -27,6 +28,14 @@ namespace {
 constexpr int kTileX = 32;
 constexpr int kTileY = 8;
 constexpr int kTileZ = 8;
+// Median of radius (1, 1, 1) (median_cube): 32 x 8 threads, each 16 outputs along z; the
+// tile is 18 x 10 x 34 keys = 24 KiB. Longer marches cost fewer plane sorts per output
+// ((TileZ + 2) / TileZ) and fewer tile loads ((TileZ + 2) / TileZ slices), not registers.
+constexpr int kCubeTileX = 32;
+constexpr int kCubeTileY = 8;
+constexpr int kCubeTileZ = 16;
+// Resident blocks asked of ptxas: 3 x 256 threads caps the registers at 85 per thread.
+constexpr int kCubeMinBlocksPerSm = 3;
 // Grid-stride loops over tiles beyond this many blocks (gridDim.x may be up to 2^31 - 1).
 constexpr int64_t kMaxTileBlocks = int64_t(1) << 30;
 constexpr int kCastThreads = 256;
@@ -34,20 +43,21 @@ constexpr int kCastBlocksPerSm = 8;
 constexpr int kSumThreads = 256;
 constexpr int kSumBlocksPerSm = 4;
 
-kernels::TileGeometry tile_geometry(const Shape3& shape, int halo_z, int halo_y, int halo_x) {
+kernels::TileGeometry tile_geometry(const Shape3& shape, int halo_z, int halo_y, int halo_x,
+                                    int tile_x = kTileX, int tile_y = kTileY, int tile_z = kTileZ) {
   kernels::TileGeometry g{};
   g.nz = shape[0];
   g.ny = shape[1];
   g.nx = shape[2];
-  g.tiles_x = (g.nx + kTileX - 1) / kTileX;
-  g.tiles_y = (g.ny + kTileY - 1) / kTileY;
-  g.tiles = g.tiles_x * g.tiles_y * ((g.nz + kTileZ - 1) / kTileZ);
+  g.tiles_x = (g.nx + tile_x - 1) / tile_x;
+  g.tiles_y = (g.ny + tile_y - 1) / tile_y;
+  g.tiles = g.tiles_x * g.tiles_y * ((g.nz + tile_z - 1) / tile_z);
   g.halo_z = halo_z;
   g.halo_y = halo_y;
   g.halo_x = halo_x;
-  g.pitch_x = kTileX + 2 * halo_x;
-  g.pitch_y = kTileY + 2 * halo_y;
-  g.depth = kTileZ + 2 * halo_z;
+  g.pitch_x = tile_x + 2 * halo_x;
+  g.pitch_y = tile_y + 2 * halo_y;
+  g.depth = tile_z + 2 * halo_z;
   return g;
 }
 
@@ -70,8 +80,21 @@ void launch_median(const Context& context, const VolumeRef& input, const VolumeR
 }
 
 template <class T>
+void launch_median_cube(const Context& context, const VolumeRef& input, const VolumeRef& output) {
+  const auto g = tile_geometry(input.shape, 1, 1, 1, kCubeTileX, kCubeTileY, kCubeTileZ);
+  const dim3 block(kCubeTileX, kCubeTileY);
+  kernels::median_cube<T, kCubeTileX, kCubeTileY, kCubeTileZ, kCubeMinBlocksPerSm>
+      <<<tile_blocks(g), block, 0, stream_of(context)>>>(static_cast<const T*>(input.data),
+                                                         static_cast<T*>(output.data), g);
+  cuda_check_launch("median_cube");
+}
+
+template <class T>
 void median_typed(const Context& context, const VolumeRef& input, const VolumeRef& output,
                   const MedianWindow& window) {
+  if (window.radius[0] == 1 && window.radius[1] == 1 && window.radius[2] == 1) {
+    return launch_median_cube<T>(context, input, output);
+  }
   const auto g = tile_geometry(input.shape, window.radius[0], window.radius[1], window.radius[2]);
   kernels::MedianTable table{};
   table.count = window.count;

@@ -101,6 +101,87 @@ __global__ void __launch_bounds__(TileX* TileY)
   }
 }
 
+// Radius (1, 1, 1): a block computes TileX x TileY x TileZ outputs from a tile of
+// (TileZ + 2) x (TileY + 2) x (TileX + 2) keys (all extents compile-time constants). Thread
+// (x, y) marches along z: each 3 x 3 (y, x) plane of its windows is read once and sorted once
+// (sort_plane), and the outputs come in pairs that share one merge (median_pair), so a plane
+// costs 50 min/max for the 3 outputs that hold it. The march is unrolled: the planes stay in
+// registers. Requires blockDim = (TileX, TileY).
+template <class T, int TileX, int TileY, int TileZ>
+__device__ inline void load_cube_tile(const T* __restrict__ input, const TileGeometry& g,
+                                      const TileOrigin& origin, uint32_t* tile) {
+  constexpr int kPitchX = TileX + 2, kPitchY = TileY + 2;
+  constexpr int kRows = (TileZ + 2) * kPitchY;
+  constexpr int kSteps = (kRows + TileY - 1) / TileY;
+  static_assert(TileX >= 2, "the two halo columns on the right come from threads 0 and 1");
+#pragma unroll
+  for (int step = 0; step < kSteps; ++step) {
+    const int row = step * TileY + threadIdx.y;
+    if (row < kRows) {
+      const int64_t z = clamp_index(origin.z - 1 + row / kPitchY, g.nz);
+      const int64_t y = clamp_index(origin.y - 1 + row % kPitchY, g.ny);
+      const T* source = input + (z * g.ny + y) * g.nx;
+      uint32_t* target = tile + row * kPitchX;
+      const int64_t left = origin.x - 1;
+      target[threadIdx.x] = median_key(source[clamp_index(left + threadIdx.x, g.nx)]);
+      if (threadIdx.x < 2) {  // the last two columns (kPitchX = TileX + 2)
+        target[TileX + threadIdx.x] =
+            median_key(source[clamp_index(left + TileX + threadIdx.x, g.nx)]);
+      }
+    }
+  }
+}
+
+// The plane `lz` of the tile under thread (x, y) (rows y .. y + 2, columns x .. x + 2 of the
+// tile), sorted.
+template <int TileX, int TileY>
+__device__ inline void sorted_plane(const uint32_t* tile, int lz, uint32_t (&plane)[9]) {
+  constexpr int kPitchX = TileX + 2, kPitchY = TileY + 2;
+  const uint32_t* corner = tile + (lz * kPitchY + threadIdx.y) * kPitchX + threadIdx.x;
+#pragma unroll
+  for (int dy = 0; dy < 3; ++dy)
+#pragma unroll
+    for (int dx = 0; dx < 3; ++dx) plane[3 * dy + dx] = corner[dy * kPitchX + dx];
+  sort_plane(plane);
+}
+
+template <class T, int TileX, int TileY, int TileZ, int MinBlocksPerSm>
+__global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
+    median_cube(const T* __restrict__ input, T* __restrict__ output, TileGeometry g) {
+  static_assert(TileZ % 2 == 0, "outputs come in pairs along z");
+  __shared__ uint32_t tile[(TileZ + 2) * (TileY + 2) * (TileX + 2)];
+  for (int64_t t = blockIdx.x; t < g.tiles; t += gridDim.x) {
+    const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, t);
+    __syncthreads();  // the previous tile's keys are no longer read
+    load_cube_tile<T, TileX, TileY, TileZ>(input, g, origin, tile);
+    __syncthreads();
+    const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
+    if (x >= g.nx || y >= g.ny) continue;
+    // Planes beyond the volume's last slice repeat it (the loader clamps z): their outputs
+    // are computed and not stored.
+    T* target = output + (origin.z * g.ny + y) * g.nx + x;
+    const int64_t slice = g.ny * g.nx;
+    uint32_t a[9], b[9];
+    sorted_plane<TileX, TileY>(tile, 0, a);
+    sorted_plane<TileX, TileY>(tile, 1, b);
+#pragma unroll
+    for (int tz = 0; tz < TileZ; tz += 2) {
+      uint32_t c[9], d[9];
+      sorted_plane<TileX, TileY>(tile, tz + 2, c);
+      sorted_plane<TileX, TileY>(tile, tz + 3, d);
+      uint32_t first, second;
+      median_pair(a, b, c, d, first, second);
+      if (origin.z + tz < g.nz) target[tz * slice] = median_value<T>(first);
+      if (origin.z + tz + 1 < g.nz) target[(tz + 1) * slice] = median_value<T>(second);
+#pragma unroll
+      for (int i = 0; i < 9; ++i) {
+        a[i] = c[i];
+        b[i] = d[i];
+      }
+    }
+  }
+}
+
 // ------------------------------------------------------------------ anisotropic diffusion
 
 template <class T>

@@ -1,6 +1,7 @@
 // GPU median and anisotropic diffusion against the CPU on fresh random data: the median
 // identical (it selects an input value), the diffusion within kDiffusionTolerance.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -27,11 +28,18 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
 }
 
+// Radius (1, 1, 1) runs median_cube, tiles of 16 x 8 x 32 (z, y, x): shapes below, at and
+// above a tile and two tiles on each axis, odd z (a pair's second output past the end).
+const std::vector<Shape3> kCubeShapes = {{15, 7, 31},  {16, 8, 32},  {17, 9, 33},
+                                         {32, 16, 64}, {33, 17, 65}, {1, 8, 32},
+                                         {2, 2, 2},    {31, 3, 97},  {47, 23, 5}};
+
 template <class T>
-void check_median(const std::vector<T>& values, const Shape3& shape, uint64_t seed) {
+void check_median(const std::vector<T>& values, const Shape3& shape, uint64_t seed,
+                  const std::vector<std::array<int, 3>>& radii = kRadii) {
   auto cpu = Context::cpu();
   auto gpu = Context::cuda(0);
-  for (const auto& radius : kRadii) {
+  for (const auto& radius : radii) {
     INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
                  << " radius " << radius[0] << "," << radius[1] << "," << radius[2]);
     const MedianParams params{radius};
@@ -60,6 +68,21 @@ TEST_CASE("GPU median equals CPU median", "[gpu][denoise]") {
   }
 }
 
+TEST_CASE("GPU median of radius 1 across tile edges", "[gpu][denoise]") {
+  const uint64_t seed = test::fresh_seed();
+  const std::vector<std::array<int, 3>> cube{{1, 1, 1}};
+  for (const Shape3& shape : kCubeShapes) {
+    check_median(test::random_ct(shape, seed), shape, seed, cube);
+    check_median(test::random_uint16(shape, seed + 1), shape, seed, cube);
+    check_median(test::random_float(shape, seed + 2), shape, seed, cube);
+    check_median(test::random_float(shape, seed + 3, 0.3), shape, seed, cube);  // NaN
+    // Few distinct values: many ties.
+    auto ties = test::random_ct(shape, seed + 4);
+    for (auto& v : ties) v = int16_t(v % 3 == 0 ? -32768 : (v % 3 == 1 ? 32767 : 0));
+    check_median(ties, shape, seed, cube);
+  }
+}
+
 TEST_CASE("GPU median of strided device views", "[gpu][denoise]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
@@ -81,10 +104,13 @@ TEST_CASE("GPU median of strided device views", "[gpu][denoise]") {
                                     {1, 1, 1},
                                     Device::host()};
   std::vector<float> expected(shape[0] * shape[1] * shape[2]);
-  median(cpu, host_view, make_view(expected.data(), shape), {{1, 2, 1}});
-  Volume<float> device_out(gpu, shape);
-  median(gpu, view, device_out, {{1, 2, 1}});
-  CHECK(same_bits(test::to_host<float>(gpu, device_out), expected));
+  for (const std::array<int, 3>& radius : {std::array<int, 3>{1, 2, 1}, {1, 1, 1}}) {
+    INFO("radius " << radius[0] << "," << radius[1] << "," << radius[2]);
+    median(cpu, host_view, make_view(expected.data(), shape), {radius});
+    Volume<float> device_out(gpu, shape);
+    median(gpu, view, device_out, {radius});
+    CHECK(same_bits(test::to_host<float>(gpu, device_out), expected));
+  }
 }
 
 // The GPU computes ITK's operations in the same order as the CPU (rounded double products and
