@@ -8,6 +8,8 @@ default, uncompressed (explicit VR little endian) and RLE (pydicom's encoder) - 
             apply_modality_lut, stack into one int16 volume
 on the same files, after one warm-up run of each (the files are in the page cache: this
 measures parsing and decoding, not the disk). It checks that both volumes are equal.
+It also times the whole path of a PACS call, directory to score: load_series, then
+calcium_score on the default device (the GPU when there is one: the copy there included).
 Times are medians of --repeat runs.
 
 Usage: PYTHONPATH=build/python python3 bench/dicom_load.py [--slices 64] [--size 512]
@@ -83,6 +85,12 @@ def pydicom_load(folder):
     return np.stack([apply_modality_lut(d.pixel_array, d).astype(np.int16) for d in dss])
 
 
+def directory_to_score(folder, threads):
+    """What a PACS backend does per study: the series in HU, then its calcium score."""
+    s = medkern.load_series(folder, num_threads=threads)
+    return medkern.calcium_score(s.volume, s.spacing, slice_thickness=s.slice_thickness)
+
+
 def timed(fn, repeat):
     result = fn()  # warm-up: page cache, imports, codec registration
     times = []
@@ -109,7 +117,7 @@ def main() -> None:
           f"{platform.processor() or platform.machine()}, medkern threads: "
           f"{args.threads or 'all'}, pydicom {pydicom.__version__}")
     print(f"{'syntax':<14}{'medkern s':>11}{'slices/s':>10}{'pydicom s':>11}{'slices/s':>10}"
-          f"{'ratio':>8}")
+          f"{'ratio':>8}{'dir->score s':>14}")
     for rle in (False, True):
         with tempfile.TemporaryDirectory(prefix="medkern-dicom-bench-") as folder:
             write_series(folder, args.slices, args.size, rle)
@@ -118,6 +126,7 @@ def main() -> None:
             t_py, ref = timed(lambda: pydicom_load(folder), args.repeat)
             if s.volume.dtype != np.int16 or not np.array_equal(s.volume, ref):
                 raise SystemExit("medkern and pydicom volumes differ")
+            t_path, score = timed(lambda: directory_to_score(folder, args.threads), args.repeat)
             name = "RLE" if rle else "uncompressed"
             row = {
                 "syntax": name,
@@ -128,10 +137,13 @@ def main() -> None:
                 "pydicom_s": t_py,
                 "pydicom_slices_per_s": args.slices / t_py,
                 "ratio": t_py / t_mk,
+                "directory_to_score_s": t_path,
+                "score_device": "gpu" if medkern.devices() else "cpu",
+                "agatston": score.agatston,
             }
             rows.append(row)
             print(f"{name:<14}{t_mk:>11.4f}{args.slices / t_mk:>10.0f}{t_py:>11.4f}"
-                  f"{args.slices / t_py:>10.0f}{t_py / t_mk:>7.1f}x")
+                  f"{args.slices / t_py:>10.0f}{t_py / t_mk:>7.1f}x{t_path:>14.4f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cores": os.cpu_count(), "threads": args.threads, "rows": rows}, f, indent=1)

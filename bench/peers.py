@@ -75,6 +75,33 @@ def body_ct(shape, seed=0):
     return hu + rng.integers(-20, 20, size=shape, dtype=np.int16)
 
 
+def flood_peers(c, have_gpu, row):
+    """connected_threshold against scikit-image's flood (the band seed value +- tolerance),
+    on a c^3 body; flood runs on the CPU only."""
+    from skimage.segmentation import flood
+    volume = body_ct((c, c, c))
+    seed = (c // 2, c // 2, c // 2)
+    tolerance = 250
+    lo, hi = int(volume[seed]) - tolerance, int(volume[seed]) + tolerance
+    for conn, sk_conn in ((6, 1), (26, 3)):
+        expected = flood(volume, seed, connectivity=sk_conn, tolerance=tolerance)
+        peer_ms = cpu_time(lambda: flood(volume, seed, connectivity=sk_conn, tolerance=tolerance))
+        name = f"connected threshold {conn}-conn (band of the seed)"
+        mine = medkern.connected_threshold(volume, [seed], lo, hi, conn, device="cpu")
+        row(name, "cpu", cpu_time(lambda: medkern.connected_threshold(volume, [seed], lo, hi, conn,
+                                                                      device="cpu")),
+            "skimage.segmentation.flood", peer_ms, volume.nbytes + volume.size * 9,
+            np.array_equal(mine.astype(bool), expected))
+        if have_gpu:
+            import cupy as cp
+            device_volume = cp.asarray(volume)
+            mine = medkern.connected_threshold(device_volume, [seed], lo, hi, conn)
+            row(name, "gpu", gpu_time(lambda: medkern.connected_threshold(device_volume, [seed], lo,
+                                                                          hi, conn), repeat=10),
+                "skimage.segmentation.flood", peer_ms, volume.nbytes + volume.size * 9,
+                np.array_equal(cp.asnumpy(mine).astype(bool), expected))
+
+
 def region_growing_peers(sitk, c, have_gpu, row):
     """connected_threshold and confidence_connected against SimpleITK (ITK 5.4, whose flood
     fill is serial) on a c^3 body, medkern on the CPU and on the GPU; "same" is an equal
@@ -464,8 +491,10 @@ def main() -> None:
         import SimpleITK as sitk
     except ImportError:  # no SimpleITK: no ITK comparisons
         sitk = None
-    if sitk is not None and "region_growing" in only:
-        region_growing_peers(sitk, c, have_gpu, row)
+    if "region_growing" in only:
+        flood_peers(c, have_gpu, row)
+        if sitk is not None:
+            region_growing_peers(sitk, c, have_gpu, row)
     if "watershed" in only:
         watershed_peers(have_gpu, row)
     if "denoise" in only:

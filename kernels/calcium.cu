@@ -17,12 +17,14 @@
 #include <cub/device/device_scan.cuh>
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 #include <vector>
 
 #include "calcium_backends.hpp"
 #include "kernels/calcium.cuh"
 #include "kernels/launch.cuh"
+#include "medkern/memory.hpp"
 
 namespace medkern::cuda {
 
@@ -41,6 +43,39 @@ struct DeviceArray {
   DeviceArray(const Context& context, int64_t count)
       : storage(context, Shape3{1, 1, std::max<int64_t>(1, count) * int64_t(sizeof(T))}) {}
   T* data() const { return reinterpret_cast<T*>(storage.data()); }
+};
+
+// What the host reads back before the per-lesion passes: the label values present (copied
+// right after mark_candidates, arrived once the labelling has synchronised) and the number
+// of kept lesions.
+struct Readback {
+  LabelPresence presence;
+  int32_t kept;
+};
+
+// A block of the pinned host pool that copies write into while the host goes on enqueueing.
+// Every return follows a synchronisation of the stream; when an exception unwinds, the
+// stream is synchronised here first, so that no copy lands in a block handed out again.
+class PinnedReadback {
+ public:
+  explicit PinnedReadback(cudaStream_t stream)
+      : stream_(stream),
+        pool_(pinned_host_pool()),
+        allocation_(pool_.allocate(sizeof(Readback), nullptr)),
+        exceptions_(std::uncaught_exceptions()) {}
+  ~PinnedReadback() {
+    if (std::uncaught_exceptions() > exceptions_) cudaStreamSynchronize(stream_);
+    pool_.deallocate(allocation_, nullptr);
+  }
+  PinnedReadback(const PinnedReadback&) = delete;
+  PinnedReadback& operator=(const PinnedReadback&) = delete;
+  Readback* operator->() const { return static_cast<Readback*>(allocation_.pointer); }
+
+ private:
+  cudaStream_t stream_;
+  Pool& pool_;
+  Allocation allocation_;
+  int exceptions_;
 };
 
 // The label values present among candidates, in increasing order.
@@ -73,13 +108,16 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
       <<<grid_for(context, count, kMarkThreads, kMarkBlocksPerSm), kMarkThreads, 0, stream>>>(
           hu, label_values, count, slice_voxels, scan, mask.data(), presence_device.data());
   cuda_check_launch("mark_candidates");
-  LabelPresence presence{};
-  cuda_check(cudaMemcpyAsync(&presence, presence_device.data(), sizeof(presence),
+  // Into pinned memory, so that the host does not wait here: a copy into pageable memory
+  // returns only once the stream has reached it (a round trip, and the GPU idle while the
+  // labelling is enqueued).
+  PinnedReadback readback(stream);
+  cuda_check(cudaMemcpyAsync(&readback->presence, presence_device.data(), sizeof(LabelPresence),
                              cudaMemcpyDeviceToHost, stream),
              "calcium_score: cudaMemcpyAsync");
 
   // Lesions: per-slice components of the candidates (returns once the stream is there, so
-  // `presence` has arrived too).
+  // the presence has arrived too).
   Volume<int32_t> ids(context, ct.shape);
   const int64_t lesions =
       label_components(context, mask, ids.data(), scan.neighbours, LabelRule::nonzero);
@@ -103,15 +141,15 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   cuda_check(cub::DeviceScan::InclusiveSum(scratch.data(), scratch_bytes, flags, ranks.data(),
                                            int(lesions + 1), stream),
              "calcium_score: scan");
-  int32_t kept = 0;
-  cuda_check(
-      cudaMemcpyAsync(&kept, ranks.data() + lesions, sizeof(kept), cudaMemcpyDeviceToHost, stream),
-      "calcium_score: cudaMemcpyAsync");
+  cuda_check(cudaMemcpyAsync(&readback->kept, ranks.data() + lesions, sizeof(int32_t),
+                             cudaMemcpyDeviceToHost, stream),
+             "calcium_score: cudaMemcpyAsync");
   context.synchronize();
+  const int32_t kept = readback->kept;
   if (kept == 0) return {};
 
   const std::vector<int32_t> values =
-      labels != nullptr ? present_labels(presence) : std::vector<int32_t>{};
+      labels != nullptr ? present_labels(readback->presence) : std::vector<int32_t>{};
   // One label value (a mask, or one artery) needs no vote.
   const int32_t initial_label = values.size() == 1 ? values[0] : 0;
   DeviceArray<int32_t> kept_of(context, lesions + 1);

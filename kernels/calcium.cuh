@@ -20,10 +20,12 @@ __global__ void __launch_bounds__(Threads)
   __shared__ uint32_t seen[8];
   if (threadIdx.x < 8) seen[threadIdx.x] = 0;
   __syncthreads();
-  for (int32_t i = int32_t(blockIdx.x) * Threads + int32_t(threadIdx.x); i < count;
-       i += int32_t(gridDim.x) * Threads) {
+  // 64-bit index: count may be up to 2^31 - 1, and i + stride would overflow int32.
+  for (int64_t i = int64_t(blockIdx.x) * Threads + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * Threads) {
     const uint32_t label = labels != nullptr ? labels[i] : 1u;
-    const bool candidate = calcium_candidate(ct[i], label != 0, i / slice_voxels, scan);
+    const bool candidate =
+        calcium_candidate(ct[i], label != 0, int32_t(i) / slice_voxels, scan);  // i < 2^31
     mask[i] = candidate ? 1 : 0;
     if (candidate && labels != nullptr) atomicOr(&seen[label >> 5], 1u << (label & 31));
   }

@@ -81,11 +81,13 @@ void validate(const Context& context, const VolumeRef& ct, const VolumeRef* labe
 }
 
 // Slices closer than the thickness overlap: score every k-th, k = ceil(thickness / spacing),
-// with a tolerance for spacings that divide the thickness up to rounding (3 / 0.6).
+// with a relative tolerance of 1e-3 for spacings that match a multiple of the thickness up
+// to rounding: 3 / 0.6 in double, and z spacings derived from DICOM positions written to
+// 0.001 mm (3 mm slices 2.99998 mm apart are contiguous, not k = 2).
 int64_t slice_step_for(double thickness, double spacing_z) {
   const double ratio = thickness / spacing_z;
   if (ratio <= 1.0) return 1;
-  const double k = std::ceil(ratio - 1e-6);
+  const double k = std::ceil(ratio * (1.0 - 1e-3));
   return k >= double(std::numeric_limits<int32_t>::max()) ? std::numeric_limits<int32_t>::max()
                                                           : std::max<int64_t>(1, int64_t(k));
 }

@@ -70,4 +70,15 @@ bool memory_overlaps(const VolumeRef& a, const VolumeRef& b) {
   return a_first < b_last && b_first < a_last;
 }
 
+void check_filter_volumes(const Context& context, const VolumeRef& input, const VolumeRef& output,
+                          DType output_dtype) {
+  validate_volume(input, "input");
+  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
+  require_reachable(context, input, "input");
+  validate_volume(output, "output");
+  require_dtype(output, "output", {output_dtype});
+  require_same_shape(input, "input", output, "output");
+  require_reachable(context, output, "output");
+}
+
 }  // namespace medkern

@@ -23,5 +23,9 @@ void require_mask(const Context& context, const VolumeRef* mask, const VolumeRef
 // one device intersect: an op that reads neighbours of a voxel must then not write `b` while
 // it still reads `a`.
 bool memory_overlaps(const VolumeRef& a, const VolumeRef& b);
+// The input and output of an image filter: input int16, uint16 or float32, output of
+// `output_dtype` and the input's shape, both valid and reachable.
+void check_filter_volumes(const Context& context, const VolumeRef& input, const VolumeRef& output,
+                          DType output_dtype);
 
 }  // namespace medkern

@@ -63,13 +63,7 @@ MedianWindow median_window(const MedianParams& params) {
 
 void median(const Context& context, const VolumeRef& input, const VolumeRef& output,
             const MedianParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(output, "output");
-  require_dtype(output, "output", {input.dtype});
-  require_same_shape(input, "input", output, "output");
-  require_reachable(context, output, "output");
+  check_filter_volumes(context, input, output, input.dtype);
   require_disjoint(input, output);
   const MedianWindow window = median_window(params);
   if (!context.is_cuda()) {
@@ -90,13 +84,7 @@ double max_stable_time_step(const Spacing3& spacing) {
 
 void anisotropic_diffusion(const Context& context, const VolumeRef& input, const VolumeRef& output,
                            const AnisotropicDiffusionParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(output, "output");
-  require_dtype(output, "output", {DType::float32});
-  require_same_shape(input, "input", output, "output");
-  require_reachable(context, output, "output");
+  check_filter_volumes(context, input, output, DType::float32);
   if (input.dtype != DType::float32 || input.data != output.data ||
       input.strides != output.strides) {
     require_disjoint(input, output);  // the same float32 view in and out is fine: it is copied

@@ -17,17 +17,6 @@ namespace medkern {
 
 namespace {
 
-void check_filter_volumes(const Context& context, const VolumeRef& input, const VolumeRef& output,
-                          DType output_dtype) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(output, "output");
-  require_dtype(output, "output", {output_dtype});
-  require_same_shape(input, "input", output, "output");
-  require_reachable(context, output, "output");
-}
-
 void check_ndim(int ndim, int lowest) {
   if (ndim < lowest || ndim > 3) {
     throw Error(

@@ -120,13 +120,7 @@ std::vector<float> itk_gaussian_weights(double variance_voxels, double maximum_e
 
 void gaussian(const Context& context, const VolumeRef& input, const VolumeRef& output,
               const GaussianParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(output, "output");
-  require_dtype(output, "output", {DType::float32});
-  require_same_shape(input, "input", output, "output");
-  require_reachable(context, output, "output");
+  check_filter_volumes(context, input, output, DType::float32);
   if (!(std::isfinite(params.truncate) && params.truncate >= 0.0)) {
     throw Error(Status::invalid_argument,
                 fmt::format("truncate: {} must be finite and >= 0", params.truncate));

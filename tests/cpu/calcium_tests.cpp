@@ -253,6 +253,15 @@ TEST_CASE("calcium: overlapping slices are scored every k-th slice", "[calcium]"
   CHECK(e.score(p).slice_step == 5);
   p.slice_thickness_mm = 0.5;  // thinner than the spacing: gaps, every slice is scored
   CHECK(e.score(p).slice_step == 1);
+  // A z spacing a rounding error below the thickness (DICOM positions to 0.001 mm over 64
+  // slices): contiguous, every slice is scored, not every other one.
+  p.slice_thickness_mm = 3.0;
+  Case f({7, 4, 4}, {2.99998, 0.5, 0.5});
+  CHECK(f.score(p).slice_step == 1);
+  Case g({7, 4, 4}, {1.49999, 0.5, 0.5});
+  CHECK(g.score(p).slice_step == 2);
+  Case h({7, 4, 4}, {2.9, 0.5, 0.5});  // a real overlap of 0.1 mm
+  CHECK(h.score(p).slice_step == 2);
 }
 
 TEST_CASE("calcium: invalid arguments are errors naming them", "[calcium]") {

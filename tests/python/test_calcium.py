@@ -22,7 +22,7 @@ def reference_score(ct, spacing, thickness=None, labels=None, threshold=130.0, m
     with scipy.ndimage.label on each slice."""
     sz, sy, sx = spacing
     thickness = sz if thickness is None else thickness
-    step = 1 if thickness <= sz else math.ceil(thickness / sz - 1e-6)
+    step = 1 if thickness <= sz else max(1, math.ceil(thickness / sz * (1 - 1e-3)))
     structure = ndimage.generate_binary_structure(2, 2 if connectivity == 8 else 1)
     pixel_area = sy * sx
     voxel_volume = pixel_area * step * sz
