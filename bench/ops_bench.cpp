@@ -445,23 +445,6 @@ BENCHMARK(BM_threshold_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTim
 BENCHMARK(BM_label_statistics_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ------------------------------------------------------------------ confidence connected
-// A body of soft tissue (40 HU) with bone balls in air, as body_ct; the seed in the tissue.
-std::vector<int16_t> confidence_body(const Shape3& shape) {
-  auto values = ct_like(shape[0] * shape[1] * shape[2], 8);
-  const auto bone = ball_mask(shape, 200, 9);
-  for (int64_t z = 0; z < shape[0]; ++z)
-    for (int64_t y = 0; y < shape[1]; ++y)
-      for (int64_t x = 0; x < shape[2]; ++x) {
-        const int64_t i = (z * shape[1] + y) * shape[2] + x;
-        const double dy = (y - shape[1] / 2.0) / (0.4 * shape[1]);
-        const double dx = (x - shape[2] / 2.0) / (0.45 * shape[2]);
-        const int noise = values[i] % 40;
-        values[i] = int16_t(dy * dy + dx * dx > 1.0 ? -1000 + noise
-                            : bone[i]               ? 700 + noise
-                                                    : 40 + noise);
-      }
-  return values;
-}
 
 ConfidenceConnectedParams confidence_params(int connectivity) {
   ConfidenceConnectedParams params;  // ITK's defaults: multiplier 2.5, 4 iterations, radius 1
@@ -481,7 +464,7 @@ void report_confidence(benchmark::State& state, int64_t voxels, int estimates, b
 void BM_confidence_connected_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, confidence_body(shape), shape);
+  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
   Volume<uint8_t> output(ctx, shape);
   const std::vector<Seed> seeds{{shape[0] / 2, shape[1] / 2, shape[2] / 2}};
   const auto params = confidence_params(int(state.range(1)));
@@ -499,7 +482,7 @@ BENCHMARK(BM_confidence_connected_gpu)
 void BM_confidence_connected_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = confidence_body(shape);
+  const auto values = body_ct(shape);
   std::vector<uint8_t> output(values.size());
   const std::vector<Seed> seeds{{shape[0] / 2, shape[1] / 2, shape[2] / 2}};
   const auto params = confidence_params(int(state.range(1)));
@@ -640,7 +623,7 @@ BENCHMARK(BM_gradient_magnitude_gpu)
 void BM_canny_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, confidence_body(shape), shape);
+  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
   Volume<uint8_t> output(ctx, shape);
   CannyParams params;
   params.sigma_mm = {1.0, 1.0, 1.0};
@@ -686,7 +669,7 @@ BENCHMARK(BM_gradient_magnitude_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->U
 void BM_canny_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = confidence_body(shape);
+  const auto values = body_ct(shape);
   std::vector<uint8_t> output(values.size());
   CannyParams params;
   params.sigma_mm = {1.0, 1.0, 1.0};

@@ -25,28 +25,29 @@ kernels::Dims dims_of(const Shape3& shape) {
   return {int32_t(shape[0]), int32_t(shape[1]), int32_t(shape[2])};
 }
 
-// Whether a global pass changed anything: a device flag read back after each pass.
-class ChangeFlag {
+// A device int that a kernel sets (a "changed" flag, or a count) and the host reads back after
+// each pass.
+class DeviceCounter {
  public:
-  explicit ChangeFlag(const Context& context)
-      : context_(context), flag_(context, Shape3{1, 1, 1}) {}
+  explicit DeviceCounter(const Context& context)
+      : context_(context), value_(context, Shape3{1, 1, 1}) {}
   int* reset() {
-    cuda_check(cudaMemsetAsync(flag_.data(), 0, sizeof(int), stream_of(context_)),
+    cuda_check(cudaMemsetAsync(value_.data(), 0, sizeof(int), stream_of(context_)),
                "cudaMemsetAsync");
-    return flag_.data();
+    return value_.data();
   }
-  bool read() {
+  int read() {
     int value = 0;
-    cuda_check(cudaMemcpyAsync(&value, flag_.data(), sizeof(int), cudaMemcpyDeviceToHost,
+    cuda_check(cudaMemcpyAsync(&value, value_.data(), sizeof(int), cudaMemcpyDeviceToHost,
                                stream_of(context_)),
                "cudaMemcpyAsync");
     context_.synchronize();
-    return value != 0;
+    return value;
   }
 
  private:
   const Context& context_;
-  Volume<int32_t> flag_;
+  Volume<int32_t> value_;
 };
 
 unsigned pointwise_grid(const Context& context, int64_t count) {
@@ -67,7 +68,7 @@ void relax(const Context& context, const Shape3& shape, const uint32_t* aux, Sta
                         ((dims.nx + Tile::kX - 1) / Tile::kX);
   const Shape3 per_tile{1, 1, tiles};
   Volume<int32_t> list_a(context, per_tile), list_b(context, per_tile), queued(context, per_tile);
-  Volume<int32_t> next_count(context, Shape3{1, 1, 1});
+  DeviceCounter next_count(context);
   int32_t* list = list_a.data();
   int32_t* next_list = list_b.data();
   auto* queued_flags = reinterpret_cast<uint32_t*>(queued.data());
@@ -76,16 +77,12 @@ void relax(const Context& context, const Shape3& shape, const uint32_t* aux, Sta
   cuda_check_launch("list_all_tiles");
   int32_t count = tiles;
   for (int pass = 0; count > 0; ++pass) {
-    cuda_check(cudaMemsetAsync(next_count.data(), 0, sizeof(int32_t), stream), "cudaMemsetAsync");
     kernels::relax_tiles<Rule><<<unsigned(count), Tile::kThreads, 0, stream>>>(
-        aux, state, dims, neighbours, list, count, next_list, next_count.data(), queued_flags,
+        aux, state, dims, neighbours, list, count, next_list, next_count.reset(), queued_flags,
         pass % 2 == 1);
     cuda_check_launch("relax_tiles");
     std::swap(list, next_list);
-    cuda_check(
-        cudaMemcpyAsync(&count, next_count.data(), sizeof(int32_t), cudaMemcpyDeviceToHost, stream),
-        "cudaMemcpyAsync");
-    context.synchronize();
+    count = next_count.read();
   }
 }
 
@@ -131,12 +128,12 @@ void watershed(const Context& context, const Shape3& shape, const uint32_t* keys
   // The jumps overwrite the levels, which are no longer needed.
   int32_t* from = parents;
   int32_t* to = reinterpret_cast<int32_t*>(levels);
-  ChangeFlag changed(context);
+  DeviceCounter changed(context);
   while (true) {
     kernels::jump_parents<<<grid, kPointwiseThreads, 0, stream>>>(from, to, count, changed.reset());
     cuda_check_launch("jump_parents");
     std::swap(from, to);
-    if (!changed.read()) break;
+    if (changed.read() == 0) break;
   }
   kernels::label_from_roots<<<grid, kPointwiseThreads, 0, stream>>>(from, markers, labels, count);
   cuda_check_launch("label_from_roots");

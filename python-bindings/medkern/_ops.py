@@ -468,6 +468,23 @@ def _check_connectivity(connectivity: Any) -> int:
     return value
 
 
+def _labels_and_count(core_op, operand, connectivity: int, device: Device) -> Tuple[Any, int]:
+    """Runs an op that writes int32 labels of the operand's shape and returns their count."""
+    p = ar.plan([operand], device)
+    out = ar.empty(operand.shape, "int32", p)
+    if operand.size == 0:
+        return out, 0
+    count = ar.run(
+        p,
+        core_op,
+        ar.descriptor(operand),
+        ar.output_descriptor(out, "int32", p.out_device),
+        connectivity,
+        host_arrays=[operand.array, out],
+    )
+    return out, int(count)
+
+
 def label_components(
     mask: ArrayLike,
     connectivity: int = 26,
@@ -549,19 +566,7 @@ def label_components(
     """
     conn = _check_connectivity(connectivity)
     op_image = ar.as_operand(mask, "mask", _COMPONENT_DTYPES, bool_as_uint8=True)
-    p = ar.plan([op_image], device)
-    out = ar.empty(op_image.shape, "int32", p)
-    if op_image.size == 0:
-        return out, 0
-    count = ar.run(
-        p,
-        _core.label_components,
-        ar.descriptor(op_image),
-        ar.output_descriptor(out, "int32", p.out_device),
-        conn,
-        host_arrays=[op_image.array, out],
-    )
-    return out, int(count)
+    return _labels_and_count(_core.label_components, op_image, conn, device)
 
 
 def connected_threshold(
@@ -744,19 +749,7 @@ def regional_minima(
     """
     conn = _check_watershed_connectivity(connectivity)
     op_v = ar.as_operand(volume, "volume", ar.INTENSITY_DTYPES)
-    p = ar.plan([op_v], device)
-    out = ar.empty(op_v.shape, "int32", p)
-    if op_v.size == 0:
-        return out, 0
-    count = ar.run(
-        p,
-        _core.regional_minima,
-        ar.descriptor(op_v),
-        ar.output_descriptor(out, "int32", p.out_device),
-        conn,
-        host_arrays=[op_v.array, out],
-    )
-    return out, int(count)
+    return _labels_and_count(_core.regional_minima, op_v, conn, device)
 
 
 # ---------------------------------------------------------------------------- confidence_connected
