@@ -30,9 +30,9 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 
 // Radius (1, 1, 1) runs median_cube, tiles of 16 x 8 x 32 (z, y, x): shapes below, at and
 // above a tile and two tiles on each axis, odd z (a pair's second output past the end).
-const std::vector<Shape3> kCubeShapes = {{15, 7, 31},  {16, 8, 32},  {17, 9, 33},
-                                         {32, 16, 64}, {33, 17, 65}, {1, 8, 32},
-                                         {2, 2, 2},    {31, 3, 97},  {47, 23, 5}};
+const std::vector<Shape3> kCubeShapes = {{15, 7, 31},  {16, 8, 32}, {17, 9, 33},
+                                         {32, 16, 64}, {1, 8, 32},  {2, 2, 2},
+                                         {31, 3, 97},  {47, 23, 5}, {33, 17, 65}};
 
 template <class T>
 void check_median(const std::vector<T>& values, const Shape3& shape, uint64_t seed,
@@ -60,7 +60,7 @@ void check_median(const std::vector<T>& values, const Shape3& shape, uint64_t se
 
 TEST_CASE("GPU median equals CPU median", "[gpu][denoise]") {
   const uint64_t seed = test::fresh_seed();
-  for (const Shape3& shape : kShapes) {
+  for (const Shape3& shape : test::cases(kShapes)) {
     check_median(test::random_ct(shape, seed), shape, seed);
     check_median(test::random_uint16(shape, seed + 1), shape, seed);
     check_median(test::random_float(shape, seed + 2), shape, seed);
@@ -71,7 +71,7 @@ TEST_CASE("GPU median equals CPU median", "[gpu][denoise]") {
 TEST_CASE("GPU median of radius 1 across tile edges", "[gpu][denoise]") {
   const uint64_t seed = test::fresh_seed();
   const std::vector<std::array<int, 3>> cube{{1, 1, 1}};
-  for (const Shape3& shape : kCubeShapes) {
+  for (const Shape3& shape : test::cases(kCubeShapes)) {
     check_median(test::random_ct(shape, seed), shape, seed, cube);
     check_median(test::random_uint16(shape, seed + 1), shape, seed, cube);
     check_median(test::random_float(shape, seed + 2), shape, seed, cube);
@@ -154,7 +154,7 @@ void check_diffusion(const std::vector<T>& values, const Shape3& shape, const Sp
 
 TEST_CASE("GPU anisotropic diffusion equals CPU anisotropic diffusion", "[gpu][denoise]") {
   const uint64_t seed = test::fresh_seed();
-  for (const Shape3& shape : kShapes) {
+  for (const Shape3& shape : test::cases(kShapes)) {
     check_diffusion(test::random_ct(shape, seed), shape, {1, 1, 1}, seed);
     check_diffusion(test::random_uint16(shape, seed + 1), shape, {2.5, 0.7, 0.7}, seed);
     check_diffusion(test::random_float(shape, seed + 2), shape, {1, 0.5, 2}, seed);

@@ -159,9 +159,9 @@ TEST_CASE("GPU canny equals CPU canny", "[gpu][edges][canny]") {
   const uint64_t seed = test::fresh_seed();
   const std::vector<Shape3> shapes{{1, 1, 1}, {1, 64, 96}, {20, 33, 47}, {70, 3, 2}, {40, 64, 64}};
   const Spacing3 spacing{1.5, 0.8, 0.8};
-  for (const Shape3& shape : shapes) {
-    for (const auto& sigma : std::vector<std::array<double, 3>>{
-             {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, {2.0, 1.5, 1.5}, {0.0, 3.0, 3.0}}) {
+  for (const Shape3& shape : test::cases(shapes)) {
+    for (const auto& sigma : test::cases(std::vector<std::array<double, 3>>{
+             {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, {2.0, 1.5, 1.5}, {0.0, 3.0, 3.0}})) {
       for (int ndim : {2, 3}) {
         CannyParams params;
         params.sigma_mm = sigma;

@@ -168,8 +168,8 @@ TEST_CASE("GPU labelling equals CPU labelling", "[gpu][labeling]") {
   auto gpu = Context::cuda(0);
   const std::vector<Shape3> shapes = {{1, 1, 1},   {1, 37, 53},   {7, 1, 40},
                                       {9, 17, 23}, {33, 65, 129}, {64, 128, 128}};
-  for (const Shape3& shape : shapes) {
-    for (double density : {0.05, 0.3, 0.6}) {
+  for (const Shape3& shape : test::cases(shapes)) {
+    for (double density : test::cases<double>({0.05, 0.3, 0.6})) {
       const auto noise = test::random_mask(shape, seed, density);
       const auto balls = random_balls(shape, seed + 1, int(test::numel(shape) / 2000) + 1);
       for (const auto* mask : {&noise, &balls}) {

@@ -95,7 +95,7 @@ TEST_CASE("GPU confidence connected equals CPU confidence connected",
   const uint64_t seed = test::fresh_seed();
   // Sizes that are not multiples of the 8192-voxel chunks, a single voxel, thin slabs.
   for (const Shape3& shape :
-       std::vector<Shape3>{{1, 1, 1}, {5, 33, 47}, {40, 64, 96}, {1, 128, 200}, {70, 3, 2}}) {
+       test::cases<Shape3>({{1, 1, 1}, {5, 33, 47}, {1, 128, 200}, {70, 3, 2}, {40, 64, 96}})) {
     check_confidence_gpu_equals_cpu(test::random_ct(shape, seed), shape, seed);
     check_confidence_gpu_equals_cpu(test::random_uint16(shape, seed + 1), shape, seed);
     check_confidence_gpu_equals_cpu(test::random_float(shape, seed + 2, 0.01), shape, seed);

@@ -40,7 +40,7 @@ void check_watershed(const std::vector<T>& elevation, const Shape3& shape, uint6
   auto gpu = Context::cuda(0);
   const auto markers = sparse_markers(shape, seed + 1, 0.002);
   const auto mask = test::random_mask(shape, seed + 2, 0.9);
-  for (int connectivity : {6, 18, 26}) {
+  for (int connectivity : test::cases<int>({6, 18, 26})) {
     for (bool masked : {false, true}) {
       INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
                    << " connectivity " << connectivity << " masked " << masked);
@@ -73,7 +73,7 @@ void check_watershed(const std::vector<T>& elevation, const Shape3& shape, uint6
 
 TEST_CASE("GPU watershed and regional minima equal the CPU's", "[gpu][watershed]") {
   const uint64_t seed = test::fresh_seed();
-  for (const Shape3& shape : std::vector<Shape3>{{1, 1, 5}, {3, 17, 29}, {24, 40, 56}}) {
+  for (const Shape3& shape : test::cases<Shape3>({{1, 1, 5}, {3, 17, 29}, {24, 40, 56}})) {
     check_watershed(test::random_ct(shape, seed), shape, seed);      // many ties
     check_watershed(test::random_uint16(shape, seed), shape, seed);  // many ties
     check_watershed(bowl(shape, seed), shape, seed);                 // long paths, NaN

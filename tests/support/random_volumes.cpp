@@ -13,6 +13,11 @@ uint64_t fresh_seed() {
   return (uint64_t(device()) << 32) ^ device();
 }
 
+bool quick() {
+  const char* quick = std::getenv("MEDKERN_TEST_QUICK");
+  return quick != nullptr && *quick != '\0' && *quick != '0';
+}
+
 std::vector<int16_t> random_ct(const Shape3& shape, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::discrete_distribution<int> tissue({30, 50, 15, 5});

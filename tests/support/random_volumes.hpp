@@ -13,6 +13,19 @@ namespace medkern::test {
 // A new seed per call, or MEDKERN_TEST_SEED when set.
 uint64_t fresh_seed();
 
+// True when MEDKERN_TEST_QUICK is set (the compute-sanitizer runs, whose tools slow every
+// kernel launch a hundredfold and more).
+bool quick();
+
+// The cases a test loops over: all of them, or under quick() the first and the last only, so
+// that every code path (the smallest and the largest shape, say) still runs once and only the
+// repeats in between are dropped.
+template <class T>
+std::vector<T> cases(std::vector<T> all) {
+  if (quick() && all.size() > 2) all = {all.front(), all.back()};
+  return all;
+}
+
 // CT-like int16: air, soft tissue and bone with noise, spanning about -1024..1500 HU.
 std::vector<int16_t> random_ct(const Shape3& shape, uint64_t seed);
 std::vector<uint16_t> random_uint16(const Shape3& shape, uint64_t seed);
