@@ -36,7 +36,7 @@ const std::vector<Shape3> kCubeShapes = {{15, 7, 31},  {16, 8, 32}, {17, 9, 33},
 
 template <class T>
 void check_median(const std::vector<T>& values, const Shape3& shape, uint64_t seed,
-                  const std::vector<std::array<int, 3>>& radii = kRadii) {
+                  const std::vector<std::array<int, 3>>& radii) {
   auto cpu = Context::cpu();
   auto gpu = Context::cuda(0);
   for (const auto& radius : radii) {
@@ -60,11 +60,12 @@ void check_median(const std::vector<T>& values, const Shape3& shape, uint64_t se
 
 TEST_CASE("GPU median equals CPU median", "[gpu][denoise]") {
   const uint64_t seed = test::fresh_seed();
+  const auto radii = test::cases(kRadii);
   for (const Shape3& shape : test::cases(kShapes)) {
-    check_median(test::random_ct(shape, seed), shape, seed);
-    check_median(test::random_uint16(shape, seed + 1), shape, seed);
-    check_median(test::random_float(shape, seed + 2), shape, seed);
-    check_median(test::random_float(shape, seed + 3, 0.3), shape, seed);  // NaN
+    check_median(test::random_ct(shape, seed), shape, seed, radii);
+    check_median(test::random_uint16(shape, seed + 1), shape, seed, radii);
+    check_median(test::random_float(shape, seed + 2), shape, seed, radii);
+    check_median(test::random_float(shape, seed + 3, 0.3), shape, seed, radii);  // NaN
   }
 }
 
