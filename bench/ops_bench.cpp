@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -601,6 +602,25 @@ void BM_gaussian_gpu(benchmark::State& state) {
 BENCHMARK(BM_gaussian_gpu)
     ->Args({512, 1})
     ->Args({512, 2})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Each of the two passes alone (sigma 0 skips an axis): range(2) 0 is the z (column) pass,
+// 1 the fused y and x (plane) pass. Each moves one read and one write.
+void BM_gaussian_pass_gpu(benchmark::State& state) {
+  const Shape3 shape = cube(state.range(0));
+  const double sigma = double(state.range(1));
+  const bool z_pass = state.range(2) == 0;
+  auto ctx = Context::cuda(0);
+  Volume<float> input = upload(ctx, as_float(ct_like(shape[0] * shape[1] * shape[2], 10)), shape);
+  Volume<float> output(ctx, shape);
+  const std::array<double, 3> sigma_mm =
+      z_pass ? std::array<double, 3>{sigma, 0.0, 0.0} : std::array<double, 3>{0.0, sigma, sigma};
+  run_timed(state, ctx, [&] { gaussian(ctx, input, output, {sigma_mm, 4.0}); });
+  report_bytes(state, 2.0 * double(input.numel()) * sizeof(float), true);
+}
+BENCHMARK(BM_gaussian_pass_gpu)
+    ->ArgsProduct({{512}, {1, 2}, {0, 1}})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
