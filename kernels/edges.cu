@@ -26,6 +26,7 @@ namespace {
 constexpr int kGradientTileX = 32;
 constexpr int kGradientTileY = 8;
 constexpr int64_t kGradientZRun = 32;
+constexpr int kGradientBlocksPerSm = 5;
 // Canny's per-voxel passes.
 constexpr int kVoxelThreads = 256;
 constexpr int kVoxelBlocksPerSm = 8;
@@ -37,7 +38,7 @@ void launch_gradient(const Context& context, const T* input, float* output, cons
   const dim3 grid(static_cast<unsigned>((shape[2] + kGradientTileX - 1) / kGradientTileX),
                   capped_grid((shape[1] + kGradientTileY - 1) / kGradientTileY, kMaxGridY),
                   static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
-  kernels::gradient_tiles<T, kGradientTileX, kGradientTileY>
+  kernels::gradient_tiles<T, kGradientTileX, kGradientTileY, kGradientBlocksPerSm>
       <<<grid, dim3(kGradientTileX, kGradientTileY), 0, stream_of(context)>>>(
           input, output, shape[0], shape[1], shape[2], z_run, spec);
   cuda_check_launch("gradient_tiles");

@@ -85,7 +85,7 @@ void gradient_magnitude(const Context& context, const VolumeRef& input, const Vo
   }
   for (int axis = 0; axis < 3; ++axis) {
     const double spacing = params.use_spacing ? input.spacing[axis] : 1.0;
-    spec.divisor[axis] = static_cast<float>(spacing);
+    spec.scale[axis] = static_cast<float>(1.0 / spacing);
     spec.factor[axis] = static_cast<float>(0.5 / spacing);
   }
   run_gradient(context, input, output, spec);

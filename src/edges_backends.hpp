@@ -52,9 +52,11 @@ enum class GradientOutput : int32_t {
 struct GradientSpec {
   GradientOutput output = GradientOutput::sobel_magnitude;
   int ndim = 3;
-  // Per axis (z, y, x): sobel_magnitude divides by divisor (the spacing, or 1);
-  // central_magnitude multiplies the difference by factor (0.5 / spacing, or 0.5).
-  float divisor[3] = {1.0f, 1.0f, 1.0f};
+  // Per axis (z, y, x): sobel_magnitude multiplies the derivative by scale (1 / spacing, or
+  // 1: a product, not a quotient, costs the GPU 1 instruction instead of about 10 and is
+  // within an ulp of the quotient); central_magnitude multiplies the difference by factor
+  // (0.5 / spacing, or 0.5).
+  float scale[3] = {1.0f, 1.0f, 1.0f};
   float factor[3] = {0.5f, 0.5f, 0.5f};
 };
 
@@ -116,9 +118,9 @@ MEDKERN_HOST_DEVICE inline float combine_partials(const SlicePartials& below,
       default:
         break;
     }
-    gz = divide_rounded(gz, spec.divisor[0]);
-    gy = divide_rounded(gy, spec.divisor[1]);
-    gx = divide_rounded(gx, spec.divisor[2]);
+    gz = multiply_rounded(gz, spec.scale[0]);
+    gy = multiply_rounded(gy, spec.scale[1]);
+    gx = multiply_rounded(gx, spec.scale[2]);
   }
   float sum = multiply_rounded(gz, gz);
   sum = add_rounded(sum, multiply_rounded(gy, gy));

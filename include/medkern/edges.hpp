@@ -41,7 +41,8 @@ struct GradientMagnitudeParams {
 // uint16, float32, any strides) over the last `ndim` axes, edge voxels repeated beyond the
 // faces (scipy's mode='nearest', ITK's ZeroFluxNeumann):
 // - sobel: sqrt(sum over axes of (sobel(input, axis) / s)^2), s = spacing[axis] with
-//   use_spacing, else 1; without spacing, scipy.ndimage.generic_gradient_magnitude(input,
+//   use_spacing, else 1 (each quotient formed as a product with the float32 1 / s: within an
+//   ulp of it); without spacing, scipy.ndimage.generic_gradient_magnitude(input,
 //   scipy.ndimage.sobel).
 // - central: sqrt(sum over axes of ((v[i + 1] - v[i - 1]) / (2 s))^2), ITK
 //   GradientMagnitudeImageFilter with UseImageSpacing = use_spacing.
