@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -241,7 +242,8 @@ def filter_peers(n, c, have_gpu, row, sitk=None):
         from cupyx.scipy import ndimage as cnd
         try:
             from cucim.skimage import filters as cucim_filters
-        except ImportError:  # no cuCIM: CuPy only
+        except Exception as error:  # no cuCIM, or one that cannot load here: CuPy only
+            print(f"cuCIM not used: {error!r}", file=sys.stderr)
             cucim_filters = None
         a = cp.asarray(ct_like((n, n, n), seed=10)).astype(cp.float32)
         for sigma in (1.0, 2.0):
