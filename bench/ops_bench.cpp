@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "bench_timing.hpp"
 #include "cli/calcium_phantom.hpp"
 #include "medkern/medkern.hpp"
 #if MEDKERN_WITH_CUDA
@@ -16,12 +17,9 @@
 #endif
 
 using namespace medkern;
+using namespace medkern::bench;
 
 namespace {
-
-// Bytes read plus written per second by a large device-to-device copy on the H100
-// (docs/performance.md).
-constexpr double kCopyBandwidth = 2.98e12;
 
 // A fast deterministic generator: CT-like HU values (air, soft tissue, bone) with noise.
 std::vector<int16_t> ct_like(int64_t count, uint64_t seed) {
@@ -133,39 +131,7 @@ std::vector<uint8_t> ball_mask(const Shape3& shape, int balls, uint64_t seed) {
   return mask;
 }
 
-void report_bytes(benchmark::State& state, double bytes, bool gpu) {
-  state.SetBytesProcessed(int64_t(bytes) * state.iterations());
-  state.counters["MB_moved"] = bytes / 1e6;
-  if (gpu) {
-    // The time the bytes take at the measured bandwidth; scripts/gpu-check divides it by
-    // the measured time to give the fraction of the limit reached.
-    state.counters["limit_us"] = bytes / kCopyBandwidth * 1e6;
-  }
-}
-
 #if MEDKERN_WITH_CUDA
-// Times `op` with CUDA events on the context's stream.
-template <class Op>
-void run_timed(benchmark::State& state, const Context& ctx, Op&& op) {
-  auto stream = static_cast<cudaStream_t>(ctx.stream());
-  cudaEvent_t start, stop;
-  cudaEventCreate(&start);
-  cudaEventCreate(&stop);
-  op();  // warm-up: module load, pool growth
-  ctx.synchronize();
-  for (auto _ : state) {
-    cudaEventRecord(start, stream);
-    op();
-    cudaEventRecord(stop, stream);
-    cudaEventSynchronize(stop);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, start, stop);
-    state.SetIterationTime(ms / 1e3);
-  }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-}
-
 template <class T>
 Volume<T> upload(const Context& ctx, const std::vector<T>& host, const Shape3& shape) {
   Volume<T> device(ctx, shape);

@@ -20,10 +20,13 @@ for line in read("steps.txt").splitlines():
 print("\nSanitizer:\n")
 for line in read("sanitizer-summary.txt").splitlines():
     print(f"- {line}")
-bench = out / "bench.json"
-if bench.exists():
+benchmarks = []
+for name in ("bench.json", "tuning.json"):  # medkern_bench, then medkern_gaussian_tuning
+    if (out / name).exists():
+        benchmarks += json.loads((out / name).read_text())["benchmarks"]
+if benchmarks:
     print("\n| benchmark | time | bytes moved (MB) | limit | of limit |\n| --- | --- | --- | --- | --- |")
-    for b in json.loads(bench.read_text())["benchmarks"]:
+    for b in benchmarks:
         if b.get("aggregate_name") not in (None, "median"):
             continue
         t, unit = b["real_time"], b["time_unit"]
