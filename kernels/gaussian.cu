@@ -53,15 +53,23 @@ constexpr int kPlaneSegment32 = 16;
 constexpr int kAxisThreads = 256;
 constexpr int kAxisBlocksPerSm = 8;
 
-template <class T>
-void launch_plane(const Context& context, const T* input, float* output, const Shape3& shape,
-                  const SeparableKernels& kernels) {
-  kernels::PlaneWeights weights{};
+// The one-sided y and x weights in a plane kernel's parameters (PlaneWeights or
+// PlaneWeights32); an axis that filters nothing gets the identity.
+template <class Weights>
+Weights plane_weights(const SeparableKernels& kernels) {
+  Weights weights{};
   weights.rx = kernels.radius(2);
   weights.ry = kernels.radius(1);
   weights.x[0] = weights.y[0] = 1.0f;
   for (int k = 0; k <= weights.rx && kernels.filters(2); ++k) weights.x[k] = kernels.weights[2][k];
   for (int k = 0; k <= weights.ry && kernels.filters(1); ++k) weights.y[k] = kernels.weights[1][k];
+  return weights;
+}
+
+template <class T>
+void launch_plane(const Context& context, const T* input, float* output, const Shape3& shape,
+                  const SeparableKernels& kernels) {
+  const auto weights = plane_weights<kernels::PlaneWeights>(kernels);
   const int tile_h = kTileY + 2 * weights.ry, tile_w = kTileX + 2 * weights.rx;
   const std::size_t shared = std::size_t(tile_w) * (tile_h + kTileY) * sizeof(double);
   auto* kernel = &kernels::smooth_plane<T, kTileX, kTileY, kTileRows>;
@@ -92,51 +100,39 @@ void launch_axis(const Context& context, const T* input, float* output, const Sh
   cuda_check_launch("smooth_axis");
 }
 
-template <class T, int R>
+// The z pass at radius R: taps summed in double (bit for bit the CPU's) or, with Float32, in
+// float32 (the fast path, radii <= kFloat32SumMaxRadius).
+template <class T, int R, bool Float32>
 void launch_columns_with_radius(const Context& context, const T* input, float* output,
                                 const Shape3& shape, const std::vector<float>& weights) {
-  kernels::ColumnWeights w{};
-  for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
   const int64_t plane = shape[1] * shape[2];
   const int64_t runs = (shape[0] + kColumnRun - 1) / kColumnRun;
-  const int64_t blocks = runs * ((plane + kColumnThreads - 1) / kColumnThreads);
-  kernels::smooth_columns<T, R, kColumnUnroll, kColumnThreads>
-      <<<static_cast<unsigned>(blocks), kColumnThreads, 0, stream_of(context)>>>(
-          input, output, shape[0], plane, runs, kColumnRun, w);
-  cuda_check_launch("smooth_columns");
+  const auto blocks = static_cast<unsigned>(runs * ((plane + kColumnThreads - 1) / kColumnThreads));
+  if constexpr (Float32) {
+    kernels::ColumnWeights32 w{};
+    for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
+    kernels::smooth_columns32<T, R, kColumnUnroll32, kColumnThreads>
+        <<<blocks, kColumnThreads, 0, stream_of(context)>>>(input, output, shape[0], plane, runs,
+                                                            kColumnRun, w);
+    cuda_check_launch("smooth_columns32");
+  } else {
+    kernels::ColumnWeights w{};
+    for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
+    kernels::smooth_columns<T, R, kColumnUnroll, kColumnThreads>
+        <<<blocks, kColumnThreads, 0, stream_of(context)>>>(input, output, shape[0], plane, runs,
+                                                            kColumnRun, w);
+    cuda_check_launch("smooth_columns");
+  }
 }
 
-template <class T, int... R>
+// Picks the compiled radius: R... are 0 .. (largest radius - 1).
+template <class T, bool Float32, int... R>
 void launch_columns(std::integer_sequence<int, R...>, int radius, const Context& context,
                     const T* input, float* output, const Shape3& shape,
                     const std::vector<float>& weights) {
   using Launch =
       void (*)(const Context&, const T*, float*, const Shape3&, const std::vector<float>&);
-  static constexpr Launch kByRadius[] = {&launch_columns_with_radius<T, R + 1>...};
-  kByRadius[radius - 1](context, input, output, shape, weights);
-}
-
-template <class T, int R>
-void launch_columns32_with_radius(const Context& context, const T* input, float* output,
-                                  const Shape3& shape, const std::vector<float>& weights) {
-  kernels::ColumnWeights32 w{};
-  for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
-  const int64_t plane = shape[1] * shape[2];
-  const int64_t runs = (shape[0] + kColumnRun - 1) / kColumnRun;
-  const int64_t blocks = runs * ((plane + kColumnThreads - 1) / kColumnThreads);
-  kernels::smooth_columns32<T, R, kColumnUnroll32, kColumnThreads>
-      <<<static_cast<unsigned>(blocks), kColumnThreads, 0, stream_of(context)>>>(
-          input, output, shape[0], plane, runs, kColumnRun, w);
-  cuda_check_launch("smooth_columns32");
-}
-
-template <class T, int... R>
-void launch_columns32(std::integer_sequence<int, R...>, int radius, const Context& context,
-                      const T* input, float* output, const Shape3& shape,
-                      const std::vector<float>& weights) {
-  using Launch =
-      void (*)(const Context&, const T*, float*, const Shape3&, const std::vector<float>&);
-  static constexpr Launch kByRadius[] = {&launch_columns32_with_radius<T, R + 1>...};
+  static constexpr Launch kByRadius[] = {&launch_columns_with_radius<T, R + 1, Float32>...};
   kByRadius[radius - 1](context, input, output, shape, weights);
 }
 
@@ -158,12 +154,7 @@ void launch_plane32_with_radius(const Context& context, const T* input, float* o
 template <class T>
 void launch_plane32(const Context& context, const T* input, float* output, const Shape3& shape,
                     const SeparableKernels& kernels) {
-  kernels::PlaneWeights32 weights{};
-  weights.rx = kernels.radius(2);
-  weights.ry = kernels.radius(1);
-  weights.x[0] = weights.y[0] = 1.0f;
-  for (int k = 0; k <= weights.rx && kernels.filters(2); ++k) weights.x[k] = kernels.weights[2][k];
-  for (int k = 0; k <= weights.ry && kernels.filters(1); ++k) weights.y[k] = kernels.weights[1][k];
+  const auto weights = plane_weights<kernels::PlaneWeights32>(kernels);
   const int radius = std::max(weights.rx, weights.ry);
   if (radius <= 2) {
     launch_plane32_with_radius<T, 2>(context, input, output, shape, weights);
@@ -181,8 +172,8 @@ void smooth_z(const Context& context, const T* input, float* output, const Shape
               const SeparableKernels& kernels) {
   const int rz = kernels.radius(0);
   if (rz <= kernels::kMaxRegisterRadius) {
-    launch_columns<T>(std::make_integer_sequence<int, kernels::kMaxRegisterRadius>{}, rz, context,
-                      input, output, shape, kernels.weights[0]);
+    launch_columns<T, false>(std::make_integer_sequence<int, kernels::kMaxRegisterRadius>{}, rz,
+                             context, input, output, shape, kernels.weights[0]);
   } else {
     launch_axis<T>(context, input, output, shape, 0, kernels.weights[0]);
   }
@@ -221,8 +212,8 @@ void separable_smooth(const Context& context, const VolumeRef& input, float* out
     const T* in = static_cast<const T*>(input.data);
     if (float32) {
       auto columns32 = [&](float* target) {
-        launch_columns32<T>(std::make_integer_sequence<int, kFloat32SumMaxRadius>{},
-                            kernels.radius(0), context, in, target, shape, kernels.weights[0]);
+        launch_columns<T, true>(std::make_integer_sequence<int, kFloat32SumMaxRadius>{},
+                                kernels.radius(0), context, in, target, shape, kernels.weights[0]);
       };
       if (!z) {  // one pass (it converts when it filters nothing)
         launch_plane32<T>(context, in, output, shape, kernels);

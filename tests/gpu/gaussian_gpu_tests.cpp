@@ -36,6 +36,26 @@ void check_gaussian_gpu_equals_cpu(const std::vector<T>& values, const Shape3& s
   CHECK(test::close_to(test::to_host<float>(gpu, device_out), expected, kTolerance));
 }
 
+// Every case on int16 CT and float32 (at `spacing`) and uint16 (at unit spacing) inputs of
+// every shape.
+void check_shapes_and_cases(const std::vector<Shape3>& shapes,
+                            const std::vector<GaussianParams>& cases, const Spacing3& spacing,
+                            uint64_t seed) {
+  for (const Shape3& shape : shapes) {
+    const auto ct = test::random_ct(shape, seed);
+    const auto mr = test::random_uint16(shape, seed + 1);
+    const auto fl = test::random_float(shape, seed + 2, 0.001);
+    for (const GaussianParams& params : cases) {
+      INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
+                   << " sigma_mm " << params.sigma_mm[0] << ", " << params.sigma_mm[1] << ", "
+                   << params.sigma_mm[2] << " truncate " << params.truncate);
+      check_gaussian_gpu_equals_cpu(ct, shape, spacing, params);
+      check_gaussian_gpu_equals_cpu(mr, shape, {1.0, 1.0, 1.0}, params);
+      check_gaussian_gpu_equals_cpu(fl, shape, spacing, params);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("GPU gaussian equals CPU gaussian", "[gpu][gaussian]") {
@@ -51,21 +71,7 @@ TEST_CASE("GPU gaussian equals CPU gaussian", "[gpu][gaussian]") {
                                           {{0.0, 0.0, 0.0}, 4.0},    {{4.0, 8.0, 8.0}, 4.0},
                                           {{5.0, 1.0, 1.0}, 4.0},    {{1.0, 9.0, 2.0}, 4.0},
                                           {{20.0, 12.0, 40.0}, 4.0}, {{1.5, 1.5, 1.5}, 2.0}};
-  const Spacing3 spacing{1.25, 0.8, 0.6};
-  for (const Shape3& shape : shapes) {
-    INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]);
-    const auto ct = test::random_ct(shape, seed);
-    const auto mr = test::random_uint16(shape, seed + 1);
-    const auto fl = test::random_float(shape, seed + 2, 0.001);
-    for (const GaussianParams& params : cases) {
-      INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
-                   << " sigma_mm " << params.sigma_mm[0] << ", " << params.sigma_mm[1] << ", "
-                   << params.sigma_mm[2] << " truncate " << params.truncate);
-      check_gaussian_gpu_equals_cpu(ct, shape, spacing, params);
-      check_gaussian_gpu_equals_cpu(mr, shape, {1.0, 1.0, 1.0}, params);
-      check_gaussian_gpu_equals_cpu(fl, shape, spacing, params);
-    }
-  }
+  check_shapes_and_cases(shapes, cases, {1.25, 0.8, 0.6}, seed);
 }
 
 TEST_CASE("GPU gaussian float32 path equals CPU gaussian", "[gpu][gaussian]") {
@@ -81,19 +87,7 @@ TEST_CASE("GPU gaussian float32 path equals CPU gaussian", "[gpu][gaussian]") {
       {{1.0, 1.0, 1.0}, 4.0}, {{2.0, 2.0, 2.0}, 4.0},  {{0.0, 0.5, 0.25}, 4.0},
       {{0.0, 1.0, 2.0}, 4.0}, {{0.25, 0.0, 0.0}, 4.0}, {{2.0, 0.0, 0.0}, 4.0},
       {{0.0, 1.5, 0.0}, 4.0}, {{0.0, 0.0, 1.5}, 4.0},  {{0.5, 2.0, 0.75}, 4.0}};
-  for (const Shape3& shape : shapes) {
-    const auto ct = test::random_ct(shape, seed);
-    const auto mr = test::random_uint16(shape, seed + 1);
-    const auto fl = test::random_float(shape, seed + 2, 0.001);
-    for (const GaussianParams& params : cases) {
-      INFO("seed " << seed << " shape " << shape[0] << "x" << shape[1] << "x" << shape[2]
-                   << " sigma_mm " << params.sigma_mm[0] << ", " << params.sigma_mm[1] << ", "
-                   << params.sigma_mm[2]);
-      check_gaussian_gpu_equals_cpu(ct, shape, {1.0, 1.0, 1.0}, params);
-      check_gaussian_gpu_equals_cpu(mr, shape, {1.0, 1.0, 1.0}, params);
-      check_gaussian_gpu_equals_cpu(fl, shape, {1.0, 1.0, 1.0}, params);
-    }
-  }
+  check_shapes_and_cases(shapes, cases, {1.0, 1.0, 1.0}, seed);
 }
 
 TEST_CASE("GPU gaussian of strided and aliased views equals the CPU's", "[gpu][gaussian]") {
