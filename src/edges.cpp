@@ -87,6 +87,11 @@ void gradient_magnitude(const Context& context, const VolumeRef& input, const Vo
     const double spacing = params.use_spacing ? input.spacing[axis] : 1.0;
     spec.scale[axis] = static_cast<float>(1.0 / spacing);
     spec.factor[axis] = static_cast<float>(0.5 / spacing);
+    if (!std::isfinite(spec.scale[axis])) {  // spacing below ~3e-39 mm: 1 / spacing overflows
+      throw Error(Status::invalid_argument,
+                  fmt::format("spacing[{}]: {} mm is too small (1 / spacing overflows float32)",
+                              axis, spacing));
+    }
   }
   run_gradient(context, input, output, spec);
 }

@@ -75,6 +75,12 @@ TEST_CASE("edge filters reject bad parameters", "[edges]") {
   GradientMagnitudeParams gm;
   gm.method = static_cast<GradientMethod>(5);
   CHECK_THROWS_AS(gradient_magnitude(ctx, in, o, gm), Error);
+  // A spacing so small that 1 / spacing overflows float32 (the Sobel scale) is refused.
+  const auto tiny = make_view(values.data(), {2, 2, 2}, {1e-40, 1.0, 1.0});
+  CHECK_THROWS_AS(gradient_magnitude(ctx, tiny, o, {}), Error);
+  gm.use_spacing = false;
+  gm.method = GradientMethod::sobel;
+  CHECK_NOTHROW(gradient_magnitude(ctx, tiny, o, gm));
   CannyParams cp;
   cp.low = 2.0;
   cp.high = 1.0;
