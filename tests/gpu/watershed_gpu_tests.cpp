@@ -74,21 +74,21 @@ const std::vector<Shape3> kShapes = {{1, 1, 5}, {3, 17, 29}, {24, 40, 56}};
 }  // namespace
 
 // One test case per input kind, so that the slow compute-sanitizer runs can take them apart.
-TEST_CASE("GPU watershed and regional minima of int16 equal the CPU's", "[gpu][watershed]") {
+TEST_CASE("GPU watershed and regional minima of int16 equal CPU", "[gpu][watershed]") {
   const uint64_t seed = test::fresh_seed();
   for (const Shape3& shape : test::cases(kShapes)) {
     check_watershed(test::random_ct(shape, seed), shape, seed);  // many ties
   }
 }
 
-TEST_CASE("GPU watershed and regional minima of uint16 equal the CPU's", "[gpu][watershed]") {
+TEST_CASE("GPU watershed and regional minima of uint16 equal CPU", "[gpu][watershed]") {
   const uint64_t seed = test::fresh_seed();
   for (const Shape3& shape : test::cases(kShapes)) {
     check_watershed(test::random_uint16(shape, seed), shape, seed);  // many ties
   }
 }
 
-TEST_CASE("GPU watershed and regional minima of float32 equal the CPU's", "[gpu][watershed]") {
+TEST_CASE("GPU watershed and regional minima of float32 equal CPU", "[gpu][watershed]") {
   const uint64_t seed = test::fresh_seed();
   for (const Shape3& shape : test::cases(kShapes)) {
     check_watershed(bowl(shape, seed), shape, seed);  // long paths, NaN
