@@ -96,11 +96,13 @@ void require_pointer(const T* pointer, const char* what) {
 template <class T>
 struct StructTraits;
 
+// The end of `field` in `type`: the smallest struct_size that holds it.
+#define MEDKERN_END_OF(type, field) (offsetof(type, field) + sizeof(type::field))
+
 template <>
 struct StructTraits<medkern_volume> {
   static constexpr const char* name = "medkern_volume";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_volume, dtype) + sizeof(medkern_volume::dtype);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_volume, dtype);
   static medkern_volume defaults() {
     medkern_volume v{};
     v.struct_size = sizeof(medkern_volume);
@@ -118,8 +120,7 @@ struct StructTraits<medkern_volume> {
 template <>
 struct StructTraits<medkern_context_options> {
   static constexpr const char* name = "medkern_context_options";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_context_options, device) + sizeof(medkern_context_options::device);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_context_options, device);
   static medkern_context_options defaults() {
     medkern_context_options o{};
     o.struct_size = sizeof(medkern_context_options);
@@ -134,8 +135,7 @@ struct StructTraits<medkern_context_options> {
 template <>
 struct StructTraits<medkern_device_info> {
   static constexpr const char* name = "medkern_device_info";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_device_info, ordinal) + sizeof(medkern_device_info::ordinal);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_device_info, ordinal);
   static medkern_device_info defaults() {
     medkern_device_info i{};
     i.struct_size = sizeof(medkern_device_info);
@@ -146,8 +146,7 @@ struct StructTraits<medkern_device_info> {
 template <>
 struct StructTraits<medkern_pool_stats> {
   static constexpr const char* name = "medkern_pool_stats";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_pool_stats, device) + sizeof(medkern_pool_stats::device);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_pool_stats, device);
   static medkern_pool_stats defaults() {
     medkern_pool_stats s{};
     s.struct_size = sizeof(medkern_pool_stats);
@@ -158,8 +157,7 @@ struct StructTraits<medkern_pool_stats> {
 template <>
 struct StructTraits<medkern_histogram_params> {
   static constexpr const char* name = "medkern_histogram_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_histogram_params, bins) + sizeof(medkern_histogram_params::bins);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_histogram_params, bins);
   static medkern_histogram_params defaults() {
     const medkern::HistogramParams cpp;
     medkern_histogram_params p{};
@@ -175,8 +173,7 @@ struct StructTraits<medkern_histogram_params> {
 template <>
 struct StructTraits<medkern_threshold_params> {
   static constexpr const char* name = "medkern_threshold_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_threshold_params, inside) + sizeof(medkern_threshold_params::inside);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_threshold_params, inside);
   static medkern_threshold_params defaults() {
     const medkern::ThresholdParams cpp;
     medkern_threshold_params p{};
@@ -193,8 +190,7 @@ template <>
 struct StructTraits<medkern_label_statistics_params> {
   static constexpr const char* name = "medkern_label_statistics_params";
   static constexpr std::size_t min_size =
-      offsetof(medkern_label_statistics_params, include_background) +
-      sizeof(medkern_label_statistics_params::include_background);
+      MEDKERN_END_OF(medkern_label_statistics_params, include_background);
   static medkern_label_statistics_params defaults() {
     medkern_label_statistics_params p{};
     p.struct_size = sizeof(medkern_label_statistics_params);
@@ -206,8 +202,8 @@ struct StructTraits<medkern_label_statistics_params> {
 template <>
 struct StructTraits<medkern_label_components_params> {
   static constexpr const char* name = "medkern_label_components_params";
-  static constexpr std::size_t min_size = offsetof(medkern_label_components_params, connectivity) +
-                                          sizeof(medkern_label_components_params::connectivity);
+  static constexpr std::size_t min_size =
+      MEDKERN_END_OF(medkern_label_components_params, connectivity);
   static medkern_label_components_params defaults() {
     medkern_label_components_params p{};
     p.struct_size = sizeof(medkern_label_components_params);
@@ -219,8 +215,7 @@ struct StructTraits<medkern_label_components_params> {
 template <>
 struct StructTraits<medkern_connected_threshold_params> {
   static constexpr const char* name = "medkern_connected_threshold_params";
-  static constexpr std::size_t min_size = offsetof(medkern_connected_threshold_params, hi) +
-                                          sizeof(medkern_connected_threshold_params::hi);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_connected_threshold_params, hi);
   static medkern_connected_threshold_params defaults() {
     const medkern::ConnectedThresholdParams cpp;
     medkern_connected_threshold_params p{};
@@ -235,8 +230,7 @@ struct StructTraits<medkern_connected_threshold_params> {
 template <>
 struct StructTraits<medkern_watershed_params> {
   static constexpr const char* name = "medkern_watershed_params";
-  static constexpr std::size_t min_size = offsetof(medkern_watershed_params, watershed_line) +
-                                          sizeof(medkern_watershed_params::watershed_line);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_watershed_params, watershed_line);
   static medkern_watershed_params defaults() {
     const medkern::WatershedParams cpp;
     medkern_watershed_params p{};
@@ -250,8 +244,8 @@ struct StructTraits<medkern_watershed_params> {
 template <>
 struct StructTraits<medkern_regional_minima_params> {
   static constexpr const char* name = "medkern_regional_minima_params";
-  static constexpr std::size_t min_size = offsetof(medkern_regional_minima_params, connectivity) +
-                                          sizeof(medkern_regional_minima_params::connectivity);
+  static constexpr std::size_t min_size =
+      MEDKERN_END_OF(medkern_regional_minima_params, connectivity);
   static medkern_regional_minima_params defaults() {
     medkern_regional_minima_params p{};
     p.struct_size = sizeof(medkern_regional_minima_params);
@@ -264,8 +258,8 @@ template <>
 struct StructTraits<medkern_calcium_params> {
   static constexpr const char* name = "medkern_calcium_params";
   // The thickness has no default: a caller must know the field.
-  static constexpr std::size_t min_size = offsetof(medkern_calcium_params, slice_thickness_mm) +
-                                          sizeof(medkern_calcium_params::slice_thickness_mm);
+  static constexpr std::size_t min_size =
+      MEDKERN_END_OF(medkern_calcium_params, slice_thickness_mm);
   static medkern_calcium_params defaults() {
     const medkern::CalciumParams cpp;
     medkern_calcium_params p{};
@@ -283,8 +277,7 @@ struct StructTraits<medkern_calcium_params> {
 template <>
 struct StructTraits<medkern_dicom_options> {
   static constexpr const char* name = "medkern_dicom_options";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_dicom_options, output_dtype) + sizeof(medkern_dicom_options::output_dtype);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_dicom_options, output_dtype);
   static medkern_dicom_options defaults() {
     const medkern::dicom::LoadOptions cpp;
     medkern_dicom_options o{};
@@ -320,6 +313,12 @@ T read_struct(const T* given, const char* what) {
   T value = StructTraits<T>::defaults();
   std::memcpy(&value, given, known_size(given, what));
   return value;
+}
+
+// As read_struct, with the defaults for NULL (optional params and options).
+template <class T>
+T read_struct_or_defaults(const T* given, const char* what) {
+  return given == nullptr ? StructTraits<T>::defaults() : read_struct(given, what);
 }
 
 // Writes a result struct: only the fields the caller knows, leaving its struct_size as it is.
@@ -502,9 +501,7 @@ std::vector<std::string> dicom_paths(const char* const* paths, int64_t num_paths
 }
 
 medkern::dicom::LoadOptions dicom_options(const medkern_dicom_options* options) {
-  const medkern_dicom_options o = options == nullptr
-                                      ? StructTraits<medkern_dicom_options>::defaults()
-                                      : read_struct(options, "options");
+  const medkern_dicom_options o = read_struct_or_defaults(options, "options");
   medkern::dicom::LoadOptions cpp;
   switch (o.output_dtype) {
     case 0:
@@ -628,9 +625,7 @@ medkern_status medkern_context_create(const medkern_context_options* options,
   return MEDKERN_GUARDED({
     require_pointer(context, "context");
     *context = nullptr;
-    const medkern_context_options o = options == nullptr
-                                          ? StructTraits<medkern_context_options>::defaults()
-                                          : read_struct(options, "options");
+    const medkern_context_options o = read_struct_or_defaults(options, "options");
     if (o.num_threads < 0) {
       throw_invalid("options->num_threads: " + std::to_string(o.num_threads) +
                     " must be 0 (all cores) or positive");
@@ -855,9 +850,7 @@ medkern_status medkern_label_statistics(medkern_context* context, const medkern_
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
-    const medkern_label_statistics_params p =
-        params == nullptr ? StructTraits<medkern_label_statistics_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_label_statistics_params p = read_struct_or_defaults(params, "params");
     medkern::LabelStatisticsParams cpp;
     cpp.include_background = p.include_background != 0;
     const std::vector<medkern::LabelStats> stats =
@@ -908,9 +901,7 @@ medkern_status medkern_label_components(medkern_context* context, const medkern_
     const medkern::VolumeRef image_ref = to_ref(image, "image");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
     require_pointer(count, "count");
-    const medkern_label_components_params p =
-        params == nullptr ? StructTraits<medkern_label_components_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_label_components_params p = read_struct_or_defaults(params, "params");
     *count = medkern::label_components(ctx, image_ref, labels_ref, {p.connectivity});
   });
 }
@@ -952,9 +943,7 @@ medkern_status medkern_watershed(medkern_context* context, const medkern_volume*
     medkern::VolumeRef mask_ref;
     if (mask != nullptr) mask_ref = to_ref(mask, "mask");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
-    const medkern_watershed_params p = params == nullptr
-                                           ? StructTraits<medkern_watershed_params>::defaults()
-                                           : read_struct(params, "params");
+    const medkern_watershed_params p = read_struct_or_defaults(params, "params");
     medkern::watershed(ctx, elevation_ref, markers_ref, mask != nullptr ? &mask_ref : nullptr,
                        labels_ref, {p.connectivity, p.watershed_line != 0});
   });
@@ -969,9 +958,7 @@ medkern_status medkern_regional_minima(medkern_context* context, const medkern_v
     const medkern::VolumeRef volume_ref = to_ref(volume, "volume");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
     require_pointer(count, "count");
-    const medkern_regional_minima_params p =
-        params == nullptr ? StructTraits<medkern_regional_minima_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_regional_minima_params p = read_struct_or_defaults(params, "params");
     *count = medkern::regional_minima(ctx, volume_ref, labels_ref, {p.connectivity});
   });
 }
@@ -986,8 +973,7 @@ template <>
 struct StructTraits<medkern_confidence_connected_params> {
   static constexpr const char* name = "medkern_confidence_connected_params";
   static constexpr std::size_t min_size =
-      offsetof(medkern_confidence_connected_params, multiplier) +
-      sizeof(medkern_confidence_connected_params::multiplier);
+      MEDKERN_END_OF(medkern_confidence_connected_params, multiplier);
   static medkern_confidence_connected_params defaults() {
     const medkern::ConfidenceConnectedParams cpp;
     medkern_confidence_connected_params p{};
@@ -1016,9 +1002,7 @@ medkern_status medkern_confidence_connected(medkern_context* context, const medk
     if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
       throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
     }
-    const medkern_confidence_connected_params p =
-        params == nullptr ? StructTraits<medkern_confidence_connected_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_confidence_connected_params p = read_struct_or_defaults(params, "params");
     std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
     for (int64_t s = 0; s < seed_count; ++s) {
       seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
@@ -1041,8 +1025,7 @@ namespace {
 template <>
 struct StructTraits<medkern_median_params> {
   static constexpr const char* name = "medkern_median_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_median_params, radius) + sizeof(medkern_median_params::radius);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_median_params, radius);
   static medkern_median_params defaults() {
     const medkern::MedianParams cpp;
     medkern_median_params p{};
@@ -1056,8 +1039,7 @@ template <>
 struct StructTraits<medkern_anisotropic_diffusion_params> {
   static constexpr const char* name = "medkern_anisotropic_diffusion_params";
   static constexpr std::size_t min_size =
-      offsetof(medkern_anisotropic_diffusion_params, conductance) +
-      sizeof(medkern_anisotropic_diffusion_params::conductance);
+      MEDKERN_END_OF(medkern_anisotropic_diffusion_params, conductance);
   static medkern_anisotropic_diffusion_params defaults() {
     const medkern::AnisotropicDiffusionParams cpp;
     medkern_anisotropic_diffusion_params p{};
@@ -1079,9 +1061,7 @@ medkern_status medkern_median(medkern_context* context, const medkern_volume* in
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_median_params p = params == nullptr
-                                        ? StructTraits<medkern_median_params>::defaults()
-                                        : read_struct(params, "params");
+    const medkern_median_params p = read_struct_or_defaults(params, "params");
     medkern::MedianParams cpp;
     for (int axis = 0; axis < 3; ++axis) cpp.radius[axis] = p.radius[axis];
     medkern::median(ctx, input_ref, output_ref, cpp);
@@ -1095,9 +1075,7 @@ medkern_status medkern_anisotropic_diffusion(medkern_context* context, const med
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_anisotropic_diffusion_params p =
-        params == nullptr ? StructTraits<medkern_anisotropic_diffusion_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_anisotropic_diffusion_params p = read_struct_or_defaults(params, "params");
     medkern::AnisotropicDiffusionParams cpp;
     cpp.iterations = p.iterations;
     cpp.time_step = p.time_step;
@@ -1247,8 +1225,7 @@ namespace {
 template <>
 struct StructTraits<medkern_gaussian_params> {
   static constexpr const char* name = "medkern_gaussian_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_gaussian_params, sigma_mm) + sizeof(medkern_gaussian_params::sigma_mm);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_gaussian_params, sigma_mm);
   static medkern_gaussian_params defaults() {
     const medkern::GaussianParams cpp;
     medkern_gaussian_params p{};
@@ -1262,8 +1239,7 @@ struct StructTraits<medkern_gaussian_params> {
 template <>
 struct StructTraits<medkern_sobel_params> {
   static constexpr const char* name = "medkern_sobel_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_sobel_params, axis) + sizeof(medkern_sobel_params::axis);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_sobel_params, axis);
   static medkern_sobel_params defaults() {
     const medkern::SobelParams cpp;
     medkern_sobel_params p{};
@@ -1277,8 +1253,7 @@ struct StructTraits<medkern_sobel_params> {
 template <>
 struct StructTraits<medkern_gradient_magnitude_params> {
   static constexpr const char* name = "medkern_gradient_magnitude_params";
-  static constexpr std::size_t min_size = offsetof(medkern_gradient_magnitude_params, method) +
-                                          sizeof(medkern_gradient_magnitude_params::method);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_gradient_magnitude_params, method);
   static medkern_gradient_magnitude_params defaults() {
     const medkern::GradientMagnitudeParams cpp;
     medkern_gradient_magnitude_params p{};
@@ -1293,8 +1268,7 @@ struct StructTraits<medkern_gradient_magnitude_params> {
 template <>
 struct StructTraits<medkern_canny_params> {
   static constexpr const char* name = "medkern_canny_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_canny_params, high) + sizeof(medkern_canny_params::high);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_canny_params, high);
   static medkern_canny_params defaults() {
     const medkern::CannyParams cpp;
     medkern_canny_params p{};
@@ -1307,12 +1281,6 @@ struct StructTraits<medkern_canny_params> {
   }
 };
 
-// The params of a filter, or their defaults for NULL.
-template <class T>
-T params_or_defaults(const T* params) {
-  return params == nullptr ? StructTraits<T>::defaults() : read_struct(params, "params");
-}
-
 }  // namespace
 
 extern "C" {
@@ -1324,7 +1292,7 @@ medkern_status medkern_gaussian(medkern_context* context, const medkern_volume* 
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_gaussian_params p = params_or_defaults(params);
+    const medkern_gaussian_params p = read_struct_or_defaults(params, "params");
     medkern::GaussianParams cpp;
     for (int axis = 0; axis < 3; ++axis) cpp.sigma_mm[axis] = p.sigma_mm[axis];
     cpp.truncate = p.truncate;
@@ -1338,7 +1306,7 @@ medkern_status medkern_sobel(medkern_context* context, const medkern_volume* inp
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_sobel_params p = params_or_defaults(params);
+    const medkern_sobel_params p = read_struct_or_defaults(params, "params");
     medkern::sobel(ctx, input_ref, output_ref, {p.axis, p.ndim});
   });
 }
@@ -1350,7 +1318,7 @@ medkern_status medkern_gradient_magnitude(medkern_context* context, const medker
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_gradient_magnitude_params p = params_or_defaults(params);
+    const medkern_gradient_magnitude_params p = read_struct_or_defaults(params, "params");
     if (p.method != MEDKERN_GRADIENT_SOBEL && p.method != MEDKERN_GRADIENT_CENTRAL) {
       throw_invalid("params->method: " + std::to_string(p.method) +
                     " is neither MEDKERN_GRADIENT_SOBEL (0) nor MEDKERN_GRADIENT_CENTRAL (1)");
