@@ -149,12 +149,4 @@ __global__ void flag_strong_components(const int32_t* __restrict__ labels,
   }
 }
 
-__global__ void keep_flagged(const int32_t* __restrict__ labels, const uint8_t* __restrict__ strong,
-                             int64_t count, uint8_t* __restrict__ output) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    output[i] = strong[labels[i]];
-  }
-}
-
 }  // namespace medkern::cuda::kernels

@@ -226,6 +226,10 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
 // components.
 int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
                          const Neighbourhood& neighbours, LabelRule rule = LabelRule::nonzero);
+// output[i] = flags[labels[i]]: the voxels of the components whose flag is set (`flags` has
+// one entry per label, 0 for the background). Contiguous host memory.
+void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
+                               int64_t count, uint8_t* output);
 // output[i] = 1 where labels[i] is non-zero and is the label of a seed voxel, else 0.
 // `labels`, `output`: contiguous host memory; seeds are linear indices.
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
@@ -262,7 +266,9 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
 // the stream has reached it.
 int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
                          const Neighbourhood& neighbours, LabelRule rule = LabelRule::nonzero);
-// The same on contiguous device memory.
+// The same two on contiguous device memory.
+void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
+                               int64_t count, uint8_t* output);
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
                             const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);
 // The same three on contiguous device memory (the watershed without lines).

@@ -13,25 +13,10 @@ namespace medkern {
 
 namespace {
 
-// The bytes a view spans, as [first, last] addresses.
-std::pair<uintptr_t, uintptr_t> byte_span(const VolumeRef& volume) {
-  auto first = reinterpret_cast<uintptr_t>(volume.data);
-  auto last = first;
-  const auto size = static_cast<intptr_t>(dtype_size(volume.dtype));
-  for (int axis = 0; axis < 3; ++axis) {
-    const intptr_t reach = static_cast<intptr_t>(volume.shape[axis] - 1) * volume.strides[axis];
-    if (reach < 0) first += reach * size;
-    if (reach > 0) last += reach * size;
-  }
-  return {first, last + size - 1};
-}
-
 // A filter reads neighbours after others were written: the output must not share memory with
 // the input.
 void require_disjoint(const VolumeRef& input, const VolumeRef& output) {
-  if (input.device != output.device) return;
-  const auto in = byte_span(input), out = byte_span(output);
-  if (in.first <= out.second && out.first <= in.second) {
+  if (memory_overlaps(input, output)) {
     throw Error(Status::invalid_argument,
                 "output overlaps input in memory; the filter needs a separate output");
   }
