@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -68,6 +71,21 @@ bool memory_overlaps(const VolumeRef& a, const VolumeRef& b) {
   const auto [a_first, a_last] = byte_span(a);
   const auto [b_first, b_last] = byte_span(b);
   return a_first < b_last && b_first < a_last;
+}
+
+void require_int32_voxels(const VolumeRef& volume, const char* what, const char* op) {
+  if (volume.numel() > std::numeric_limits<int32_t>::max()) {
+    throw Error(Status::overflow,
+                fmt::format("{}: {} voxels; {} takes fewer than 2^31", what, volume.numel(), op));
+  }
+}
+
+void require_finite(double value, const char* what, bool positive, const char* hint) {
+  const bool ok = std::isfinite(value) && (positive ? value > 0.0 : value >= 0.0);
+  if (!ok) {
+    throw Error(Status::invalid_argument, fmt::format("{}: {} must be finite and {}{}", what, value,
+                                                      positive ? "> 0" : ">= 0", hint));
+  }
 }
 
 void check_filter_volumes(const Context& context, const VolumeRef& input, const VolumeRef& output,

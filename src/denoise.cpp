@@ -78,15 +78,9 @@ void anisotropic_diffusion(const Context& context, const VolumeRef& input, const
     throw Error(Status::invalid_argument,
                 fmt::format("iterations: {} is negative", params.iterations));
   }
-  if (!(std::isfinite(params.conductance) && params.conductance > 0.0)) {
-    throw Error(Status::invalid_argument,
-                fmt::format("conductance: {} must be finite and > 0", params.conductance));
-  }
+  require_finite(params.conductance, "conductance", true);
   const double bound = max_stable_time_step(input.spacing);
-  if (!(std::isfinite(params.time_step) && params.time_step > 0.0)) {
-    throw Error(Status::invalid_argument,
-                fmt::format("time_step: {} must be finite and > 0", params.time_step));
-  }
+  require_finite(params.time_step, "time_step", true);
   if (params.time_step > bound) {
     throw Error(
         Status::invalid_argument,

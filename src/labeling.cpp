@@ -80,10 +80,7 @@ int64_t label_components(const Context& context, const VolumeRef& image, const V
   // A uint8 image is a mask; wider integers are label images whose equal values connect.
   const LabelRule rule = image.dtype == DType::uint8 ? LabelRule::nonzero : LabelRule::equal_value;
   // Components are found through voxel indices held in int32.
-  if (image.numel() > std::numeric_limits<int32_t>::max()) {
-    throw Error(Status::overflow,
-                fmt::format("image: {} voxels; labelling takes fewer than 2^31", image.numel()));
-  }
+  require_int32_voxels(image, "image", "labelling");
   if (!context.is_cuda()) {
     if (labels.is_contiguous()) {
       return cpu::label_components(context, image, static_cast<int32_t*>(labels.data), neighbours,

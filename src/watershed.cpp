@@ -38,14 +38,6 @@ FullNeighbourhood all_neighbours(int connectivity) {
 
 namespace {
 
-// The flooding codes index voxels with int32 on the GPU.
-void require_indexable(const VolumeRef& volume, const char* what) {
-  if (volume.numel() > std::numeric_limits<int32_t>::max()) {
-    throw Error(Status::overflow, fmt::format("{}: {} voxels; the watershed takes fewer than 2^31",
-                                              what, volume.numel()));
-  }
-}
-
 #if MEDKERN_WITH_CUDA
 // The elevation keys of a CUDA context's inputs, in device memory (uint32 in int32 storage).
 Volume<int32_t> device_elevation_keys(const Context& context, const VolumeRef& elevation,
@@ -101,7 +93,7 @@ void watershed(const Context& context, const VolumeRef& elevation, const VolumeR
   require_dtype(labels, "labels", {DType::int32});
   require_same_shape(elevation, "elevation", labels, "labels");
   require_reachable(context, labels, "labels");
-  require_indexable(elevation, "elevation");
+  require_int32_voxels(elevation, "elevation", "the watershed");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = elevation.shape;
   if (!context.is_cuda() || params.watershed_line) {
@@ -128,7 +120,7 @@ int64_t regional_minima(const Context& context, const VolumeRef& volume, const V
   require_dtype(labels, "labels", {DType::int32});
   require_same_shape(volume, "volume", labels, "labels");
   require_reachable(context, labels, "labels");
-  require_indexable(volume, "volume");
+  require_int32_voxels(volume, "volume", "the watershed");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = volume.shape;
   // Two minima never touch (the higher one would not be a minimum), so the components of
