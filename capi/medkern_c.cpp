@@ -88,6 +88,19 @@ void require_pointer(const T* pointer, const char* what) {
   if (pointer == nullptr) throw_invalid(std::string(what) + " is NULL");
 }
 
+// The seeds of region growing: seed_count (z, y, x) triples.
+std::vector<medkern::Seed> read_seeds(const int64_t* seeds, int64_t seed_count) {
+  require_pointer(seeds, "seeds");
+  if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
+    throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
+  }
+  std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
+  for (int64_t s = 0; s < seed_count; ++s) {
+    seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
+  }
+  return seed_list;
+}
+
 // ---------------------------------------------------------------------------- versioned structs
 
 // For each versioned struct: its name for messages, the smallest struct_size accepted (the
@@ -916,15 +929,8 @@ medkern_status medkern_connected_threshold(medkern_context* context, const medke
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    require_pointer(seeds, "seeds");
-    if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
-      throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
-    }
+    const std::vector<medkern::Seed> seed_list = read_seeds(seeds, seed_count);
     const medkern_connected_threshold_params p = read_struct(params, "params");
-    std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
-    for (int64_t s = 0; s < seed_count; ++s) {
-      seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
-    }
     medkern::connected_threshold(ctx, input_ref, seed_list, output_ref,
                                  {p.lo, p.hi, p.connectivity});
   });
@@ -998,15 +1004,8 @@ medkern_status medkern_confidence_connected(medkern_context* context, const medk
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    require_pointer(seeds, "seeds");
-    if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
-      throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
-    }
+    const std::vector<medkern::Seed> seed_list = read_seeds(seeds, seed_count);
     const medkern_confidence_connected_params p = read_struct_or_defaults(params, "params");
-    std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
-    for (int64_t s = 0; s < seed_count; ++s) {
-      seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
-    }
     medkern::ConfidenceConnectedParams cpp;
     cpp.multiplier = p.multiplier;
     cpp.iterations = p.iterations;
