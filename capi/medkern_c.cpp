@@ -392,37 +392,6 @@ medkern::Pool& pool_of(int32_t device) {
   return medkern::pool_for(medkern::Device{device});
 }
 
-// ---------------------------------------------------------------------------- result blocks
-
-// A result the library allocates as one malloc'd block: the header, then arrays of
-// records, each part aligned for any record, so that one free() releases it all.
-class ResultBlock {
- public:
-  explicit ResultBlock(std::size_t header_bytes) : size_(round_up(header_bytes)) {}
-
-  // Reserves `count` records of `bytes` each after what is reserved; returns their offset.
-  std::size_t add(std::size_t count, std::size_t bytes, const char* what) {
-    if (count > (SIZE_MAX - size_ - kAlign) / bytes) {
-      throw Error(Status::overflow, std::to_string(count) + " " + what + " overflow the result");
-    }
-    const std::size_t offset = size_;
-    size_ = round_up(size_ + count * bytes);
-    return offset;
-  }
-
-  // The block (malloc), or std::bad_alloc.
-  unsigned char* allocate() const {
-    void* block = std::malloc(size_);
-    if (block == nullptr) throw std::bad_alloc();
-    return static_cast<unsigned char*>(block);
-  }
-
- private:
-  static constexpr std::size_t kAlign = alignof(std::max_align_t);
-  static std::size_t round_up(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
-  std::size_t size_;
-};
-
 // ---------------------------------------------------------------------------- allocations
 
 // medkern_volume_free gets back only the medkern_volume, which has no room for the pool's
@@ -483,18 +452,26 @@ class BlockLayout {
     size_ = offset + bytes;
     return offset;
   }
+  // `count` values of T; `what` names them in the error when they cannot fit.
+  template <class T>
+  std::size_t add_array(std::size_t count, const char* what) {
+    if (count > SIZE_MAX / sizeof(T)) {
+      throw Error(Status::overflow, std::to_string(count) + " " + what + " overflow the result");
+    }
+    return add(count * sizeof(T), alignof(T));
+  }
   std::size_t add_string(const std::string& s) { return add(s.size() + 1, 1); }
-  std::size_t size() const { return size_; }
+
+  // The block (malloc), or std::bad_alloc.
+  unsigned char* allocate() const {
+    void* block = std::malloc(size_ == 0 ? 1 : size_);
+    if (block == nullptr) throw std::bad_alloc();
+    return static_cast<unsigned char*>(block);
+  }
 
  private:
   std::size_t size_ = 0;
 };
-
-unsigned char* allocate_block(std::size_t bytes) {
-  void* block = std::malloc(bytes == 0 ? 1 : bytes);
-  if (block == nullptr) throw std::bad_alloc();
-  return static_cast<unsigned char*>(block);
-}
 
 const char* place_string(unsigned char* block, std::size_t offset, const std::string& s) {
   char* dst = reinterpret_cast<char*>(block + offset);
@@ -869,8 +846,9 @@ medkern_status medkern_label_statistics(medkern_context* context, const medkern_
     const std::vector<medkern::LabelStats> stats =
         medkern::label_statistics(ctx, input_ref, labels_ref, cpp);
 
-    ResultBlock layout(sizeof(medkern_label_statistics_result));
-    const std::size_t records_at = layout.add(stats.size(), sizeof(medkern_label_stats), "labels");
+    BlockLayout layout;
+    layout.add(sizeof(medkern_label_statistics_result), alignof(medkern_label_statistics_result));
+    const std::size_t records_at = layout.add_array<medkern_label_stats>(stats.size(), "labels");
     unsigned char* block = layout.allocate();
     auto* header = reinterpret_cast<medkern_label_statistics_result*>(block);
     auto* records = reinterpret_cast<medkern_label_stats*>(block + records_at);
@@ -1110,15 +1088,14 @@ medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_p
                                  &s.modality};
     BlockLayout layout;
     layout.add(sizeof(medkern_dicom_series), alignof(medkern_dicom_series));
-    const std::size_t warnings_at =
-        layout.add(s.warnings.size() * sizeof(const char*), alignof(const char*));
+    const std::size_t warnings_at = layout.add_array<const char*>(s.warnings.size(), "warnings");
     std::size_t id_at[5];
     for (int i = 0; i < 5; ++i) id_at[i] = layout.add_string(*ids[i]);
     std::vector<std::size_t> warning_at;
     for (const std::string& w : s.warnings) warning_at.push_back(layout.add_string(w));
     const medkern::VolumeRef view = s.view();
     const std::size_t data_at = layout.add(view.bytes(), 64);
-    unsigned char* block = allocate_block(layout.size());
+    unsigned char* block = layout.allocate();
 
     auto* r = reinterpret_cast<medkern_dicom_series*>(block);
     std::memset(r, 0, sizeof *r);
@@ -1167,10 +1144,9 @@ medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_p
 
     BlockLayout layout;
     layout.add(sizeof(medkern_dicom_series_list), alignof(medkern_dicom_series_list));
-    const std::size_t records_at = layout.add(found.size() * sizeof(medkern_dicom_series_info),
-                                              alignof(medkern_dicom_series_info));
-    const std::size_t warnings_at =
-        layout.add(warnings.size() * sizeof(const char*), alignof(const char*));
+    const std::size_t records_at =
+        layout.add_array<medkern_dicom_series_info>(found.size(), "series");
+    const std::size_t warnings_at = layout.add_array<const char*>(warnings.size(), "warnings");
     std::vector<std::array<std::size_t, 5>> strings_at;
     for (const medkern::dicom::SeriesInfo& info : found) {
       strings_at.push_back({layout.add_string(info.series_uid), layout.add_string(info.study_uid),
@@ -1180,7 +1156,7 @@ medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_p
     }
     std::vector<std::size_t> warning_at;
     for (const std::string& w : warnings) warning_at.push_back(layout.add_string(w));
-    unsigned char* block = allocate_block(layout.size());
+    unsigned char* block = layout.allocate();
 
     auto* r = reinterpret_cast<medkern_dicom_series_list*>(block);
     std::memset(r, 0, sizeof *r);
@@ -1385,11 +1361,12 @@ medkern_status medkern_calcium_score(medkern_context* context, const medkern_vol
     const medkern::CalciumResult scores =
         medkern::calcium_score(ctx, ct_ref, labels_or_null != nullptr ? &labels_ref : nullptr, cpp);
 
-    ResultBlock layout(sizeof(medkern_calcium_result));
+    BlockLayout layout;
+    layout.add(sizeof(medkern_calcium_result), alignof(medkern_calcium_result));
     const std::size_t labels_at =
-        layout.add(scores.per_label.size(), sizeof(medkern_calcium_label_totals), "labels");
+        layout.add_array<medkern_calcium_label_totals>(scores.per_label.size(), "labels");
     const std::size_t lesions_at =
-        layout.add(scores.lesions.size(), sizeof(medkern_calcium_lesion), "lesions");
+        layout.add_array<medkern_calcium_lesion>(scores.lesions.size(), "lesions");
     unsigned char* block = layout.allocate();
     auto* header = reinterpret_cast<medkern_calcium_result*>(block);
     auto* label_records = reinterpret_cast<medkern_calcium_label_totals*>(block + labels_at);
