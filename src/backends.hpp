@@ -51,6 +51,11 @@ MEDKERN_HOST_DEVICE inline float add_rounded(float a, float b) {
 #endif
 }
 
+// i clamped to 0..n - 1: beyond a face the edge voxel repeats (scipy's mode='nearest').
+MEDKERN_HOST_DEVICE inline int64_t clamp_index(int64_t i, int64_t n) {
+  return i < 0 ? 0 : (i >= n ? n - 1 : i);
+}
+
 // How numpy computes the bin edges, which decides the bin of a value near an edge.
 enum class EdgeArithmetic : int32_t {
   float64,                     // integer input: edges in double
