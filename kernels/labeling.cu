@@ -202,12 +202,7 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   }
   cuda_check_launch("number_voxels");
 
-  int32_t components = 0;
-  cuda_check(cudaMemcpyAsync(&components, ranks.data() + words - 1, sizeof(components),
-                             cudaMemcpyDeviceToHost, stream),
-             "label_components: cudaMemcpyAsync");
-  context.synchronize();
-  return components;
+  return read_back(context, ranks.data() + words - 1, "label_components: cudaMemcpyAsync");
 }
 
 template <class T>

@@ -36,14 +36,7 @@ class DeviceCounter {
                "cudaMemsetAsync");
     return value_.data();
   }
-  int read() {
-    int value = 0;
-    cuda_check(cudaMemcpyAsync(&value, value_.data(), sizeof(int), cudaMemcpyDeviceToHost,
-                               stream_of(context_)),
-               "cudaMemcpyAsync");
-    context_.synchronize();
-    return value;
-  }
+  int read() { return read_back(context_, value_.data(), "cudaMemcpyAsync"); }
 
  private:
   const Context& context_;
