@@ -43,14 +43,9 @@ namespace {
 
 void validate(const Context& context, const VolumeRef& ct, const VolumeRef* labels,
               const CalciumParams& params) {
-  validate_volume(ct, "ct");
-  require_dtype(ct, "ct", {DType::int16});
-  require_reachable(context, ct, "ct");
+  require_volume(context, ct, "ct", {DType::int16});
   if (labels != nullptr) {
-    validate_volume(*labels, "labels");
-    require_dtype(*labels, "labels", {DType::uint8});
-    require_same_shape(ct, "ct", *labels, "labels");
-    require_reachable(context, *labels, "labels");
+    require_like(context, ct, "ct", *labels, "labels", {DType::uint8});
   }
   // Per-slice labelling keeps voxel indices in int32.
   require_int32_voxels(ct, "ct", "calcium scoring");

@@ -17,6 +17,12 @@ void require_same_shape(const VolumeRef& a, const char* what_a, const VolumeRef&
 // `volume` lives where `context` can reach it: host memory (any context) or the context's
 // own CUDA device.
 void require_reachable(const Context& context, const VolumeRef& volume, const char* what);
+// In this order: `volume` is valid (validate_volume), of one of `allowed` dtypes, reachable.
+void require_volume(const Context& context, const VolumeRef& volume, const char* what,
+                    std::initializer_list<DType> allowed);
+// The same with, before reachable, the shape of `reference`.
+void require_like(const Context& context, const VolumeRef& reference, const char* reference_what,
+                  const VolumeRef& volume, const char* what, std::initializer_list<DType> allowed);
 // Checks an optional mask: valid, uint8, same shape as `input`, reachable.
 void require_mask(const Context& context, const VolumeRef* mask, const VolumeRef& input);
 // True when the bytes spanned by `a` and `b` (from their lowest to their highest element) on

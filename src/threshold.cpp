@@ -80,9 +80,7 @@ std::size_t otsu_index(const std::vector<uint64_t>& counts, const std::vector<Ce
 
 double otsu_threshold(const Context& context, const VolumeRef& input, const VolumeRef* mask,
                       const OtsuParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
+  require_volume(context, input, "input", {DType::int16, DType::uint16, DType::float32});
   require_mask(context, mask, input);
   if (params.bins < 2 || params.bins > kMaxHistogramBins) {
     throw Error(Status::invalid_argument,

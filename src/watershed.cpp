@@ -81,18 +81,10 @@ void watershed_on_host(const Context& context, const VolumeRef& elevation, const
 
 void watershed(const Context& context, const VolumeRef& elevation, const VolumeRef& markers,
                const VolumeRef* mask, const VolumeRef& labels, const WatershedParams& params) {
-  validate_volume(elevation, "elevation");
-  require_dtype(elevation, "elevation", {DType::float32, DType::int16, DType::uint16});
-  require_reachable(context, elevation, "elevation");
-  validate_volume(markers, "markers");
-  require_dtype(markers, "markers", {DType::int32});
-  require_same_shape(elevation, "elevation", markers, "markers");
-  require_reachable(context, markers, "markers");
+  require_volume(context, elevation, "elevation", {DType::float32, DType::int16, DType::uint16});
+  require_like(context, elevation, "elevation", markers, "markers", {DType::int32});
   require_mask(context, mask, elevation);
-  validate_volume(labels, "labels");
-  require_dtype(labels, "labels", {DType::int32});
-  require_same_shape(elevation, "elevation", labels, "labels");
-  require_reachable(context, labels, "labels");
+  require_like(context, elevation, "elevation", labels, "labels", {DType::int32});
   require_int32_voxels(elevation, "elevation", "the watershed");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = elevation.shape;
@@ -113,13 +105,8 @@ void watershed(const Context& context, const VolumeRef& elevation, const VolumeR
 
 int64_t regional_minima(const Context& context, const VolumeRef& volume, const VolumeRef& labels,
                         const RegionalMinimaParams& params) {
-  validate_volume(volume, "volume");
-  require_dtype(volume, "volume", {DType::float32, DType::int16, DType::uint16});
-  require_reachable(context, volume, "volume");
-  validate_volume(labels, "labels");
-  require_dtype(labels, "labels", {DType::int32});
-  require_same_shape(volume, "volume", labels, "labels");
-  require_reachable(context, labels, "labels");
+  require_volume(context, volume, "volume", {DType::float32, DType::int16, DType::uint16});
+  require_like(context, volume, "volume", labels, "labels", {DType::int32});
   require_int32_voxels(volume, "volume", "the watershed");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = volume.shape;
