@@ -88,6 +88,19 @@ void require_pointer(const T* pointer, const char* what) {
   if (pointer == nullptr) throw_invalid(std::string(what) + " is NULL");
 }
 
+// The seeds of region growing: seed_count (z, y, x) triples.
+std::vector<medkern::Seed> read_seeds(const int64_t* seeds, int64_t seed_count) {
+  require_pointer(seeds, "seeds");
+  if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
+    throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
+  }
+  std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
+  for (int64_t s = 0; s < seed_count; ++s) {
+    seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
+  }
+  return seed_list;
+}
+
 // ---------------------------------------------------------------------------- versioned structs
 
 // For each versioned struct: its name for messages, the smallest struct_size accepted (the
@@ -96,11 +109,13 @@ void require_pointer(const T* pointer, const char* what) {
 template <class T>
 struct StructTraits;
 
+// The end of `field` in `type`: the smallest struct_size that holds it.
+#define MEDKERN_END_OF(type, field) (offsetof(type, field) + sizeof(type::field))
+
 template <>
 struct StructTraits<medkern_volume> {
   static constexpr const char* name = "medkern_volume";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_volume, dtype) + sizeof(medkern_volume::dtype);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_volume, dtype);
   static medkern_volume defaults() {
     medkern_volume v{};
     v.struct_size = sizeof(medkern_volume);
@@ -118,8 +133,7 @@ struct StructTraits<medkern_volume> {
 template <>
 struct StructTraits<medkern_context_options> {
   static constexpr const char* name = "medkern_context_options";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_context_options, device) + sizeof(medkern_context_options::device);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_context_options, device);
   static medkern_context_options defaults() {
     medkern_context_options o{};
     o.struct_size = sizeof(medkern_context_options);
@@ -134,8 +148,7 @@ struct StructTraits<medkern_context_options> {
 template <>
 struct StructTraits<medkern_device_info> {
   static constexpr const char* name = "medkern_device_info";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_device_info, ordinal) + sizeof(medkern_device_info::ordinal);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_device_info, ordinal);
   static medkern_device_info defaults() {
     medkern_device_info i{};
     i.struct_size = sizeof(medkern_device_info);
@@ -146,8 +159,7 @@ struct StructTraits<medkern_device_info> {
 template <>
 struct StructTraits<medkern_pool_stats> {
   static constexpr const char* name = "medkern_pool_stats";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_pool_stats, device) + sizeof(medkern_pool_stats::device);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_pool_stats, device);
   static medkern_pool_stats defaults() {
     medkern_pool_stats s{};
     s.struct_size = sizeof(medkern_pool_stats);
@@ -158,8 +170,7 @@ struct StructTraits<medkern_pool_stats> {
 template <>
 struct StructTraits<medkern_histogram_params> {
   static constexpr const char* name = "medkern_histogram_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_histogram_params, bins) + sizeof(medkern_histogram_params::bins);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_histogram_params, bins);
   static medkern_histogram_params defaults() {
     const medkern::HistogramParams cpp;
     medkern_histogram_params p{};
@@ -175,8 +186,7 @@ struct StructTraits<medkern_histogram_params> {
 template <>
 struct StructTraits<medkern_threshold_params> {
   static constexpr const char* name = "medkern_threshold_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_threshold_params, inside) + sizeof(medkern_threshold_params::inside);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_threshold_params, inside);
   static medkern_threshold_params defaults() {
     const medkern::ThresholdParams cpp;
     medkern_threshold_params p{};
@@ -193,8 +203,7 @@ template <>
 struct StructTraits<medkern_label_statistics_params> {
   static constexpr const char* name = "medkern_label_statistics_params";
   static constexpr std::size_t min_size =
-      offsetof(medkern_label_statistics_params, include_background) +
-      sizeof(medkern_label_statistics_params::include_background);
+      MEDKERN_END_OF(medkern_label_statistics_params, include_background);
   static medkern_label_statistics_params defaults() {
     medkern_label_statistics_params p{};
     p.struct_size = sizeof(medkern_label_statistics_params);
@@ -206,8 +215,8 @@ struct StructTraits<medkern_label_statistics_params> {
 template <>
 struct StructTraits<medkern_label_components_params> {
   static constexpr const char* name = "medkern_label_components_params";
-  static constexpr std::size_t min_size = offsetof(medkern_label_components_params, connectivity) +
-                                          sizeof(medkern_label_components_params::connectivity);
+  static constexpr std::size_t min_size =
+      MEDKERN_END_OF(medkern_label_components_params, connectivity);
   static medkern_label_components_params defaults() {
     medkern_label_components_params p{};
     p.struct_size = sizeof(medkern_label_components_params);
@@ -219,8 +228,7 @@ struct StructTraits<medkern_label_components_params> {
 template <>
 struct StructTraits<medkern_connected_threshold_params> {
   static constexpr const char* name = "medkern_connected_threshold_params";
-  static constexpr std::size_t min_size = offsetof(medkern_connected_threshold_params, hi) +
-                                          sizeof(medkern_connected_threshold_params::hi);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_connected_threshold_params, hi);
   static medkern_connected_threshold_params defaults() {
     const medkern::ConnectedThresholdParams cpp;
     medkern_connected_threshold_params p{};
@@ -235,8 +243,7 @@ struct StructTraits<medkern_connected_threshold_params> {
 template <>
 struct StructTraits<medkern_watershed_params> {
   static constexpr const char* name = "medkern_watershed_params";
-  static constexpr std::size_t min_size = offsetof(medkern_watershed_params, watershed_line) +
-                                          sizeof(medkern_watershed_params::watershed_line);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_watershed_params, watershed_line);
   static medkern_watershed_params defaults() {
     const medkern::WatershedParams cpp;
     medkern_watershed_params p{};
@@ -250,8 +257,8 @@ struct StructTraits<medkern_watershed_params> {
 template <>
 struct StructTraits<medkern_regional_minima_params> {
   static constexpr const char* name = "medkern_regional_minima_params";
-  static constexpr std::size_t min_size = offsetof(medkern_regional_minima_params, connectivity) +
-                                          sizeof(medkern_regional_minima_params::connectivity);
+  static constexpr std::size_t min_size =
+      MEDKERN_END_OF(medkern_regional_minima_params, connectivity);
   static medkern_regional_minima_params defaults() {
     medkern_regional_minima_params p{};
     p.struct_size = sizeof(medkern_regional_minima_params);
@@ -264,8 +271,8 @@ template <>
 struct StructTraits<medkern_calcium_params> {
   static constexpr const char* name = "medkern_calcium_params";
   // The thickness has no default: a caller must know the field.
-  static constexpr std::size_t min_size = offsetof(medkern_calcium_params, slice_thickness_mm) +
-                                          sizeof(medkern_calcium_params::slice_thickness_mm);
+  static constexpr std::size_t min_size =
+      MEDKERN_END_OF(medkern_calcium_params, slice_thickness_mm);
   static medkern_calcium_params defaults() {
     const medkern::CalciumParams cpp;
     medkern_calcium_params p{};
@@ -283,8 +290,7 @@ struct StructTraits<medkern_calcium_params> {
 template <>
 struct StructTraits<medkern_dicom_options> {
   static constexpr const char* name = "medkern_dicom_options";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_dicom_options, output_dtype) + sizeof(medkern_dicom_options::output_dtype);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_dicom_options, output_dtype);
   static medkern_dicom_options defaults() {
     const medkern::dicom::LoadOptions cpp;
     medkern_dicom_options o{};
@@ -320,6 +326,12 @@ T read_struct(const T* given, const char* what) {
   T value = StructTraits<T>::defaults();
   std::memcpy(&value, given, known_size(given, what));
   return value;
+}
+
+// As read_struct, with the defaults for NULL (optional params and options).
+template <class T>
+T read_struct_or_defaults(const T* given, const char* what) {
+  return given == nullptr ? StructTraits<T>::defaults() : read_struct(given, what);
 }
 
 // Writes a result struct: only the fields the caller knows, leaving its struct_size as it is.
@@ -379,37 +391,6 @@ medkern::Pool& pool_of(int32_t device) {
   require_device_ordinal(device, "device");
   return medkern::pool_for(medkern::Device{device});
 }
-
-// ---------------------------------------------------------------------------- result blocks
-
-// A result the library allocates as one malloc'd block: the header, then arrays of
-// records, each part aligned for any record, so that one free() releases it all.
-class ResultBlock {
- public:
-  explicit ResultBlock(std::size_t header_bytes) : size_(round_up(header_bytes)) {}
-
-  // Reserves `count` records of `bytes` each after what is reserved; returns their offset.
-  std::size_t add(std::size_t count, std::size_t bytes, const char* what) {
-    if (count > (SIZE_MAX - size_ - kAlign) / bytes) {
-      throw Error(Status::overflow, std::to_string(count) + " " + what + " overflow the result");
-    }
-    const std::size_t offset = size_;
-    size_ = round_up(size_ + count * bytes);
-    return offset;
-  }
-
-  // The block (malloc), or std::bad_alloc.
-  unsigned char* allocate() const {
-    void* block = std::malloc(size_);
-    if (block == nullptr) throw std::bad_alloc();
-    return static_cast<unsigned char*>(block);
-  }
-
- private:
-  static constexpr std::size_t kAlign = alignof(std::max_align_t);
-  static std::size_t round_up(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
-  std::size_t size_;
-};
 
 // ---------------------------------------------------------------------------- allocations
 
@@ -471,18 +452,26 @@ class BlockLayout {
     size_ = offset + bytes;
     return offset;
   }
+  // `count` values of T; `what` names them in the error when they cannot fit.
+  template <class T>
+  std::size_t add_array(std::size_t count, const char* what) {
+    if (count > SIZE_MAX / sizeof(T)) {
+      throw Error(Status::overflow, std::to_string(count) + " " + what + " overflow the result");
+    }
+    return add(count * sizeof(T), alignof(T));
+  }
   std::size_t add_string(const std::string& s) { return add(s.size() + 1, 1); }
-  std::size_t size() const { return size_; }
+
+  // The block (malloc), or std::bad_alloc.
+  unsigned char* allocate() const {
+    void* block = std::malloc(size_ == 0 ? 1 : size_);
+    if (block == nullptr) throw std::bad_alloc();
+    return static_cast<unsigned char*>(block);
+  }
 
  private:
   std::size_t size_ = 0;
 };
-
-unsigned char* allocate_block(std::size_t bytes) {
-  void* block = std::malloc(bytes == 0 ? 1 : bytes);
-  if (block == nullptr) throw std::bad_alloc();
-  return static_cast<unsigned char*>(block);
-}
 
 const char* place_string(unsigned char* block, std::size_t offset, const std::string& s) {
   char* dst = reinterpret_cast<char*>(block + offset);
@@ -502,9 +491,7 @@ std::vector<std::string> dicom_paths(const char* const* paths, int64_t num_paths
 }
 
 medkern::dicom::LoadOptions dicom_options(const medkern_dicom_options* options) {
-  const medkern_dicom_options o = options == nullptr
-                                      ? StructTraits<medkern_dicom_options>::defaults()
-                                      : read_struct(options, "options");
+  const medkern_dicom_options o = read_struct_or_defaults(options, "options");
   medkern::dicom::LoadOptions cpp;
   switch (o.output_dtype) {
     case 0:
@@ -628,9 +615,7 @@ medkern_status medkern_context_create(const medkern_context_options* options,
   return MEDKERN_GUARDED({
     require_pointer(context, "context");
     *context = nullptr;
-    const medkern_context_options o = options == nullptr
-                                          ? StructTraits<medkern_context_options>::defaults()
-                                          : read_struct(options, "options");
+    const medkern_context_options o = read_struct_or_defaults(options, "options");
     if (o.num_threads < 0) {
       throw_invalid("options->num_threads: " + std::to_string(o.num_threads) +
                     " must be 0 (all cores) or positive");
@@ -855,16 +840,15 @@ medkern_status medkern_label_statistics(medkern_context* context, const medkern_
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
-    const medkern_label_statistics_params p =
-        params == nullptr ? StructTraits<medkern_label_statistics_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_label_statistics_params p = read_struct_or_defaults(params, "params");
     medkern::LabelStatisticsParams cpp;
     cpp.include_background = p.include_background != 0;
     const std::vector<medkern::LabelStats> stats =
         medkern::label_statistics(ctx, input_ref, labels_ref, cpp);
 
-    ResultBlock layout(sizeof(medkern_label_statistics_result));
-    const std::size_t records_at = layout.add(stats.size(), sizeof(medkern_label_stats), "labels");
+    BlockLayout layout;
+    layout.add(sizeof(medkern_label_statistics_result), alignof(medkern_label_statistics_result));
+    const std::size_t records_at = layout.add_array<medkern_label_stats>(stats.size(), "labels");
     unsigned char* block = layout.allocate();
     auto* header = reinterpret_cast<medkern_label_statistics_result*>(block);
     auto* records = reinterpret_cast<medkern_label_stats*>(block + records_at);
@@ -908,9 +892,7 @@ medkern_status medkern_label_components(medkern_context* context, const medkern_
     const medkern::VolumeRef image_ref = to_ref(image, "image");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
     require_pointer(count, "count");
-    const medkern_label_components_params p =
-        params == nullptr ? StructTraits<medkern_label_components_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_label_components_params p = read_struct_or_defaults(params, "params");
     *count = medkern::label_components(ctx, image_ref, labels_ref, {p.connectivity});
   });
 }
@@ -925,15 +907,8 @@ medkern_status medkern_connected_threshold(medkern_context* context, const medke
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    require_pointer(seeds, "seeds");
-    if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
-      throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
-    }
+    const std::vector<medkern::Seed> seed_list = read_seeds(seeds, seed_count);
     const medkern_connected_threshold_params p = read_struct(params, "params");
-    std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
-    for (int64_t s = 0; s < seed_count; ++s) {
-      seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
-    }
     medkern::connected_threshold(ctx, input_ref, seed_list, output_ref,
                                  {p.lo, p.hi, p.connectivity});
   });
@@ -952,9 +927,7 @@ medkern_status medkern_watershed(medkern_context* context, const medkern_volume*
     medkern::VolumeRef mask_ref;
     if (mask != nullptr) mask_ref = to_ref(mask, "mask");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
-    const medkern_watershed_params p = params == nullptr
-                                           ? StructTraits<medkern_watershed_params>::defaults()
-                                           : read_struct(params, "params");
+    const medkern_watershed_params p = read_struct_or_defaults(params, "params");
     medkern::watershed(ctx, elevation_ref, markers_ref, mask != nullptr ? &mask_ref : nullptr,
                        labels_ref, {p.connectivity, p.watershed_line != 0});
   });
@@ -969,9 +942,7 @@ medkern_status medkern_regional_minima(medkern_context* context, const medkern_v
     const medkern::VolumeRef volume_ref = to_ref(volume, "volume");
     const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
     require_pointer(count, "count");
-    const medkern_regional_minima_params p =
-        params == nullptr ? StructTraits<medkern_regional_minima_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_regional_minima_params p = read_struct_or_defaults(params, "params");
     *count = medkern::regional_minima(ctx, volume_ref, labels_ref, {p.connectivity});
   });
 }
@@ -986,8 +957,7 @@ template <>
 struct StructTraits<medkern_confidence_connected_params> {
   static constexpr const char* name = "medkern_confidence_connected_params";
   static constexpr std::size_t min_size =
-      offsetof(medkern_confidence_connected_params, multiplier) +
-      sizeof(medkern_confidence_connected_params::multiplier);
+      MEDKERN_END_OF(medkern_confidence_connected_params, multiplier);
   static medkern_confidence_connected_params defaults() {
     const medkern::ConfidenceConnectedParams cpp;
     medkern_confidence_connected_params p{};
@@ -1012,17 +982,8 @@ medkern_status medkern_confidence_connected(medkern_context* context, const medk
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    require_pointer(seeds, "seeds");
-    if (seed_count < 1 || seed_count > (int64_t(1) << 32)) {
-      throw_invalid("seed_count: " + std::to_string(seed_count) + " is outside 1..2^32");
-    }
-    const medkern_confidence_connected_params p =
-        params == nullptr ? StructTraits<medkern_confidence_connected_params>::defaults()
-                          : read_struct(params, "params");
-    std::vector<medkern::Seed> seed_list(static_cast<std::size_t>(seed_count));
-    for (int64_t s = 0; s < seed_count; ++s) {
-      seed_list[s] = {seeds[3 * s], seeds[3 * s + 1], seeds[3 * s + 2]};
-    }
+    const std::vector<medkern::Seed> seed_list = read_seeds(seeds, seed_count);
+    const medkern_confidence_connected_params p = read_struct_or_defaults(params, "params");
     medkern::ConfidenceConnectedParams cpp;
     cpp.multiplier = p.multiplier;
     cpp.iterations = p.iterations;
@@ -1041,8 +1002,7 @@ namespace {
 template <>
 struct StructTraits<medkern_median_params> {
   static constexpr const char* name = "medkern_median_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_median_params, radius) + sizeof(medkern_median_params::radius);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_median_params, radius);
   static medkern_median_params defaults() {
     const medkern::MedianParams cpp;
     medkern_median_params p{};
@@ -1056,8 +1016,7 @@ template <>
 struct StructTraits<medkern_anisotropic_diffusion_params> {
   static constexpr const char* name = "medkern_anisotropic_diffusion_params";
   static constexpr std::size_t min_size =
-      offsetof(medkern_anisotropic_diffusion_params, conductance) +
-      sizeof(medkern_anisotropic_diffusion_params::conductance);
+      MEDKERN_END_OF(medkern_anisotropic_diffusion_params, conductance);
   static medkern_anisotropic_diffusion_params defaults() {
     const medkern::AnisotropicDiffusionParams cpp;
     medkern_anisotropic_diffusion_params p{};
@@ -1079,9 +1038,7 @@ medkern_status medkern_median(medkern_context* context, const medkern_volume* in
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_median_params p = params == nullptr
-                                        ? StructTraits<medkern_median_params>::defaults()
-                                        : read_struct(params, "params");
+    const medkern_median_params p = read_struct_or_defaults(params, "params");
     medkern::MedianParams cpp;
     for (int axis = 0; axis < 3; ++axis) cpp.radius[axis] = p.radius[axis];
     medkern::median(ctx, input_ref, output_ref, cpp);
@@ -1095,9 +1052,7 @@ medkern_status medkern_anisotropic_diffusion(medkern_context* context, const med
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_anisotropic_diffusion_params p =
-        params == nullptr ? StructTraits<medkern_anisotropic_diffusion_params>::defaults()
-                          : read_struct(params, "params");
+    const medkern_anisotropic_diffusion_params p = read_struct_or_defaults(params, "params");
     medkern::AnisotropicDiffusionParams cpp;
     cpp.iterations = p.iterations;
     cpp.time_step = p.time_step;
@@ -1133,15 +1088,14 @@ medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_p
                                  &s.modality};
     BlockLayout layout;
     layout.add(sizeof(medkern_dicom_series), alignof(medkern_dicom_series));
-    const std::size_t warnings_at =
-        layout.add(s.warnings.size() * sizeof(const char*), alignof(const char*));
+    const std::size_t warnings_at = layout.add_array<const char*>(s.warnings.size(), "warnings");
     std::size_t id_at[5];
     for (int i = 0; i < 5; ++i) id_at[i] = layout.add_string(*ids[i]);
     std::vector<std::size_t> warning_at;
     for (const std::string& w : s.warnings) warning_at.push_back(layout.add_string(w));
     const medkern::VolumeRef view = s.view();
     const std::size_t data_at = layout.add(view.bytes(), 64);
-    unsigned char* block = allocate_block(layout.size());
+    unsigned char* block = layout.allocate();
 
     auto* r = reinterpret_cast<medkern_dicom_series*>(block);
     std::memset(r, 0, sizeof *r);
@@ -1190,10 +1144,9 @@ medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_p
 
     BlockLayout layout;
     layout.add(sizeof(medkern_dicom_series_list), alignof(medkern_dicom_series_list));
-    const std::size_t records_at = layout.add(found.size() * sizeof(medkern_dicom_series_info),
-                                              alignof(medkern_dicom_series_info));
-    const std::size_t warnings_at =
-        layout.add(warnings.size() * sizeof(const char*), alignof(const char*));
+    const std::size_t records_at =
+        layout.add_array<medkern_dicom_series_info>(found.size(), "series");
+    const std::size_t warnings_at = layout.add_array<const char*>(warnings.size(), "warnings");
     std::vector<std::array<std::size_t, 5>> strings_at;
     for (const medkern::dicom::SeriesInfo& info : found) {
       strings_at.push_back({layout.add_string(info.series_uid), layout.add_string(info.study_uid),
@@ -1203,7 +1156,7 @@ medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_p
     }
     std::vector<std::size_t> warning_at;
     for (const std::string& w : warnings) warning_at.push_back(layout.add_string(w));
-    unsigned char* block = allocate_block(layout.size());
+    unsigned char* block = layout.allocate();
 
     auto* r = reinterpret_cast<medkern_dicom_series_list*>(block);
     std::memset(r, 0, sizeof *r);
@@ -1247,8 +1200,7 @@ namespace {
 template <>
 struct StructTraits<medkern_gaussian_params> {
   static constexpr const char* name = "medkern_gaussian_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_gaussian_params, sigma_mm) + sizeof(medkern_gaussian_params::sigma_mm);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_gaussian_params, sigma_mm);
   static medkern_gaussian_params defaults() {
     const medkern::GaussianParams cpp;
     medkern_gaussian_params p{};
@@ -1262,8 +1214,7 @@ struct StructTraits<medkern_gaussian_params> {
 template <>
 struct StructTraits<medkern_sobel_params> {
   static constexpr const char* name = "medkern_sobel_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_sobel_params, axis) + sizeof(medkern_sobel_params::axis);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_sobel_params, axis);
   static medkern_sobel_params defaults() {
     const medkern::SobelParams cpp;
     medkern_sobel_params p{};
@@ -1277,8 +1228,7 @@ struct StructTraits<medkern_sobel_params> {
 template <>
 struct StructTraits<medkern_gradient_magnitude_params> {
   static constexpr const char* name = "medkern_gradient_magnitude_params";
-  static constexpr std::size_t min_size = offsetof(medkern_gradient_magnitude_params, method) +
-                                          sizeof(medkern_gradient_magnitude_params::method);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_gradient_magnitude_params, method);
   static medkern_gradient_magnitude_params defaults() {
     const medkern::GradientMagnitudeParams cpp;
     medkern_gradient_magnitude_params p{};
@@ -1293,8 +1243,7 @@ struct StructTraits<medkern_gradient_magnitude_params> {
 template <>
 struct StructTraits<medkern_canny_params> {
   static constexpr const char* name = "medkern_canny_params";
-  static constexpr std::size_t min_size =
-      offsetof(medkern_canny_params, high) + sizeof(medkern_canny_params::high);
+  static constexpr std::size_t min_size = MEDKERN_END_OF(medkern_canny_params, high);
   static medkern_canny_params defaults() {
     const medkern::CannyParams cpp;
     medkern_canny_params p{};
@@ -1307,12 +1256,6 @@ struct StructTraits<medkern_canny_params> {
   }
 };
 
-// The params of a filter, or their defaults for NULL.
-template <class T>
-T params_or_defaults(const T* params) {
-  return params == nullptr ? StructTraits<T>::defaults() : read_struct(params, "params");
-}
-
 }  // namespace
 
 extern "C" {
@@ -1324,7 +1267,7 @@ medkern_status medkern_gaussian(medkern_context* context, const medkern_volume* 
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_gaussian_params p = params_or_defaults(params);
+    const medkern_gaussian_params p = read_struct_or_defaults(params, "params");
     medkern::GaussianParams cpp;
     for (int axis = 0; axis < 3; ++axis) cpp.sigma_mm[axis] = p.sigma_mm[axis];
     cpp.truncate = p.truncate;
@@ -1338,7 +1281,7 @@ medkern_status medkern_sobel(medkern_context* context, const medkern_volume* inp
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_sobel_params p = params_or_defaults(params);
+    const medkern_sobel_params p = read_struct_or_defaults(params, "params");
     medkern::sobel(ctx, input_ref, output_ref, {p.axis, p.ndim});
   });
 }
@@ -1350,7 +1293,7 @@ medkern_status medkern_gradient_magnitude(medkern_context* context, const medker
     const medkern::Context& ctx = context_of(context);
     const medkern::VolumeRef input_ref = to_ref(input, "input");
     const medkern::VolumeRef output_ref = to_ref(output, "output");
-    const medkern_gradient_magnitude_params p = params_or_defaults(params);
+    const medkern_gradient_magnitude_params p = read_struct_or_defaults(params, "params");
     if (p.method != MEDKERN_GRADIENT_SOBEL && p.method != MEDKERN_GRADIENT_CENTRAL) {
       throw_invalid("params->method: " + std::to_string(p.method) +
                     " is neither MEDKERN_GRADIENT_SOBEL (0) nor MEDKERN_GRADIENT_CENTRAL (1)");
@@ -1418,11 +1361,12 @@ medkern_status medkern_calcium_score(medkern_context* context, const medkern_vol
     const medkern::CalciumResult scores =
         medkern::calcium_score(ctx, ct_ref, labels_or_null != nullptr ? &labels_ref : nullptr, cpp);
 
-    ResultBlock layout(sizeof(medkern_calcium_result));
+    BlockLayout layout;
+    layout.add(sizeof(medkern_calcium_result), alignof(medkern_calcium_result));
     const std::size_t labels_at =
-        layout.add(scores.per_label.size(), sizeof(medkern_calcium_label_totals), "labels");
+        layout.add_array<medkern_calcium_label_totals>(scores.per_label.size(), "labels");
     const std::size_t lesions_at =
-        layout.add(scores.lesions.size(), sizeof(medkern_calcium_lesion), "lesions");
+        layout.add_array<medkern_calcium_lesion>(scores.lesions.size(), "lesions");
     unsigned char* block = layout.allocate();
     auto* header = reinterpret_cast<medkern_calcium_result*>(block);
     auto* label_records = reinterpret_cast<medkern_calcium_label_totals*>(block + labels_at);

@@ -189,12 +189,7 @@ double anisotropic_diffusion(const Context& context, const VolumeRef& input,
     cuda_check_launch("diffusion_step");
     current = 1 - current;
   }
-  double first_average = 0.0;
-  cuda_check(
-      cudaMemcpyAsync(&first_average, average, sizeof(double), cudaMemcpyDeviceToHost, stream),
-      "cudaMemcpyAsync");
-  cuda_check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-  return first_average;
+  return read_back(context, average, "cudaMemcpyAsync");
 }
 
 }  // namespace medkern::cuda

@@ -31,10 +31,6 @@ __device__ inline TileOrigin tile_origin(const TileGeometry& g, int64_t tile) {
   return TileOrigin{tz * TileZ, ty * TileY, tx * TileX};
 }
 
-__device__ inline int64_t clamp_index(int64_t i, int64_t n) {
-  return i < 0 ? 0 : (i >= n ? n - 1 : i);
-}
-
 // Loads the tile at `origin` with its halo into `tile` (row-major: depth, pitch_y, pitch_x),
 // each value converted by `convert`; consecutive threads read consecutive x.
 template <class T, class U, class Convert>

@@ -84,9 +84,7 @@ void keep_strong_components(const Context& context, const int32_t* labels, const
       flag_strong_components<<<voxel_grid(context, count), kVoxelThreads, 0, stream_of(context)>>>(
           labels, strength, count, high, strong.data());
   cuda_check_launch("flag_strong_components");
-  kernels::keep_flagged<<<voxel_grid(context, count), kVoxelThreads, 0, stream_of(context)>>>(
-      labels, strong.data(), count, output);
-  cuda_check_launch("keep_flagged");
+  select_flagged_components(context, labels, strong.data(), count, output);
 }
 
 }  // namespace medkern::cuda

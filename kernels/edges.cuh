@@ -8,10 +8,6 @@
 
 namespace medkern::cuda::kernels {
 
-__device__ inline int64_t clamp_to(int64_t i, int64_t n) {
-  return i < 0 ? 0 : (i >= n ? n - 1 : i);
-}
-
 // One pass for every gradient output: a TileX x TileY block walks its (y, x) tile through a
 // run of z-slices. For each slice (the run's and one on each side) the tile with a one-voxel
 // halo goes to shared memory (double-buffered: one barrier a slice), and each thread forms
@@ -48,8 +44,8 @@ __global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
 #pragma unroll
     for (int i = 0; i < kLoads; ++i) {
       const int v = tid + i * kThreads < kValues ? tid + i * kThreads : kValues - 1;
-      offset[i] =
-          clamp_to(y0 - 1 + v / (TileX + 2), ny) * nx + clamp_to(x0 - 1 + v % (TileX + 2), nx);
+      offset[i] = clamp_index(y0 - 1 + v / (TileX + 2), ny) * nx +
+                  clamp_index(x0 - 1 + v % (TileX + 2), nx);
     }
     // Two slices in flight: the values of slices s + 1 and s + 2 load while slice s is
     // computed, twice the bytes in flight of a one-slice prefetch (the kernel is bound by
@@ -57,7 +53,7 @@ __global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
     // them out of local memory.
     float staged_a[kLoads], staged_b[kLoads];
     auto fetch = [&](float(&staged)[kLoads], int64_t s) {
-      const T* slice = input + clamp_to(s, nz) * plane;
+      const T* slice = input + clamp_index(s, nz) * plane;
 #pragma unroll
       for (int i = 0; i < kLoads; ++i) staged[i] = static_cast<float>(slice[offset[i]]);
     };
@@ -100,12 +96,12 @@ __device__ inline Cube cube_at(const float* __restrict__ v, int64_t z, int64_t y
   Cube cube;
 #pragma unroll
   for (int a = 0; a < 3; ++a) {
-    const int64_t zz = ndim == 3 ? clamp_to(z + a - 1, nz) : z;
+    const int64_t zz = ndim == 3 ? clamp_index(z + a - 1, nz) : z;
 #pragma unroll
     for (int b = 0; b < 3; ++b) {
-      const int64_t row = (zz * ny + clamp_to(y + b - 1, ny)) * nx;
+      const int64_t row = (zz * ny + clamp_index(y + b - 1, ny)) * nx;
 #pragma unroll
-      for (int c = 0; c < 3; ++c) cube.n[a][b][c] = v[row + clamp_to(x + c - 1, nx)];
+      for (int c = 0; c < 3; ++c) cube.n[a][b][c] = v[row + clamp_index(x + c - 1, nx)];
     }
   }
   return cube;
@@ -116,12 +112,12 @@ __device__ inline Star star_at(const float* __restrict__ v, int64_t z, int64_t y
   const int64_t plane = ny * nx, i = (z * ny + y) * nx + x;
   Star star;
   star.centre = v[i];
-  star.below[0] = v[i - x + clamp_to(x - 1, nx)];
-  star.above[0] = v[i - x + clamp_to(x + 1, nx)];
-  star.below[1] = v[i + (clamp_to(y - 1, ny) - y) * nx];
-  star.above[1] = v[i + (clamp_to(y + 1, ny) - y) * nx];
-  star.below[2] = ndim == 3 ? v[i + (clamp_to(z - 1, nz) - z) * plane] : star.centre;
-  star.above[2] = ndim == 3 ? v[i + (clamp_to(z + 1, nz) - z) * plane] : star.centre;
+  star.below[0] = v[i - x + clamp_index(x - 1, nx)];
+  star.above[0] = v[i - x + clamp_index(x + 1, nx)];
+  star.below[1] = v[i + (clamp_index(y - 1, ny) - y) * nx];
+  star.above[1] = v[i + (clamp_index(y + 1, ny) - y) * nx];
+  star.below[2] = ndim == 3 ? v[i + (clamp_index(z - 1, nz) - z) * plane] : star.centre;
+  star.above[2] = ndim == 3 ? v[i + (clamp_index(z + 1, nz) - z) * plane] : star.centre;
   return star;
 }
 
@@ -160,14 +156,6 @@ __global__ void flag_strong_components(const int32_t* __restrict__ labels,
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
     if (strength[i] > high) strong[labels[i]] = 1;
-  }
-}
-
-__global__ void keep_flagged(const int32_t* __restrict__ labels, const uint8_t* __restrict__ strong,
-                             int64_t count, uint8_t* __restrict__ output) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    output[i] = strong[labels[i]];
   }
 }
 

@@ -31,10 +31,6 @@ __device__ inline double tap_value(T v) {
   return static_cast<double>(static_cast<float>(v));
 }
 
-__device__ inline int64_t clamp_index(int64_t i, int64_t n) {
-  return i < 0 ? 0 : (i >= n ? n - 1 : i);
-}
-
 // y and x passes of TileY x TileX outputs of one z-slice per step: the input tile with its
 // halo (edge voxels repeated) goes to shared memory, is summed along y into a second buffer
 // (halo columns included), then along x into the output. Blocks are TileX x Rows threads;

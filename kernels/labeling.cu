@@ -33,6 +33,9 @@ constexpr int kJoinThreads = 256;
 // stream over the labels, int4 loads and stores where aligned).
 constexpr int kNumberThreads = 256;
 constexpr int kNumberBlocksPerSm = 8;
+// The same for the selection of flagged components (labels read, a byte written).
+constexpr int kSelectThreads = 256;
+constexpr int kSelectBlocksPerSm = 8;
 
 // Tiles of 4096 nodes: 32 KiB of shared memory per block (parents and node contents), so
 // four blocks fit an SM. Larger tiles leave fewer faces to join in global memory; the node
@@ -199,12 +202,7 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   }
   cuda_check_launch("number_voxels");
 
-  int32_t components = 0;
-  cuda_check(cudaMemcpyAsync(&components, ranks.data() + words - 1, sizeof(components),
-                             cudaMemcpyDeviceToHost, stream),
-             "label_components: cudaMemcpyAsync");
-  context.synchronize();
-  return components;
+  return read_back(context, ranks.data() + words - 1, "label_components: cudaMemcpyAsync");
 }
 
 template <class T>
@@ -252,6 +250,15 @@ int64_t label_components(const Context& context, const VolumeRef& image, int32_t
   }
   return per_slice ? label_with<Rule, Slice112>(context, image, labels, neighbours)
                    : label_with<Rule, Nodes112>(context, image, labels, neighbours);
+}
+
+void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
+                               int64_t count, uint8_t* output) {
+  DeviceGuard guard(context.device().ordinal);
+  kernels::select_flagged<uint8_t>
+      <<<grid_for(context, count, kSelectThreads, kSelectBlocksPerSm), kSelectThreads, 0,
+         stream_of(context)>>>(labels, flags, count, output);
+  cuda_check_launch("select_flagged");
 }
 
 }  // namespace medkern::cuda

@@ -564,4 +564,15 @@ struct RootCount {
   __device__ int32_t operator()(int32_t word) const { return __popc(root_bits[word]); }
 };
 
+// output[i] = flags[labels[i]]: the voxels of the flagged components. (A template, as every
+// kernel in this header, because several files include it.)
+template <class Flag>
+__global__ void select_flagged(const int32_t* __restrict__ labels, const Flag* __restrict__ flags,
+                               int64_t count, Flag* __restrict__ output) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    output[i] = flags[labels[i]];
+  }
+}
+
 }  // namespace medkern::cuda::kernels

@@ -44,4 +44,16 @@ inline bool aligned_to(const void* pointer, std::size_t bytes) {
   return reinterpret_cast<std::uintptr_t>(pointer) % bytes == 0;
 }
 
+// One value of device memory on the host, once the context's stream has reached it; `what`
+// names the copy in an error.
+template <class T>
+T read_back(const Context& context, const T* device_value, const char* what) {
+  T value{};
+  cuda_check(
+      cudaMemcpyAsync(&value, device_value, sizeof(T), cudaMemcpyDeviceToHost, stream_of(context)),
+      what);
+  context.synchronize();
+  return value;
+}
+
 }  // namespace medkern::cuda

@@ -23,10 +23,7 @@ MinMax launch_min_max(const Context& context, const VolumeRef& input, const Volu
           static_cast<const T*>(input.data),
           mask ? static_cast<const uint8_t*>(mask->data) : nullptr, count, keys);
   cuda_check_launch("min_max");
-  kernels::MinMaxKeys result{};
-  cuda_check(cudaMemcpyAsync(&result, keys, sizeof(result), cudaMemcpyDeviceToHost, stream),
-             "min_max: cudaMemcpyAsync");
-  context.synchronize();
+  const kernels::MinMaxKeys result = read_back(context, keys, "min_max: cudaMemcpyAsync");
   if (result.count == 0) return MinMax{};
   if constexpr (std::is_same_v<T, float>) {
     return MinMax{ordered_to_float(result.min_key), ordered_to_float(result.max_key), result.count};

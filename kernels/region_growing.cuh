@@ -17,15 +17,6 @@ __global__ void mark_seeded(const int32_t* __restrict__ labels, const uint64_t* 
   }
 }
 
-__global__ void select_seeded(const int32_t* __restrict__ labels,
-                              const uint8_t* __restrict__ seeded, int64_t count,
-                              uint8_t* __restrict__ output) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    output[i] = seeded[labels[i]];
-  }
-}
-
 // One warp per chunk of kMomentChunk voxels, in the order region_growing_backends.hpp fixes
 // (and src/cpu/region_growing.cpp follows): lane l adds voxels l, l + 32, ... of its chunk in
 // turn, then the lanes combine by shuffles with offsets 16, 8, 4, 2, 1 and lane 0 writes the

@@ -21,7 +21,7 @@ namespace {
 constexpr int kPointwiseThreads = 256;
 constexpr int kPointwiseBlocksPerSm = 8;
 
-kernels::Dims dims_of(const Shape3& shape) {
+kernels::VolumeDims dims_of(const Shape3& shape) {
   return {int32_t(shape[0]), int32_t(shape[1]), int32_t(shape[2])};
 }
 
@@ -36,14 +36,7 @@ class DeviceCounter {
                "cudaMemsetAsync");
     return value_.data();
   }
-  int read() {
-    int value = 0;
-    cuda_check(cudaMemcpyAsync(&value, value_.data(), sizeof(int), cudaMemcpyDeviceToHost,
-                               stream_of(context_)),
-               "cudaMemcpyAsync");
-    context_.synchronize();
-    return value;
-  }
+  int read() { return read_back(context_, value_.data(), "cudaMemcpyAsync"); }
 
  private:
   const Context& context_;
@@ -62,7 +55,7 @@ void relax(const Context& context, const Shape3& shape, const uint32_t* aux, Sta
            const FullNeighbourhood& neighbours) {
   using Tile = kernels::RelaxTile;
   const cudaStream_t stream = stream_of(context);
-  const kernels::Dims dims = dims_of(shape);
+  const kernels::VolumeDims dims = dims_of(shape);
   const int32_t tiles = ((dims.nz + Tile::kZ - 1) / Tile::kZ) *
                         ((dims.ny + Tile::kY - 1) / Tile::kY) *
                         ((dims.nx + Tile::kX - 1) / Tile::kX);
@@ -108,7 +101,7 @@ void watershed(const Context& context, const Shape3& shape, const uint32_t* keys
   const cudaStream_t stream = stream_of(context);
   const int64_t count = shape[0] * shape[1] * shape[2];
   const unsigned grid = pointwise_grid(context, count);
-  const kernels::Dims dims = dims_of(shape);
+  const kernels::VolumeDims dims = dims_of(shape);
   // Levels, arrivals (64-bit), then parents; the pointer jumps reuse the levels.
   Volume<int32_t> level_storage(context, shape), parent_storage(context, shape);
   Volume<int32_t> arrival_storage(context, Shape3{shape[0], shape[1], 2 * shape[2]});

@@ -30,7 +30,9 @@ constexpr uint32_t kUnreached = 0xffffffffu;
 constexpr uint64_t kNoArrival = ~uint64_t(0);
 constexpr uint64_t kArrivalStep = uint64_t(1) << 32;  // one step; the low half: entered from
 
-struct Dims {
+// The extent of the volume (its own name: labeling.cuh has a Dims of another layout in this
+// namespace).
+struct VolumeDims {
   int32_t nz, ny, nx;
 };
 
@@ -87,11 +89,11 @@ __global__ void init_levels(const uint32_t* __restrict__ keys, const int32_t* __
   }
 }
 
-__device__ inline int64_t linear_index(const Dims& d, int32_t z, int32_t y, int32_t x) {
+__device__ inline int64_t linear_index(const VolumeDims& d, int32_t z, int32_t y, int32_t x) {
   return (int64_t(z) * d.ny + y) * d.nx + x;
 }
 
-__device__ inline bool inside(const Dims& d, int32_t z, int32_t y, int32_t x) {
+__device__ inline bool inside(const VolumeDims& d, int32_t z, int32_t y, int32_t x) {
   return z >= 0 && z < d.nz && y >= 0 && y < d.ny && x >= 0 && x < d.nx;
 }
 
@@ -131,7 +133,7 @@ __device__ inline int tile_side(int c, int size) {
 // its end.
 template <class Rule, class State = typename Rule::State>
 __global__ void __launch_bounds__(RelaxTile::kThreads)
-    relax_tiles(const uint32_t* __restrict__ aux, State* state, Dims dims,
+    relax_tiles(const uint32_t* __restrict__ aux, State* state, VolumeDims dims,
                 FullNeighbourhood neighbours, const int32_t* __restrict__ tiles, int32_t count,
                 int32_t* __restrict__ next_tiles, int32_t* next_count, uint32_t* queued,
                 bool backwards) {
@@ -235,7 +237,7 @@ __global__ void list_all_tiles(int32_t* __restrict__ tiles, uint32_t* __restrict
 
 // Calls visit(n, j) for the in-volume neighbours j of voxel i, in neighbourhood order.
 template <class Visit>
-__device__ inline void for_each_neighbour(const Dims& d, const FullNeighbourhood& neighbours,
+__device__ inline void for_each_neighbour(const VolumeDims& d, const FullNeighbourhood& neighbours,
                                           int64_t i, Visit&& visit) {
   const int32_t x = int32_t(i % d.nx), y = int32_t(i / d.nx % d.ny),
                 z = int32_t(i / (int64_t(d.nx) * d.ny));
@@ -249,7 +251,7 @@ __device__ inline void for_each_neighbour(const Dims& d, const FullNeighbourhood
 // neighbour); kNoArrival elsewhere, for the relaxation to fill.
 __global__ void init_arrivals(const uint32_t* __restrict__ levels,
                               const int32_t* __restrict__ markers, uint64_t* __restrict__ arrivals,
-                              Dims dims, FullNeighbourhood neighbours) {
+                              VolumeDims dims, FullNeighbourhood neighbours) {
   const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
@@ -272,7 +274,7 @@ __global__ void init_arrivals(const uint32_t* __restrict__ levels,
 __global__ void pick_parents(const uint32_t* __restrict__ levels,
                              const uint64_t* __restrict__ arrivals,
                              const int32_t* __restrict__ markers, int32_t* __restrict__ parents,
-                             Dims dims, FullNeighbourhood neighbours) {
+                             VolumeDims dims, FullNeighbourhood neighbours) {
   const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
@@ -328,7 +330,7 @@ __global__ void label_from_roots(const int32_t* __restrict__ roots,
 
 // 1 where no neighbour is lower (a minimum candidate), 0 elsewhere and on blocked voxels.
 __global__ void init_minimum_flags(const uint32_t* __restrict__ keys, uint32_t* __restrict__ flags,
-                                   Dims dims, FullNeighbourhood neighbours) {
+                                   VolumeDims dims, FullNeighbourhood neighbours) {
   const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {

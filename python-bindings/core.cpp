@@ -279,7 +279,6 @@ py::dict calcium_totals_dict(const CalciumTotals& t) {
   return d;
 }
 
-// The result of calcium_score: totals as dicts, lesions as a struct of numpy arrays.
 // One numpy array of `rows.size()` values of T, field(row) each; or of shape (n, 3) for
 // fields that are arrays of three.
 template <class T, class Row, class Field>

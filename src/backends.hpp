@@ -51,6 +51,11 @@ MEDKERN_HOST_DEVICE inline float add_rounded(float a, float b) {
 #endif
 }
 
+// i clamped to 0..n - 1: beyond a face the edge voxel repeats (scipy's mode='nearest').
+MEDKERN_HOST_DEVICE inline int64_t clamp_index(int64_t i, int64_t n) {
+  return i < 0 ? 0 : (i >= n ? n - 1 : i);
+}
+
 // How numpy computes the bin edges, which decides the bin of a value near an edge.
 enum class EdgeArithmetic : int32_t {
   float64,                     // integer input: edges in double
@@ -226,6 +231,10 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
 // components.
 int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
                          const Neighbourhood& neighbours, LabelRule rule = LabelRule::nonzero);
+// output[i] = flags[labels[i]]: the voxels of the components whose flag is set (`flags` has
+// one entry per label, 0 for the background). Contiguous host memory.
+void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
+                               int64_t count, uint8_t* output);
 // output[i] = 1 where labels[i] is non-zero and is the label of a seed voxel, else 0.
 // `labels`, `output`: contiguous host memory; seeds are linear indices.
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
@@ -262,7 +271,9 @@ void label_statistics(const Context& context, const VolumeRef& input, const Volu
 // the stream has reached it.
 int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
                          const Neighbourhood& neighbours, LabelRule rule = LabelRule::nonzero);
-// The same on contiguous device memory.
+// The same two on contiguous device memory.
+void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
+                               int64_t count, uint8_t* output);
 void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
                             const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);
 // The same three on contiguous device memory (the watershed without lines).

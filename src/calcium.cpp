@@ -41,30 +41,14 @@ RiskCategory risk_category_of(double agatston) noexcept {
 
 namespace {
 
-void require_finite(double value, const char* what, bool positive, const char* hint) {
-  const bool ok = std::isfinite(value) && (positive ? value > 0.0 : value >= 0.0);
-  if (!ok) {
-    throw Error(Status::invalid_argument, fmt::format("{}: {} must be finite and {}{}", what, value,
-                                                      positive ? "> 0" : ">= 0", hint));
-  }
-}
-
 void validate(const Context& context, const VolumeRef& ct, const VolumeRef* labels,
               const CalciumParams& params) {
-  validate_volume(ct, "ct");
-  require_dtype(ct, "ct", {DType::int16});
-  require_reachable(context, ct, "ct");
+  require_volume(context, ct, "ct", {DType::int16});
   if (labels != nullptr) {
-    validate_volume(*labels, "labels");
-    require_dtype(*labels, "labels", {DType::uint8});
-    require_same_shape(ct, "ct", *labels, "labels");
-    require_reachable(context, *labels, "labels");
+    require_like(context, ct, "ct", *labels, "labels", {DType::uint8});
   }
   // Per-slice labelling keeps voxel indices in int32.
-  if (ct.numel() > std::numeric_limits<int32_t>::max()) {
-    throw Error(Status::overflow,
-                fmt::format("ct: {} voxels; calcium scoring takes fewer than 2^31", ct.numel()));
-  }
+  require_int32_voxels(ct, "ct", "calcium scoring");
   require_finite(params.slice_thickness_mm, "slice_thickness_mm", true,
                  " (the reconstructed slice thickness; the z spacing for contiguous slices)");
   require_finite(params.threshold_hu, "threshold_hu", true, " (Agatston's is 130 HU)");

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -39,12 +42,24 @@ void require_reachable(const Context& context, const VolumeRef& volume, const ch
                           volume.device.name(), context.device().name()));
 }
 
+void require_volume(const Context& context, const VolumeRef& volume, const char* what,
+                    std::initializer_list<DType> allowed) {
+  validate_volume(volume, what);
+  require_dtype(volume, what, allowed);
+  require_reachable(context, volume, what);
+}
+
+void require_like(const Context& context, const VolumeRef& reference, const char* reference_what,
+                  const VolumeRef& volume, const char* what, std::initializer_list<DType> allowed) {
+  validate_volume(volume, what);
+  require_dtype(volume, what, allowed);
+  require_same_shape(reference, reference_what, volume, what);
+  require_reachable(context, volume, what);
+}
+
 void require_mask(const Context& context, const VolumeRef* mask, const VolumeRef& input) {
   if (mask == nullptr) return;
-  validate_volume(*mask, "mask");
-  require_dtype(*mask, "mask", {DType::uint8});
-  require_same_shape(input, "input", *mask, "mask");
-  require_reachable(context, *mask, "mask");
+  require_like(context, input, "input", *mask, "mask", {DType::uint8});
 }
 
 namespace {
@@ -70,15 +85,25 @@ bool memory_overlaps(const VolumeRef& a, const VolumeRef& b) {
   return a_first < b_last && b_first < a_last;
 }
 
+void require_int32_voxels(const VolumeRef& volume, const char* what, const char* op) {
+  if (volume.numel() > std::numeric_limits<int32_t>::max()) {
+    throw Error(Status::overflow,
+                fmt::format("{}: {} voxels; {} takes fewer than 2^31", what, volume.numel(), op));
+  }
+}
+
+void require_finite(double value, const char* what, bool positive, const char* hint) {
+  const bool ok = std::isfinite(value) && (positive ? value > 0.0 : value >= 0.0);
+  if (!ok) {
+    throw Error(Status::invalid_argument, fmt::format("{}: {} must be finite and {}{}", what, value,
+                                                      positive ? "> 0" : ">= 0", hint));
+  }
+}
+
 void check_filter_volumes(const Context& context, const VolumeRef& input, const VolumeRef& output,
                           DType output_dtype) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(output, "output");
-  require_dtype(output, "output", {output_dtype});
-  require_same_shape(input, "input", output, "output");
-  require_reachable(context, output, "output");
+  require_volume(context, input, "input", {DType::int16, DType::uint16, DType::float32});
+  require_like(context, input, "input", output, "output", {output_dtype});
 }
 
 }  // namespace medkern

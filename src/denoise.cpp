@@ -13,25 +13,10 @@ namespace medkern {
 
 namespace {
 
-// The bytes a view spans, as [first, last] addresses.
-std::pair<uintptr_t, uintptr_t> byte_span(const VolumeRef& volume) {
-  auto first = reinterpret_cast<uintptr_t>(volume.data);
-  auto last = first;
-  const auto size = static_cast<intptr_t>(dtype_size(volume.dtype));
-  for (int axis = 0; axis < 3; ++axis) {
-    const intptr_t reach = static_cast<intptr_t>(volume.shape[axis] - 1) * volume.strides[axis];
-    if (reach < 0) first += reach * size;
-    if (reach > 0) last += reach * size;
-  }
-  return {first, last + size - 1};
-}
-
 // A filter reads neighbours after others were written: the output must not share memory with
 // the input.
 void require_disjoint(const VolumeRef& input, const VolumeRef& output) {
-  if (input.device != output.device) return;
-  const auto in = byte_span(input), out = byte_span(output);
-  if (in.first <= out.second && out.first <= in.second) {
+  if (memory_overlaps(input, output)) {
     throw Error(Status::invalid_argument,
                 "output overlaps input in memory; the filter needs a separate output");
   }
@@ -93,15 +78,9 @@ void anisotropic_diffusion(const Context& context, const VolumeRef& input, const
     throw Error(Status::invalid_argument,
                 fmt::format("iterations: {} is negative", params.iterations));
   }
-  if (!(std::isfinite(params.conductance) && params.conductance > 0.0)) {
-    throw Error(Status::invalid_argument,
-                fmt::format("conductance: {} must be finite and > 0", params.conductance));
-  }
+  require_finite(params.conductance, "conductance", true);
   const double bound = max_stable_time_step(input.spacing);
-  if (!(std::isfinite(params.time_step) && params.time_step > 0.0)) {
-    throw Error(Status::invalid_argument,
-                fmt::format("time_step: {} must be finite and > 0", params.time_step));
-  }
+  require_finite(params.time_step, "time_step", true);
   if (params.time_step > bound) {
     throw Error(
         Status::invalid_argument,

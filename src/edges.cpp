@@ -118,10 +118,7 @@ void canny(const Context& context, const VolumeRef& input, const VolumeRef& outp
                 fmt::format("low: {} is greater than high: {}", params.low, params.high));
   }
   // Hysteresis goes through label_components, which keeps voxel indices in int32.
-  if (input.numel() > std::numeric_limits<int32_t>::max()) {
-    throw Error(Status::overflow,
-                fmt::format("input: {} voxels; canny takes fewer than 2^31", input.numel()));
-  }
+  require_int32_voxels(input, "input", "canny");
   // DiscreteGaussianImageFilter's kernels: MaximumError 0.01, MaximumKernelWidth 32.
   constexpr double kMaximumError = 0.01;
   constexpr int kMaximumKernelWidth = 32;

@@ -121,10 +121,7 @@ std::vector<float> itk_gaussian_weights(double variance_voxels, double maximum_e
 void gaussian(const Context& context, const VolumeRef& input, const VolumeRef& output,
               const GaussianParams& params) {
   check_filter_volumes(context, input, output, DType::float32);
-  if (!(std::isfinite(params.truncate) && params.truncate >= 0.0)) {
-    throw Error(Status::invalid_argument,
-                fmt::format("truncate: {} must be finite and >= 0", params.truncate));
-  }
+  require_finite(params.truncate, "truncate");
   SeparableKernels kernels;
   for (int axis = 0; axis < 3; ++axis) {
     const double sigma = params.sigma_mm[axis];

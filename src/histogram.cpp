@@ -94,17 +94,13 @@ std::vector<uint64_t> histogram_counts(const Context& context, const VolumeRef& 
 
 void histogram(const Context& context, const VolumeRef& input, const VolumeRef* mask,
                const VolumeRef& counts, const HistogramParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
+  require_volume(context, input, "input", {DType::int16, DType::uint16, DType::float32});
   require_mask(context, mask, input);
   // The bins first: bins = 0 is a bad parameter, not counts of the wrong size.
   const HistogramBins bins = make_histogram_bins(
       params.bins, params.lo, params.hi, input.dtype,
       params.float32_range ? EdgeArithmetic::float32 : EdgeArithmetic::float64_rounded_to_float32);
-  validate_volume(counts, "counts");
-  require_dtype(counts, "counts", {DType::uint64});
-  require_reachable(context, counts, "counts");
+  require_volume(context, counts, "counts", {DType::uint64});
   if (counts.numel() != params.bins) {
     throw Error(Status::shape_mismatch,
                 fmt::format("counts: has {} elements for {} bins", counts.numel(), params.bins));

@@ -73,13 +73,8 @@ LabelStats finish(int32_t label, const LabelAccumulator& acc, DType dtype,
 std::vector<LabelStats> label_statistics(const Context& context, const VolumeRef& input,
                                          const VolumeRef& labels,
                                          const LabelStatisticsParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(labels, "labels");
-  require_dtype(labels, "labels", {DType::int32, DType::uint8});
-  require_same_shape(input, "input", labels, "labels");
-  require_reachable(context, labels, "labels");
+  require_volume(context, input, "input", {DType::int16, DType::uint16, DType::float32});
+  require_like(context, input, "input", labels, "labels", {DType::int32, DType::uint8});
   for (int axis = 0; axis < 3; ++axis) {
     if (input.shape[axis] > INT32_MAX) {
       throw Error(Status::overflow, fmt::format("input: extent {} on axis {} exceeds 2^31 - 1",

@@ -69,21 +69,14 @@ Neighbourhood previous_neighbours(int connectivity) {
 
 int64_t label_components(const Context& context, const VolumeRef& image, const VolumeRef& labels,
                          const LabelComponentsParams& params) {
-  validate_volume(image, "image");
-  require_dtype(image, "image", {DType::uint8, DType::int16, DType::uint16, DType::int32});
-  require_reachable(context, image, "image");
-  validate_volume(labels, "labels");
-  require_dtype(labels, "labels", {DType::int32});
-  require_same_shape(image, "image", labels, "labels");
-  require_reachable(context, labels, "labels");
+  require_volume(context, image, "image",
+                 {DType::uint8, DType::int16, DType::uint16, DType::int32});
+  require_like(context, image, "image", labels, "labels", {DType::int32});
   const Neighbourhood neighbours = previous_neighbours(params.connectivity);
   // A uint8 image is a mask; wider integers are label images whose equal values connect.
   const LabelRule rule = image.dtype == DType::uint8 ? LabelRule::nonzero : LabelRule::equal_value;
   // Components are found through voxel indices held in int32.
-  if (image.numel() > std::numeric_limits<int32_t>::max()) {
-    throw Error(Status::overflow,
-                fmt::format("image: {} voxels; labelling takes fewer than 2^31", image.numel()));
-  }
+  require_int32_voxels(image, "image", "labelling");
   if (!context.is_cuda()) {
     if (labels.is_contiguous()) {
       return cpu::label_components(context, image, static_cast<int32_t*>(labels.data), neighbours,

@@ -287,10 +287,7 @@ bool almost_zero(double variance) {
 }
 
 void check_confidence_params(const ConfidenceConnectedParams& params) {
-  if (!std::isfinite(params.multiplier) || params.multiplier < 0.0) {
-    throw Error(Status::invalid_argument,
-                fmt::format("multiplier: {} must be finite and >= 0", params.multiplier));
-  }
+  require_finite(params.multiplier, "multiplier");
   if (params.iterations < 0) {
     throw Error(Status::invalid_argument,
                 fmt::format("iterations: {} must be >= 0", params.iterations));

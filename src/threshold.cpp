@@ -15,13 +15,7 @@ namespace medkern {
 
 void threshold(const Context& context, const VolumeRef& input, const VolumeRef& output,
                const ThresholdParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
-  validate_volume(output, "output");
-  require_dtype(output, "output", {DType::uint8});
-  require_same_shape(input, "input", output, "output");
-  require_reachable(context, output, "output");
+  check_filter_volumes(context, input, output, DType::uint8);
   if (std::isnan(params.lo) || std::isnan(params.hi)) {
     throw Error(Status::invalid_argument,
                 fmt::format("lo, hi: ({}, {}) must not be NaN", params.lo, params.hi));
@@ -86,9 +80,7 @@ std::size_t otsu_index(const std::vector<uint64_t>& counts, const std::vector<Ce
 
 double otsu_threshold(const Context& context, const VolumeRef& input, const VolumeRef* mask,
                       const OtsuParams& params) {
-  validate_volume(input, "input");
-  require_dtype(input, "input", {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, input, "input");
+  require_volume(context, input, "input", {DType::int16, DType::uint16, DType::float32});
   require_mask(context, mask, input);
   if (params.bins < 2 || params.bins > kMaxHistogramBins) {
     throw Error(Status::invalid_argument,

@@ -38,14 +38,6 @@ FullNeighbourhood all_neighbours(int connectivity) {
 
 namespace {
 
-// The flooding codes index voxels with int32 on the GPU.
-void require_indexable(const VolumeRef& volume, const char* what) {
-  if (volume.numel() > std::numeric_limits<int32_t>::max()) {
-    throw Error(Status::overflow, fmt::format("{}: {} voxels; the watershed takes fewer than 2^31",
-                                              what, volume.numel()));
-  }
-}
-
 #if MEDKERN_WITH_CUDA
 // The elevation keys of a CUDA context's inputs, in device memory (uint32 in int32 storage).
 Volume<int32_t> device_elevation_keys(const Context& context, const VolumeRef& elevation,
@@ -89,19 +81,11 @@ void watershed_on_host(const Context& context, const VolumeRef& elevation, const
 
 void watershed(const Context& context, const VolumeRef& elevation, const VolumeRef& markers,
                const VolumeRef* mask, const VolumeRef& labels, const WatershedParams& params) {
-  validate_volume(elevation, "elevation");
-  require_dtype(elevation, "elevation", {DType::float32, DType::int16, DType::uint16});
-  require_reachable(context, elevation, "elevation");
-  validate_volume(markers, "markers");
-  require_dtype(markers, "markers", {DType::int32});
-  require_same_shape(elevation, "elevation", markers, "markers");
-  require_reachable(context, markers, "markers");
+  require_volume(context, elevation, "elevation", {DType::float32, DType::int16, DType::uint16});
+  require_like(context, elevation, "elevation", markers, "markers", {DType::int32});
   require_mask(context, mask, elevation);
-  validate_volume(labels, "labels");
-  require_dtype(labels, "labels", {DType::int32});
-  require_same_shape(elevation, "elevation", labels, "labels");
-  require_reachable(context, labels, "labels");
-  require_indexable(elevation, "elevation");
+  require_like(context, elevation, "elevation", labels, "labels", {DType::int32});
+  require_int32_voxels(elevation, "elevation", "the watershed");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = elevation.shape;
   if (!context.is_cuda() || params.watershed_line) {
@@ -121,14 +105,9 @@ void watershed(const Context& context, const VolumeRef& elevation, const VolumeR
 
 int64_t regional_minima(const Context& context, const VolumeRef& volume, const VolumeRef& labels,
                         const RegionalMinimaParams& params) {
-  validate_volume(volume, "volume");
-  require_dtype(volume, "volume", {DType::float32, DType::int16, DType::uint16});
-  require_reachable(context, volume, "volume");
-  validate_volume(labels, "labels");
-  require_dtype(labels, "labels", {DType::int32});
-  require_same_shape(volume, "volume", labels, "labels");
-  require_reachable(context, labels, "labels");
-  require_indexable(volume, "volume");
+  require_volume(context, volume, "volume", {DType::float32, DType::int16, DType::uint16});
+  require_like(context, volume, "volume", labels, "labels", {DType::int32});
+  require_int32_voxels(volume, "volume", "the watershed");
   const FullNeighbourhood neighbours = all_neighbours(params.connectivity);
   const Shape3 shape = volume.shape;
   // Two minima never touch (the higher one would not be a minimum), so the components of

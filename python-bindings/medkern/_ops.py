@@ -569,6 +569,20 @@ def label_components(
     return _labels_and_count(_core.label_components, op_image, conn, device)
 
 
+def _seed_list(seeds: Sequence[Sequence[int]], ndim: int) -> List[Tuple[int, ...]]:
+    """Seeds as (z, y, x) tuples, a 2-D array's (y, x) padded with z = 0."""
+    seed_list = []
+    for k, seed in enumerate(seeds):
+        index = [ar.as_int(v, f"seeds[{k}]") for v in seed]
+        if len(index) != ndim:
+            raise _core.InvalidArgumentError(
+                f"seeds[{k}]: {tuple(index)} has {len(index)} indices for a {ndim}-D array")
+        seed_list.append(tuple([0] * (3 - ndim) + index))
+    if not seed_list:
+        raise _core.InvalidArgumentError("seeds: none given")
+    return seed_list
+
+
 def connected_threshold(
     volume: ArrayLike,
     seeds: Sequence[Sequence[int]],
@@ -602,16 +616,7 @@ def connected_threshold(
     lo_f = ar.as_float(lo, "lo")
     hi_f = ar.as_float(hi, "hi")
     op_v = ar.as_operand(volume, "volume", ar.INTENSITY_DTYPES)
-    ndim = len(op_v.shape)
-    seed_list = []
-    for k, seed in enumerate(seeds):
-        index = [ar.as_int(v, f"seeds[{k}]") for v in seed]
-        if len(index) != ndim:
-            raise _core.InvalidArgumentError(
-                f"seeds[{k}]: {tuple(index)} has {len(index)} indices for a {ndim}-D array")
-        seed_list.append(tuple([0] * (3 - ndim) + index))
-    if not seed_list:
-        raise _core.InvalidArgumentError("seeds: none given")
+    seed_list = _seed_list(seeds, len(op_v.shape))
     p = ar.plan([op_v], device)
     out = ar.empty(op_v.shape, "uint8", p)
     ar.run(
@@ -757,17 +762,12 @@ def regional_minima(
 _INT32_MAX = 2**31 - 1
 
 
-def _confidence_seed_list(seeds: Sequence[Sequence[int]], ndim: int) -> List[Tuple[int, ...]]:
-    seed_list = []
-    for k, seed in enumerate(seeds):
-        index = [ar.as_int(v, f"seeds[{k}]") for v in seed]
-        if len(index) != ndim:
-            raise _core.InvalidArgumentError(
-                f"seeds[{k}]: {tuple(index)} has {len(index)} indices for a {ndim}-D array")
-        seed_list.append(tuple([0] * (3 - ndim) + index))
-    if not seed_list:
-        raise _core.InvalidArgumentError("seeds: none given")
-    return seed_list
+def _int_in(value: Any, name: str, lo: int, hi: int) -> int:
+    """`value` as an int in lo..hi, else an InvalidArgumentError naming it."""
+    number = ar.as_int(value, name)
+    if not lo <= number <= hi:
+        raise _core.InvalidArgumentError(f"{name}: {number} is outside {lo}..{hi}")
+    return number
 
 
 def confidence_connected(
@@ -860,14 +860,10 @@ def confidence_connected(
     mult = ar.as_float(multiplier, "multiplier")
     if not (math.isfinite(mult) and mult >= 0.0):
         raise _core.InvalidArgumentError(f"multiplier: {mult} must be finite and >= 0")
-    n_iter = ar.as_int(iterations, "iterations")
-    if not 0 <= n_iter <= _INT32_MAX:
-        raise _core.InvalidArgumentError(f"iterations: {n_iter} is outside 0..{_INT32_MAX}")
-    radius = ar.as_int(initial_radius, "initial_radius")
-    if not 0 <= radius <= 64:
-        raise _core.InvalidArgumentError(f"initial_radius: {radius} is outside 0..64")
+    n_iter = _int_in(iterations, "iterations", 0, _INT32_MAX)
+    radius = _int_in(initial_radius, "initial_radius", 0, 64)
     op_v = ar.as_operand(volume, "volume", ar.INTENSITY_DTYPES)
-    seed_list = _confidence_seed_list(seeds, len(op_v.shape))
+    seed_list = _seed_list(seeds, len(op_v.shape))
     p = ar.plan([op_v], device)
     out = ar.empty(op_v.shape, "uint8", p)
     stats = ar.run(
@@ -1038,28 +1034,10 @@ def anisotropic_diffusion(
         iterations < 0; time_step not positive or above the stable bound; conductance not
         positive; bad spacing; NaN or infinity in `a` (with iterations > 0).
     """
-    n_iter = ar.as_int(iterations, "iterations")
-    if not 0 <= n_iter <= _INT32_MAX:
-        raise _core.InvalidArgumentError(f"iterations: {n_iter} is outside 0..{_INT32_MAX}")
+    n_iter = _int_in(iterations, "iterations", 0, _INT32_MAX)
     dt = ar.as_float(time_step, "time_step")
     k = ar.as_float(conductance, "conductance")
-    op_a = ar.as_operand(a, "a", ar.INTENSITY_DTYPES)
-    sp = _check_spacing(spacing, len(op_a.shape))
-    p = ar.plan([op_a], device)
-    out = ar.empty(op_a.shape, "float32", p)
-    if op_a.size == 0:
-        return out
-    ar.run(
-        p,
-        _core.anisotropic_diffusion,
-        ar.descriptor(op_a, sp),
-        ar.output_descriptor(out, "float32", p.out_device),
-        n_iter,
-        dt,
-        k,
-        host_arrays=[op_a.array, out],
-    )
-    return out
+    return _filter(a, "float32", spacing, device, _core.anisotropic_diffusion, n_iter, dt, k)
 
 
 # ---------------------------------------------------------------------------- gaussian, edges

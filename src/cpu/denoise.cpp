@@ -12,10 +12,6 @@ namespace {
 
 // ------------------------------------------------------------------ median
 
-int64_t clamp_index(int64_t i, int64_t n) {
-  return i < 0 ? 0 : (i >= n ? n - 1 : i);
-}
-
 // The window's keys of one output row (z, y) lie in `rows`: one padded row of keys per
 // (dz, dy) of the window, nx + 2 rx keys each, x clamped. The window of output x is then
 // rows[offset[t] + x] for t = 0 .. count - 1.

@@ -146,8 +146,7 @@ void keep_strong_components(const Context& context, const int32_t* labels, const
     }
   }
   flags[0] = 0;
-#pragma omp parallel for schedule(static) num_threads(context.num_threads())
-  for (int64_t i = 0; i < count; ++i) output[i] = flags[labels[i]];
+  select_flagged_components(context, labels, flags, count, output);
 }
 
 }  // namespace medkern::cpu

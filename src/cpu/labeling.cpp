@@ -104,4 +104,10 @@ int64_t label_components(const Context&, const VolumeRef& image, int32_t* labels
   }
 }
 
+void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
+                               int64_t count, uint8_t* output) {
+#pragma omp parallel for schedule(static) num_threads(context.num_threads())
+  for (int64_t i = 0; i < count; ++i) output[i] = flags[labels[i]];
+}
+
 }  // namespace medkern::cpu
