@@ -21,7 +21,7 @@ print("\nSanitizer:\n")
 for line in read("sanitizer-summary.txt").splitlines():
     print(f"- {line}")
 benchmarks = []
-for name in ("bench.json", "tuning.json"):  # medkern_bench, then medkern_gaussian_tuning
+for name in ("bench.json", "tuning.json"):  # medkern_bench, then medkern_filters_tuning
     if (out / name).exists():
         benchmarks += json.loads((out / name).read_text())["benchmarks"]
 if benchmarks:

@@ -4,14 +4,14 @@
 // - gaussian, the least: the input read and the float32 output written once, 8n = 1.07 GB,
 //   360 us (int16 input: 6n, 270 us).
 // - gaussian as run here, two passes in scipy's and ITK's order: z in registers (input read,
-//   float32 written: 8n, 360 us), then y and x fused in a shared-memory tile (4n read, 4n
+//   float32 written: 8n, 360 us), then y and x fused through shared memory (4n read, 4n
 //   written: 360 us): 16n = 2.15 GB, 720 us. The halos are re-read mostly from L2 (the
-//   tile's, 2.25x the tile at radius 8 with 32 x 32 tiles; the column runs', 2R / 64 of the
-//   run). Taps are summed in double: FP64 FMAs, about 60 a voxel at radius 8 with the
-//   tile's halo rows (0.47 ms at the H100's 17 T FMA/s, spread over both passes and
-//   overlapping the memory traffic); each value is converted to double once, at its load. Goals on
-//   the H100: sigma 2 (radius 8) <= 1.2 ms, sigma 1 (radius 4) <= 1.0 ms. An axis with sigma
-//   0 is skipped (z alone, or y and x alone: one pass, 360 us).
+//   float32 plane strip's, 1.125x its columns at radius 8; the runs', 2R / 64 of the run;
+//   the double path's 32 x 32 tiles, 2.25x at radius 8). The double path sums in FP64, about
+//   60 FMAs a voxel at radius 8 with the tile's halo rows (0.47 ms at the H100's 17 T FMA/s,
+//   overlapping the memory traffic), each value converted to double once, at its load. Goals
+//   on the H100: sigma 2 (radius 8) <= 1.2 ms, sigma 1 (radius 4) <= 1.0 ms. An axis with
+//   sigma 0 is skipped (z alone, or y and x alone: one pass, 360 us).
 // - radii beyond the fast paths (x, y > 32; z > 16) take one global-memory pass per axis,
 //   8n each, with (2r + 1) taps per voxel from L1/L2: correct, slower.
 #include <algorithm>
@@ -41,14 +41,15 @@ constexpr int kColumnThreads = 256;
 constexpr int kColumnRun = 64;
 constexpr int kColumnUnroll = 4;
 // float32 fast path (radii <= kFloat32SumMaxRadius). Columns: 8 loads in flight per thread
-// (the float window is cheap; the pass is memory-bound). Plane: 32 x 64 outputs, 32 x 8
-// threads, y segments of 16 rows (2 loads per output at radius 8, 1.5 at 4), 12 KiB of
-// shared memory at radius 8 (no opt-in needed).
+// (the float window is cheap; the pass is memory-bound). Plane: strips of 128 output columns
+// (160 threads: the strip and its halo, 1.1x the strip's columns loaded at radius 8), runs
+// of 64 rows (2R / 64 of the rows loaded twice), 10 rows a step (10 loads in flight per
+// thread; the x sums of a step are two rounds of the block's 5 warps, a warp per row);
+// shared memory 2 x 10 rows x 144 floats, 11.5 KiB.
 constexpr int kColumnUnroll32 = 8;
-constexpr int kPlaneTileX32 = 32;
-constexpr int kPlaneTileY32 = 64;
-constexpr int kPlaneRows32 = 8;
-constexpr int kPlaneSegment32 = 16;
+constexpr int kPlaneStrip32 = 128;
+constexpr int kPlaneRun32 = 64;
+constexpr int kPlaneRowsPerStep32 = 10;
 // Global-memory fallback.
 constexpr int kAxisThreads = 256;
 constexpr int kAxisBlocksPerSm = 8;
@@ -139,13 +140,14 @@ void launch_columns(std::integer_sequence<int, R...>, int radius, const Context&
 template <class T, int R>
 void launch_plane32_with_radius(const Context& context, const T* input, float* output,
                                 const Shape3& shape, const kernels::PlaneWeights32& weights) {
-  const dim3 grid(static_cast<unsigned>((shape[2] + kPlaneTileX32 - 1) / kPlaneTileX32),
-                  capped_grid((shape[1] + kPlaneTileY32 - 1) / kPlaneTileY32, kMaxGridY),
-                  capped_grid(shape[0], kMaxGridZ));
+  using Strip = kernels::PlaneStrip32<R, kPlaneStrip32>;
+  const int64_t strips = (shape[2] + kPlaneStrip32 - 1) / kPlaneStrip32;
+  const int64_t runs = (shape[1] + kPlaneRun32 - 1) / kPlaneRun32;
+  const dim3 grid(static_cast<unsigned>(strips * runs), capped_grid(shape[0], kMaxGridY));
   const bool vector_stores = shape[2] % 4 == 0 && aligned_to(output, 16);
-  kernels::smooth_plane32<T, R, kPlaneTileX32, kPlaneTileY32, kPlaneRows32, kPlaneSegment32>
-      <<<grid, dim3(kPlaneTileX32, kPlaneRows32), 0, stream_of(context)>>>(
-          input, output, shape[0], shape[1], shape[2], weights, vector_stores);
+  kernels::smooth_plane32<T, R, kPlaneStrip32, kPlaneRowsPerStep32>
+      <<<grid, Strip::kThreads, 0, stream_of(context)>>>(
+          input, output, shape[0], shape[1], shape[2], runs, kPlaneRun32, weights, vector_stores);
   cuda_check_launch("smooth_plane32");
 }
 

@@ -172,74 +172,94 @@ __global__ void __launch_bounds__(Threads)
   }
 }
 
-// y and x passes of TileY x TileX outputs of one z-slice per step, radii ry, rx <= R.
-// y: each thread walks a Segment of rows of one column (the tile's columns and the x halo)
-// straight from global memory with a register window of Segment + 2R values, so each value
-// is loaded (Segment + 2 ry) / Segment times instead of (2 ry + 1) times from shared memory;
-// the y sums go to a shared row buffer. x: each thread forms 4 consecutive outputs of a row
-// from a window read as float4 (the halo padded to a multiple of 4 columns keeps them 16-byte
-// aligned; 8 threads read one row's 128 contiguous bytes: no bank conflicts), 1.5 shared
-// loads per output at R = 8 instead of 17. Taps beyond the runtime radius are skipped (the
-// loops are unrolled to R so the windows stay in registers).
-template <class T, int R, int TileX, int TileY, int Rows, int Segment>
-__global__ void __launch_bounds__(TileX* Rows)
+// The float32 plane pass's block shape, shared by the kernel and its launcher: a block loads
+// the TileX columns of its strip and a halo of R on each side rounded up to whole quads (so
+// that float4 reads of the shared rows stay 16-byte aligned), one column per thread, in whole
+// warps.
+template <int R, int TileX>
+struct PlaneStrip32 {
+  static_assert(TileX % 4 == 0, "a strip of whole quads");
+  static constexpr int kHalo = (R + 3) / 4 * 4;
+  static constexpr int kColumns = TileX + 2 * kHalo;
+  static constexpr int kThreads = (kColumns + 31) / 32 * 32;
+};
+
+// y and x passes, radii ry, rx <= R, of a strip of TileX output columns of one z-slice down a
+// run of `run_length` rows, RowsPerStep rows a step; blocks take (strip, run) pairs, runs of
+// a strip consecutive so that their halo rows come from L2, and loop over slices beyond the
+// grid.
+// y: each thread streams one column of the strip (the x halo included) through a register
+// window of 2R + RowsPerStep values, as the z pass does: each input value is loaded once (2R
+// more rows a run), RowsPerStep loads in flight, the row offsets uniform across the block.
+// The y sums go to a shared row buffer.
+// x: each thread forms 4 consecutive outputs of a row from a window read as float4 (8
+// threads read one row's 128 contiguous bytes: no bank conflicts), 1.5 shared loads per
+// output at R = 8 instead of 17.
+// The two row buffers alternate between steps, so one barrier a step suffices: a thread
+// writes a buffer again only after the barrier that every thread passes once done reading
+// it. Taps beyond the runtime radii are skipped (the loops are unrolled to R so the windows
+// stay in registers).
+template <class T, int R, int TileX, int RowsPerStep>
+__global__ void __launch_bounds__(PlaneStrip32<R, TileX>::kThreads)
     smooth_plane32(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
-                   int64_t nx, const PlaneWeights32 weights, bool vector_stores) {
-  static_assert(TileX % 4 == 0 && TileY % Segment == 0, "tiles of whole quads and segments");
-  constexpr int kHalo = (R + 3) / 4 * 4;
-  constexpr int kPitch = TileX + 2 * kHalo;
-  constexpr int kThreads = TileX * Rows;
-  constexpr int kSegments = TileY / Segment;
+                   int64_t nx, int64_t runs, int64_t run_length, const PlaneWeights32 weights,
+                   bool vector_stores) {
+  using Strip = PlaneStrip32<R, TileX>;
+  constexpr int kHalo = Strip::kHalo;
   constexpr int kQuads = TileX / 4;
-  constexpr int kWindow = 4 + 2 * kHalo;
-  __shared__ __align__(16) float rows[TileY][kPitch];
+  constexpr int kWindowX = 4 + 2 * kHalo;
+  __shared__ __align__(16) float rows[2][RowsPerStep][Strip::kColumns];
   const int rx = weights.rx, ry = weights.ry;
-  const int tid = threadIdx.y * TileX + threadIdx.x;
-  const int columns = TileX + 2 * rx;
-  const int64_t x0 = int64_t(blockIdx.x) * TileX;
-  const int64_t y_tiles = (ny + TileY - 1) / TileY;
-  for (int64_t z = blockIdx.z; z < nz; z += gridDim.z) {
-    const T* slice = input + z * ny * nx;
+  const int t = threadIdx.x;
+  const bool streams = t < Strip::kColumns;
+  const int64_t x0 = int64_t(blockIdx.x / runs) * TileX;
+  const int64_t y_begin = int64_t(blockIdx.x % runs) * run_length;
+  const int64_t y_end = y_begin + run_length < ny ? y_begin + run_length : ny;
+  const int64_t column = clamp_index(x0 - kHalo + t, nx);
+  int buffer = 0;
+  for (int64_t z = blockIdx.y; z < nz; z += gridDim.y) {
+    const T* in = input + z * ny * nx + column;
     float* out_slice = output + z * ny * nx;
-    for (int64_t y_tile = blockIdx.y; y_tile < y_tiles; y_tile += gridDim.y) {
-      const int64_t y0 = y_tile * TileY;
-      for (int task = tid; task < columns * kSegments; task += kThreads) {
-        const int c = task % columns, segment = task / columns;
-        const T* column = slice + clamp_index(x0 - rx + c, nx);
-        const int64_t first = y0 + segment * Segment - R;
-        float window[Segment + 2 * R];
+    float window[2 * R + RowsPerStep];
+    if (streams) {
 #pragma unroll
-        for (int j = 0; j < Segment + 2 * R; ++j) {
-          window[j] = (j >= R - ry && j < Segment + R + ry)
-                          ? static_cast<float>(column[clamp_index(first + j, ny) * nx])
-                          : 0.0f;
+      for (int j = 0; j < 2 * R; ++j) {
+        window[j] = static_cast<float>(in[clamp_index(y_begin - R + j, ny) * nx]);
+      }
+    }
+    for (int64_t y = y_begin; y < y_end; y += RowsPerStep, buffer ^= 1) {
+      if (streams) {
+#pragma unroll
+        for (int u = 0; u < RowsPerStep; ++u) {
+          window[2 * R + u] = static_cast<float>(in[clamp_index(y + R + u, ny) * nx]);
         }
-        float* target = &rows[segment * Segment][kHalo - rx + c];
 #pragma unroll
-        for (int s = 0; s < Segment; ++s) {
+        for (int s = 0; s < RowsPerStep; ++s) {
           float sum = 0.0f;
 #pragma unroll
           for (int k = -R; k <= R; ++k) {
             if (k >= -ry && k <= ry)
               sum = __fmaf_rn(weights.y[k < 0 ? -k : k], window[R + s + k], sum);
           }
-          target[s * kPitch] = sum;
+          rows[buffer][s][t] = sum;
         }
+#pragma unroll
+        for (int j = 0; j < 2 * R; ++j) window[j] = window[j + RowsPerStep];
       }
       __syncthreads();
-      for (int task = tid; task < TileY * kQuads; task += kThreads) {
-        const int quad = task % kQuads, r = task / kQuads;
-        const int64_t y = y0 + r, x = x0 + 4 * quad;
-        if (y >= ny || x >= nx) continue;
-        const float4* line = reinterpret_cast<const float4*>(&rows[r][4 * quad]);
-        float window[kWindow];
+      for (int task = t; task < RowsPerStep * kQuads; task += Strip::kThreads) {
+        const int quad = task % kQuads, s = task / kQuads;
+        const int64_t row = y + s, x = x0 + 4 * quad;
+        if (row >= y_end || x >= nx) continue;
+        const float4* line = reinterpret_cast<const float4*>(&rows[buffer][s][4 * quad]);
+        float window_x[kWindowX];
 #pragma unroll
-        for (int j = 0; j < kWindow / 4; ++j) {
+        for (int j = 0; j < kWindowX / 4; ++j) {
           const float4 v = line[j];
-          window[4 * j] = v.x;
-          window[4 * j + 1] = v.y;
-          window[4 * j + 2] = v.z;
-          window[4 * j + 3] = v.w;
+          window_x[4 * j] = v.x;
+          window_x[4 * j + 1] = v.y;
+          window_x[4 * j + 2] = v.z;
+          window_x[4 * j + 3] = v.w;
         }
         float sums[4];
 #pragma unroll
@@ -248,11 +268,11 @@ __global__ void __launch_bounds__(TileX* Rows)
 #pragma unroll
           for (int k = -R; k <= R; ++k) {
             if (k >= -rx && k <= rx)
-              sum = __fmaf_rn(weights.x[k < 0 ? -k : k], window[kHalo + o + k], sum);
+              sum = __fmaf_rn(weights.x[k < 0 ? -k : k], window_x[kHalo + o + k], sum);
           }
           sums[o] = sum;
         }
-        float* target = out_slice + y * nx + x;
+        float* target = out_slice + row * nx + x;
         if (vector_stores && x + 3 < nx) {
           *reinterpret_cast<float4*>(target) = make_float4(sums[0], sums[1], sums[2], sums[3]);
         } else {
@@ -261,7 +281,6 @@ __global__ void __launch_bounds__(TileX* Rows)
             if (x + o < nx) target[o] = sums[o];
         }
       }
-      __syncthreads();  // the next step overwrites the rows
     }
   }
 }

@@ -76,11 +76,12 @@ TEST_CASE("GPU gaussian equals CPU gaussian", "[gpu][gaussian]") {
 
 TEST_CASE("GPU gaussian float32 path equals CPU gaussian", "[gpu][gaussian]") {
   const uint64_t seed = test::fresh_seed();
-  // The float32 path's tiles: 32 x 64 in-plane outputs (y segments of 16 rows, x quads with
-  // float4 stores when nx % 4 == 0), columns of 64-slice runs; sizes below, at and just above
-  // them, nx a multiple of 4 and not, one row, one column.
-  const std::vector<Shape3> shapes{{1, 1, 1},    {3, 64, 32}, {2, 65, 33}, {130, 7, 4},
-                                   {9, 130, 68}, {4, 1, 100}, {5, 100, 1}, {66, 17, 31}};
+  // The float32 path's blocks: in-plane strips of 128 columns (x quads with float4 stores
+  // when nx % 4 == 0) down runs of 64 rows, 10 rows a step; columns of 64-slice runs. Sizes
+  // below, at and just above them, nx a multiple of 4 and not, one row, one column.
+  const std::vector<Shape3> shapes{{1, 1, 1},    {3, 64, 32},  {2, 65, 33},  {130, 7, 4},
+                                   {9, 130, 68}, {4, 1, 100},  {5, 100, 1},  {66, 17, 31},
+                                   {3, 23, 130}, {2, 64, 256}, {2, 11, 129}, {1, 129, 260}};
   // At spacing 1: every radius class of the plane pass (2, 4, 8, ry != rx), z alone (radii
   // 1..8), y alone, x alone, and radius 8 (sigma 2) on every axis, the fast path's limit.
   const std::vector<GaussianParams> cases{

@@ -1,0 +1,167 @@
+// Tuning harness for the filters' bandwidth-bound kernels: the two float32 Gaussian passes
+// (kernels/gaussian.cuh) and the gradient tiles (kernels/edges.cuh), each kernel alone on
+// 512^3 float32 of random values, for the configuration the library launches
+// (kernels/gaussian.cu, kernels/edges.cu; marked "library" in the name) and shapes around
+// it, so that one GPU run says which to keep, as CUB's tuning benchmarks do for its
+// policies. The ops' own benchmarks (BM_gaussian_gpu, BM_gaussian_pass_gpu,
+// BM_gradient_magnitude_gpu) are in ops_bench.cpp.
+//
+// Each kernel must move one read and one write of the volume: 8n = 1.07 GB, 360 us at
+// 2.98 TB/s (the limit_us counter; scripts/gpu-check's summary gives the fraction reached).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "bench_timing.hpp"
+#include "kernels/edges.cuh"
+#include "kernels/gaussian.cuh"
+#include "kernels/launch.cuh"
+
+namespace {
+
+using namespace medkern;
+using namespace medkern::bench;
+using namespace medkern::cuda;
+using namespace medkern::cuda::kernels;
+
+constexpr int64_t kSide = 512;
+const Shape3 kShape{kSide, kSide, kSide};
+
+// One input (normal values) and one output for every case, made once.
+struct Volumes {
+  Context context = Context::cuda(0);
+  Volume<float> input{context, kShape};
+  Volume<float> output{context, kShape};
+  Volumes() {
+    std::vector<float> host(input.numel());
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(100.0f, 40.0f);
+    for (float& v : host) v = normal(rng);
+    medkern::copy(context, make_view(host.data(), kShape), input);
+  }
+  cudaStream_t stream() const { return static_cast<cudaStream_t>(context.stream()); }
+};
+
+Volumes& volumes() {
+  static Volumes v;
+  return v;
+}
+
+// scipy's one-sided Gaussian weights for radius round(4 sigma), sigma = radius / 4.
+std::vector<float> one_sided_weights(int radius) {
+  const double sigma = radius / 4.0;
+  std::vector<double> phi(radius + 1);
+  double sum = 0.0;
+  for (int k = 0; k <= radius; ++k) {
+    phi[k] = std::exp(-0.5 * k * k / (sigma * sigma));
+    sum += k == 0 ? phi[k] : 2.0 * phi[k];
+  }
+  std::vector<float> w(radius + 1);
+  for (int k = 0; k <= radius; ++k) w[k] = float(phi[k] / sum);
+  return w;
+}
+
+// z pass: Unroll loads in flight per thread, runs of Run slices.
+template <int R, int Unroll, int Run>
+void BM_columns32(benchmark::State& state) {
+  Volumes& v = volumes();
+  ColumnWeights32 w{};
+  const auto weights = one_sided_weights(R);
+  for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
+  constexpr int kThreads = 256;
+  const int64_t plane = kSide * kSide, runs = (kSide + Run - 1) / Run;
+  const int64_t blocks = runs * ((plane + kThreads - 1) / kThreads);
+  run_timed(state, v.context, [&] {
+    smooth_columns32<float, R, Unroll, kThreads><<<unsigned(blocks), kThreads, 0, v.stream()>>>(
+        v.input.data(), v.output.data(), kSide, plane, runs, Run, w);
+  });
+  report_bytes(state, 8.0 * double(v.input.numel()), true);
+}
+
+// y and x pass: strips of TileX output columns, runs of Run rows, RowsPerStep rows a step.
+template <int R, int TileX, int Run, int RowsPerStep>
+void BM_plane32(benchmark::State& state) {
+  Volumes& v = volumes();
+  PlaneWeights32 w{};
+  const auto weights = one_sided_weights(R);
+  for (int k = 0; k <= R; ++k) w.x[k] = w.y[k] = weights[k];
+  w.rx = w.ry = R;
+  const int64_t strips = (kSide + TileX - 1) / TileX, runs = (kSide + Run - 1) / Run;
+  const dim3 grid(unsigned(strips * runs), capped_grid(kSide, kMaxGridY));
+  run_timed(state, v.context, [&] {
+    smooth_plane32<float, R, TileX, RowsPerStep>
+        <<<grid, PlaneStrip32<R, TileX>::kThreads, 0, v.stream()>>>(
+            v.input.data(), v.output.data(), kSide, kSide, kSide, runs, Run, w, true);
+  });
+  report_bytes(state, 8.0 * double(v.input.numel()), true);
+}
+
+// Sobel gradient magnitude: TileX x TileY blocks, at least BlocksPerSm of them per SM (the
+// register cap), runs of ZRun slices.
+template <int TileX, int TileY, int BlocksPerSm, int ZRun>
+void BM_gradient(benchmark::State& state) {
+  Volumes& v = volumes();
+  const GradientSpec spec;  // Sobel magnitude, unit spacing
+  const dim3 grid(unsigned(kSide / TileX), unsigned(kSide / TileY), unsigned(kSide / ZRun));
+  run_timed(state, v.context, [&] {
+    gradient_tiles<float, TileX, TileY, BlocksPerSm><<<grid, dim3(TileX, TileY), 0, v.stream()>>>(
+        v.input.data(), v.output.data(), kSide, kSide, kSide, ZRun, spec);
+  });
+  report_bytes(state, 8.0 * double(v.input.numel()), true);
+}
+
+}  // namespace
+
+// Radius 4 (sigma 1) and 8 (sigma 2). Library: Unroll 8, Run 64; strip 128, run 64, 10 rows
+// a step. Gradient library: 32 x 8, 5 blocks per SM, runs of 32.
+#define MEDKERN_COLUMNS(R, U, RUN, NAME)                     \
+  BENCHMARK_TEMPLATE(BM_columns32, R, U, RUN)                \
+      ->Name("columns32/r" #R "/unroll" #U "/run" #RUN NAME) \
+      ->UseManualTime()                                      \
+      ->Unit(benchmark::kMicrosecond)
+#define MEDKERN_PLANE(R, TX, RUN, STEP, NAME)                            \
+  BENCHMARK_TEMPLATE(BM_plane32, R, TX, RUN, STEP)                       \
+      ->Name("plane32/r" #R "/strip" #TX "/run" #RUN "/step" #STEP NAME) \
+      ->UseManualTime()                                                  \
+      ->Unit(benchmark::kMicrosecond)
+
+MEDKERN_COLUMNS(4, 8, 64, "/library");
+MEDKERN_COLUMNS(8, 8, 64, "/library");
+MEDKERN_COLUMNS(8, 16, 64, "");
+MEDKERN_COLUMNS(8, 8, 128, "");
+
+MEDKERN_PLANE(4, 128, 64, 10, "/library");
+MEDKERN_PLANE(4, 128, 64, 5, "");
+MEDKERN_PLANE(4, 128, 64, 20, "");
+MEDKERN_PLANE(4, 128, 128, 10, "");
+MEDKERN_PLANE(8, 128, 64, 10, "/library");
+MEDKERN_PLANE(8, 128, 64, 5, "");
+MEDKERN_PLANE(8, 128, 64, 20, "");
+MEDKERN_PLANE(8, 128, 32, 10, "");
+MEDKERN_PLANE(8, 128, 128, 10, "");
+MEDKERN_PLANE(8, 128, 128, 20, "");
+MEDKERN_PLANE(8, 64, 64, 6, "");
+MEDKERN_PLANE(8, 64, 64, 12, "");
+MEDKERN_PLANE(8, 256, 64, 9, "");
+#define MEDKERN_GRADIENT(TX, TY, BLOCKS, RUN, NAME)                                   \
+  BENCHMARK_TEMPLATE(BM_gradient, TX, TY, BLOCKS, RUN)                                \
+      ->Name("gradient/tile" #TX "x" #TY "/blocks_per_sm" #BLOCKS "/z_run" #RUN NAME) \
+      ->UseManualTime()                                                               \
+      ->Unit(benchmark::kMicrosecond)
+
+MEDKERN_GRADIENT(32, 8, 5, 32, "/library");
+MEDKERN_GRADIENT(32, 8, 4, 32, "");
+MEDKERN_GRADIENT(32, 8, 6, 32, "");
+MEDKERN_GRADIENT(32, 8, 8, 32, "");
+MEDKERN_GRADIENT(32, 8, 5, 16, "");
+MEDKERN_GRADIENT(32, 8, 5, 64, "");
+MEDKERN_GRADIENT(32, 16, 2, 32, "");
+MEDKERN_GRADIENT(32, 16, 3, 32, "");
+MEDKERN_GRADIENT(64, 8, 2, 32, "");
+MEDKERN_GRADIENT(64, 8, 3, 32, "");
+MEDKERN_GRADIENT(64, 4, 5, 32, "");
+
+BENCHMARK_MAIN();
