@@ -116,7 +116,7 @@ void BM_gradient(benchmark::State& state) {
 }  // namespace
 
 // Radius 4 (sigma 1) and 8 (sigma 2). Library: Unroll 8, Run 64; strip 128, run 64, 10 rows
-// a step. Gradient library: 32 x 8, 5 blocks per SM, runs of 32.
+// a step. Gradient library: 32 x 8, 5 blocks per SM, runs of 64.
 #define MEDKERN_COLUMNS(R, U, RUN, NAME)                     \
   BENCHMARK_TEMPLATE(BM_columns32, R, U, RUN)                \
       ->Name("columns32/r" #R "/unroll" #U "/run" #RUN NAME) \
@@ -152,12 +152,12 @@ MEDKERN_PLANE(8, 256, 64, 9, "");
       ->UseManualTime()                                                               \
       ->Unit(benchmark::kMicrosecond)
 
-MEDKERN_GRADIENT(32, 8, 5, 32, "/library");
-MEDKERN_GRADIENT(32, 8, 4, 32, "");
+MEDKERN_GRADIENT(32, 8, 5, 64, "/library");
+MEDKERN_GRADIENT(32, 8, 5, 32, "");
+MEDKERN_GRADIENT(32, 8, 4, 64, "");
 MEDKERN_GRADIENT(32, 8, 6, 32, "");
 MEDKERN_GRADIENT(32, 8, 8, 32, "");
 MEDKERN_GRADIENT(32, 8, 5, 16, "");
-MEDKERN_GRADIENT(32, 8, 5, 64, "");
 MEDKERN_GRADIENT(32, 16, 2, 32, "");
 MEDKERN_GRADIENT(32, 16, 3, 32, "");
 MEDKERN_GRADIENT(64, 8, 2, 32, "");

@@ -198,7 +198,9 @@ struct PlaneStrip32 {
 // The two row buffers alternate between steps, so one barrier a step suffices: a thread
 // writes a buffer again only after the barrier that every thread passes once done reading
 // it. Taps beyond the runtime radii are skipped (the loops are unrolled to R so the windows
-// stay in registers).
+// stay in registers), a warp-uniform test per tap for all the rows (or quad) at once: tested
+// per output, each tap was a branch around one dependent FMA, and radius 8 ran at 27 % of
+// the memory limit (1.31 ms, H100, d9374cf).
 template <class T, int R, int TileX, int RowsPerStep>
 __global__ void __launch_bounds__(PlaneStrip32<R, TileX>::kThreads)
     smooth_plane32(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
@@ -233,16 +235,16 @@ __global__ void __launch_bounds__(PlaneStrip32<R, TileX>::kThreads)
         for (int u = 0; u < RowsPerStep; ++u) {
           window[2 * R + u] = static_cast<float>(in[clamp_index(y + R + u, ny) * nx]);
         }
+        float sums[RowsPerStep] = {};
 #pragma unroll
-        for (int s = 0; s < RowsPerStep; ++s) {
-          float sum = 0.0f;
+        for (int k = -R; k <= R; ++k) {
+          if (k < -ry || k > ry) continue;
 #pragma unroll
-          for (int k = -R; k <= R; ++k) {
-            if (k >= -ry && k <= ry)
-              sum = __fmaf_rn(weights.y[k < 0 ? -k : k], window[R + s + k], sum);
-          }
-          rows[buffer][s][t] = sum;
+          for (int s = 0; s < RowsPerStep; ++s)
+            sums[s] = __fmaf_rn(weights.y[k < 0 ? -k : k], window[R + s + k], sums[s]);
         }
+#pragma unroll
+        for (int s = 0; s < RowsPerStep; ++s) rows[buffer][s][t] = sums[s];
 #pragma unroll
         for (int j = 0; j < 2 * R; ++j) window[j] = window[j + RowsPerStep];
       }
@@ -261,16 +263,13 @@ __global__ void __launch_bounds__(PlaneStrip32<R, TileX>::kThreads)
           window_x[4 * j + 2] = v.z;
           window_x[4 * j + 3] = v.w;
         }
-        float sums[4];
+        float sums[4] = {};
 #pragma unroll
-        for (int o = 0; o < 4; ++o) {
-          float sum = 0.0f;
+        for (int k = -R; k <= R; ++k) {
+          if (k < -rx || k > rx) continue;
 #pragma unroll
-          for (int k = -R; k <= R; ++k) {
-            if (k >= -rx && k <= rx)
-              sum = __fmaf_rn(weights.x[k < 0 ? -k : k], window_x[kHalo + o + k], sum);
-          }
-          sums[o] = sum;
+          for (int o = 0; o < 4; ++o)
+            sums[o] = __fmaf_rn(weights.x[k < 0 ? -k : k], window_x[kHalo + o + k], sums[o]);
         }
         float* target = out_slice + row * nx + x;
         if (vector_stores && x + 3 < nx) {

@@ -18,14 +18,14 @@ namespace {
 constexpr double kTolerance = 1e-6;
 
 const std::vector<Shape3>& edge_shapes() {
-  // Odd sizes, a single voxel, one slice, thin slabs, more slices than a z-run (32).
+  // Odd sizes, a single voxel, one slice, thin slabs, more slices than a z-run (64).
   static const std::vector<Shape3> shapes{{1, 1, 1},
                                           {5, 33, 47},
                                           {1, 64, 96},
                                           {70, 3, 2},
                                           {40, 9, 65},
                                           {3, 1, 100},
-                                          // z-runs of 32 with a remainder, several y and x
+                                          // z-runs of 64 with a remainder, several y and x
                                           // tiles with partial ones (the pipelined loads)
                                           {67, 20, 70}};
   return shapes;
