@@ -2,11 +2,15 @@
 // in watershed.cuh).
 //
 // Bytes at the least, n voxels: the elevation read and the int32 labels written (float32:
-// 8n; 256^3: 134 MB, 45 us at 2.98 TB/s). The fields in between (keys, levels, parents:
-// 4 bytes; arrivals: 8) and every relaxation pass over them cost more: a pass over all tiles
-// reads aux and state (with halos, ~2x) and writes what changed, ~16n bytes for levels, 24n
-// for arrivals (256^3: 0.09 / 0.13 ms). A flood needs a pass per tile it crosses, but
-// after the first pass only the tiles next to a change run.
+// 8n; 256^3: 134 MB, 45 us at 2.98 TB/s). The fields in between (keys, levels, via_steps,
+// predecessor bits, parents: 4 bytes; arrivals, vias: 8; 32n bytes held at once, keys
+// included: 256^3: 537 MB) and every relaxation pass over them cost more: a pass over all
+// tiles reads aux and state (with halos, ~2x) and writes what changed, ~16n bytes for
+// levels and via_steps, 24n for arrivals and vias (256^3: 0.09 / 0.13 ms). A flood needs a
+// pass per tile it crosses, but after the first pass only the tiles next to a change run.
+// The pointwise kernels read a voxel's fields and its neighbours' (mostly from cache):
+// init_vias reads 16n bytes (markers included) and writes 12n, init_via_steps 24n and 8n,
+// pick_parents 28n and 4n.
 #include <utility>
 
 #include "backends.hpp"
@@ -102,11 +106,18 @@ void watershed(const Context& context, const Shape3& shape, const uint32_t* keys
   const int64_t count = shape[0] * shape[1] * shape[2];
   const unsigned grid = pointwise_grid(context, count);
   const kernels::VolumeDims dims = dims_of(shape);
-  // Levels, arrivals (64-bit), then parents; the pointer jumps reuse the levels.
+  // Levels, arrivals, vias (64-bit), via_steps, then parents; the predecessor bits of the
+  // vias and the via_steps live in the parents' storage until the parents are picked, the
+  // pointer jumps reuse the levels.
+  const Shape3 twice{shape[0], shape[1], 2 * shape[2]};
   Volume<int32_t> level_storage(context, shape), parent_storage(context, shape);
-  Volume<int32_t> arrival_storage(context, Shape3{shape[0], shape[1], 2 * shape[2]});
+  Volume<int32_t> arrival_storage(context, twice), via_storage(context, twice);
+  Volume<int32_t> via_steps_storage(context, shape);
   auto* levels = reinterpret_cast<uint32_t*>(level_storage.data());
   auto* arrivals = reinterpret_cast<uint64_t*>(arrival_storage.data());
+  auto* vias = reinterpret_cast<uint64_t*>(via_storage.data());
+  auto* via_steps = reinterpret_cast<uint32_t*>(via_steps_storage.data());
+  auto* predecessors = reinterpret_cast<uint32_t*>(parent_storage.data());
   int32_t* parents = parent_storage.data();
   kernels::init_levels<<<grid, kPointwiseThreads, 0, stream>>>(keys, markers, levels, count);
   cuda_check_launch("init_levels");
@@ -115,8 +126,19 @@ void watershed(const Context& context, const Shape3& shape, const uint32_t* keys
                                                                  neighbours);
   cuda_check_launch("init_arrivals");
   relax<kernels::Arrival>(context, shape, levels, arrivals, neighbours);
-  kernels::pick_parents<<<grid, kPointwiseThreads, 0, stream>>>(levels, arrivals, markers, parents,
-                                                                dims, neighbours);
+  kernels::FloodFields fields{levels, arrivals, nullptr, nullptr};
+  kernels::init_vias<<<grid, kPointwiseThreads, 0, stream>>>(fields, markers, vias, predecessors,
+                                                             dims, neighbours);
+  cuda_check_launch("init_vias");
+  relax<kernels::Via>(context, shape, predecessors, vias, neighbours);
+  fields.vias = vias;
+  kernels::init_via_steps<<<grid, kPointwiseThreads, 0, stream>>>(fields, markers, via_steps,
+                                                                  predecessors, dims, neighbours);
+  cuda_check_launch("init_via_steps");
+  relax<kernels::ViaSteps>(context, shape, predecessors, via_steps, neighbours);
+  fields.via_steps = via_steps;
+  kernels::pick_parents<<<grid, kPointwiseThreads, 0, stream>>>(fields, markers, parents, dims,
+                                                                neighbours);
   cuda_check_launch("pick_parents");
   // The jumps overwrite the levels, which are no longer needed.
   int32_t* from = parents;

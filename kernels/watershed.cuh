@@ -1,17 +1,33 @@
 // Device code of the watershed family.
 //
-// The watershed is computed as three fields, each the unique fixed point of a local
-// min-relaxation, so the order in which threads see each other's updates cannot change
-// the result, and the CPU (src/cpu/watershed.cpp) reaches the same fields sequentially:
+// The watershed is computed as fields, each the unique fixed point of a local min-relaxation
+// (or a pointwise function of fields before it), so the order in which threads see each
+// other's updates cannot change the result, and the CPU (src/cpu/watershed.cpp) reaches the
+// same fields sequentially:
 //   1. level: the lowest possible highest elevation on a path from a marker (the water
 //      level at which the flood reaches the voxel): level = min(level, max(key, level_q)).
 //   2. arrival: within the voxel's level, (steps from the nearest entry, the level the entry
-//      was entered from), as one sortable 64-bit key; entries are markers (entered from 0)
-//      and voxels with a lower-level neighbour. This is the order in which scikit-image's
-//      queue (level, then insertion order) reaches the voxels of one level, up to ties.
-//   3. parent: an entry's neighbour of lowest (level, arrival), any other voxel's neighbour
-//      of its level whose arrival it continues, the first in neighbourhood order on ties;
-//      following parents ends at a marker, whose label the voxel takes.
+//      was entered from), as one sortable 64-bit key; entries are markers and voxels with a
+//      lower-level neighbour. This is the order in which scikit-image's queue (level, then
+//      insertion order) reaches the voxels of one level, up to ties.
+//   3. via: the arrival of the lower voxel through which the entry was entered (for an
+//      entry: the least arrival among its neighbours of the lowest level), carried along
+//      the arrivals: a voxel takes the least via of its predecessors, its neighbours of its
+//      level one step nearer the entries.
+//   4. via_steps: the steps half of that lower voxel's own via (for an entry: the least
+//      among those neighbours of the lowest level whose arrival is the entry's via),
+//      carried along the predecessors that have the voxel's via.
+//   Together (arrival, via, via_steps) is scikit-image's queue order more closely: its heap
+//   pops the entries of a level in the order their lower neighbours were popped, and each
+//   wave inherits that order ("K2" in bench/watershed_tie_rules.py; docs/ops.md).
+//   5. parent: an entry's lower neighbour of least (level, arrival, via, via_steps), any
+//      other voxel's first predecessor with its via and via_steps (whose keys it continues),
+//      the first in neighbourhood order on ties; following parents ends at a marker, whose
+//      label the voxel takes.
+// Encodings: arrival = steps << 32 | (entered-from level + 1), markers 0 (before every entry,
+// also one entered from level 0; a level is below kUnreached, so + 1 stays in the low half).
+// A marker's via and via_steps are 0: they are compared only among voxels of equal arrival,
+// and arrival 0 belongs to the markers alone, so any constant keeps the order.
 // Where elevations are distinct, every level region has a single entry (the pass through
 // which the flood arrived), so this is exactly the priority flood of scikit-image.
 // Relaxations run tile by tile in shared memory until the tile settles, then tile against
@@ -29,6 +45,19 @@ namespace medkern::cuda::kernels {
 constexpr uint32_t kUnreached = 0xffffffffu;
 constexpr uint64_t kNoArrival = ~uint64_t(0);
 constexpr uint64_t kArrivalStep = uint64_t(1) << 32;  // one step; the low half: entered from
+constexpr uint64_t kNoVia = ~uint64_t(0);
+constexpr uint32_t kNoViaSteps = 0xffffffffu;
+
+// The level an entry that is no marker was entered from, out of its arrival key.
+__device__ inline uint32_t entered_from(uint64_t entry_arrival) {
+  return uint32_t(entry_arrival) - 1u;
+}
+
+// The index of the offset opposite to offset n in a FullNeighbourhood: the offsets are a
+// centrally symmetric set in raster order, which negation reverses.
+__device__ inline int opposite_neighbour(const FullNeighbourhood& neighbours, int n) {
+  return neighbours.count - 1 - n;
+}
 
 // The extent of the volume (its own name: labeling.cuh has a Dims of another layout in this
 // namespace).
@@ -48,25 +77,45 @@ struct RelaxTile {
 };
 
 // The relaxations: new state = min(state, candidate(q) over the neighbours q), where
-// `aux` is a fixed per-voxel quantity and kNone the state of no information.
+// `aux` is a fixed per-voxel quantity (kOutsideAux beyond the volume), kNone the state of
+// no information, and n the index of q in the voxel's neighbourhood (FullNeighbourhood
+// order).
 struct FloodLevel {  // state: level, aux: elevation key
   using State = uint32_t;
   static constexpr State kNone = kUnreached;
-  __device__ static State candidate(uint32_t aux, State q_state, uint32_t) {
+  static constexpr uint32_t kOutsideAux = kBlockedKey;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t, int) {
     return max(aux, q_state);
   }
 };
 struct Arrival {  // state: arrival key, aux: level
   using State = uint64_t;
   static constexpr State kNone = kNoArrival;
-  __device__ static State candidate(uint32_t aux, State q_state, uint32_t q_aux) {
+  static constexpr uint32_t kOutsideAux = kUnreached;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t q_aux, int) {
     return q_aux == aux && q_state != kNoArrival ? q_state + kArrivalStep : kNoArrival;
   }
 };
+// A key carried along the arrivals (via, via_steps). State: the key; aux: bit n set where
+// neighbour n is a predecessor that the key comes from (init_vias, init_via_steps). Entries
+// have no such bit and keep their initial key; out-of-volume neighbours never have one.
+template <class Key>
+struct AlongPredecessors {
+  using State = Key;
+  static constexpr State kNone = ~State(0);
+  static constexpr uint32_t kOutsideAux = 0;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t, int n) {
+    return (aux >> n & 1u) != 0 ? q_state : kNone;
+  }
+};
+using Via = AlongPredecessors<uint64_t>;
+using ViaSteps = AlongPredecessors<uint32_t>;
+static_assert(Via::kNone == kNoVia && ViaSteps::kNone == kNoViaSteps);
 struct MinimumFlag {  // state: 1 while the voxel may be a minimum, aux: elevation key
   using State = uint32_t;
   static constexpr State kNone = kUnreached;
-  __device__ static State candidate(uint32_t aux, State q_state, uint32_t q_aux) {
+  static constexpr uint32_t kOutsideAux = kBlockedKey;
+  __device__ static State candidate(uint32_t aux, State q_state, uint32_t q_aux, int) {
     return q_aux == aux ? q_state : 1u;
   }
 };
@@ -164,7 +213,7 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
     const int32_t x = x0 - 1 + h % Tile::kHaloX;
     const bool in = inside(dims, z, y, x);
     const int64_t g = in ? linear_index(dims, z, y, x) : 0;
-    tile_aux[h] = in ? aux[g] : kBlockedKey;
+    tile_aux[h] = in ? aux[g] : Rule::kOutsideAux;
     buffers[0][h] = buffers[1][h] = in ? load_state(state, g) : Rule::kNone;
   }
   __syncthreads();
@@ -183,7 +232,7 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
       for (int n = 0; n < neighbours.count; ++n) {
         const int q = h + (neighbours.dz[n] * Tile::kHaloY + neighbours.dy[n]) * Tile::kHaloX +
                       neighbours.dx[n];
-        best = min(best, Rule::candidate(my_aux, from[q], tile_aux[q]));
+        best = min(best, Rule::candidate(my_aux, from[q], tile_aux[q], n));
       }
       buffers[1 - current][h] = best;
     }
@@ -204,7 +253,9 @@ __global__ void __launch_bounds__(RelaxTile::kThreads)
       if (side_z == 0 && side_y == 0 && side_x == 0) continue;
       const int q = h + (neighbours.dz[n] * Tile::kHaloY + neighbours.dy[n]) * Tile::kHaloX +
                     neighbours.dx[n];
-      if (Rule::candidate(tile_aux[q], final_state, my_aux) < now[q]) {
+      // This voxel is neighbour opposite_neighbour(n) of q.
+      if (Rule::candidate(tile_aux[q], final_state, my_aux, opposite_neighbour(neighbours, n)) <
+          now[q]) {
         bits |= tile_bit(side_z, side_y, side_x);
       }
     }
@@ -243,7 +294,7 @@ __device__ inline void for_each_neighbour(const VolumeDims& d, const FullNeighbo
                 z = int32_t(i / (int64_t(d.nx) * d.ny));
   for (int n = 0; n < neighbours.count; ++n) {
     const int32_t zz = z + neighbours.dz[n], yy = y + neighbours.dy[n], xx = x + neighbours.dx[n];
-    if (inside(d, zz, yy, xx)) visit(linear_index(d, zz, yy, xx));
+    if (inside(d, zz, yy, xx)) visit(n, linear_index(d, zz, yy, xx));
   }
 }
 
@@ -259,46 +310,132 @@ __global__ void init_arrivals(const uint32_t* __restrict__ levels,
     uint64_t arrival = kNoArrival;
     if (level != kUnreached) {
       uint32_t lowest = level;
-      for_each_neighbour(dims, neighbours, i, [&](int64_t j) { lowest = min(lowest, levels[j]); });
+      for_each_neighbour(dims, neighbours, i,
+                         [&](int, int64_t j) { lowest = min(lowest, levels[j]); });
       if (markers[i] != 0) {
         arrival = 0;  // markers start before all
       } else if (lowest < level) {
-        arrival = lowest;
+        arrival = uint64_t(lowest) + 1;  // after the markers; see entered_from
       }
     }
     arrivals[i] = arrival;
   }
 }
 
-// The parent rule of the header comment; -1 for voxels no marker reaches.
-__global__ void pick_parents(const uint32_t* __restrict__ levels,
-                             const uint64_t* __restrict__ arrivals,
-                             const int32_t* __restrict__ markers, int32_t* __restrict__ parents,
-                             VolumeDims dims, FullNeighbourhood neighbours) {
+// The fields of the header comment, for the pointwise kernels that read them.
+struct FloodFields {
+  const uint32_t* levels;
+  const uint64_t* arrivals;
+  const uint64_t* vias;       // null before they are computed
+  const uint32_t* via_steps;  // null before they are computed
+
+  // Whether neighbour j of voxel i is one step nearer i's entries on i's level.
+  __device__ bool predecessor(int64_t j, int64_t i) const {
+    return levels[j] == levels[i] && arrivals[j] + kArrivalStep == arrivals[i];
+  }
+  // Whether voxel j comes before voxel k: (level, arrival, via, via_steps) in lexicographic
+  // order.
+  __device__ bool earlier(int64_t j, int64_t k) const {
+    if (levels[j] != levels[k]) return levels[j] < levels[k];
+    if (arrivals[j] != arrivals[k]) return arrivals[j] < arrivals[k];
+    if (vias[j] != vias[k]) return vias[j] < vias[k];
+    return via_steps[j] < via_steps[k];
+  }
+};
+
+// The vias of the markers (0) and of the other entries (the least arrival among their
+// neighbours of the level they were entered from), kNoVia elsewhere for the relaxation to
+// fill; and for those others their predecessor bits (AlongPredecessors): the neighbours of
+// their level one step nearer the entries. Reads levels and arrivals.
+__global__ void init_vias(FloodFields fields, const int32_t* __restrict__ markers,
+                          uint64_t* __restrict__ vias, uint32_t* __restrict__ predecessors,
+                          VolumeDims dims, FullNeighbourhood neighbours) {
   const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
        i += int64_t(gridDim.x) * blockDim.x) {
-    const uint32_t level = levels[i];
-    const uint64_t arrival = arrivals[i];
+    const uint64_t arrival = fields.arrivals[i];
+    uint64_t via = kNoVia;
+    uint32_t bits = 0;
+    if (fields.levels[i] == kUnreached) {
+      // no marker reaches it
+    } else if (markers[i] != 0) {
+      via = 0;
+    } else if (arrival < kArrivalStep) {  // an entry
+      const uint32_t lower = entered_from(arrival);
+      for_each_neighbour(dims, neighbours, i, [&](int, int64_t j) {
+        if (fields.levels[j] == lower) via = min(via, fields.arrivals[j]);
+      });
+    } else {
+      for_each_neighbour(dims, neighbours, i, [&](int n, int64_t j) {
+        if (fields.predecessor(j, i)) bits |= 1u << n;
+      });
+    }
+    vias[i] = via;
+    predecessors[i] = bits;
+  }
+}
+
+// As init_vias for the via_steps: markers 0; other entries the least via steps among their
+// neighbours of the level they were entered from whose arrival is the entry's via;
+// kNoViaSteps elsewhere, with the predecessors that have the voxel's via. Reads levels,
+// arrivals and vias.
+__global__ void init_via_steps(FloodFields fields, const int32_t* __restrict__ markers,
+                               uint32_t* __restrict__ via_steps,
+                               uint32_t* __restrict__ predecessors, VolumeDims dims,
+                               FullNeighbourhood neighbours) {
+  const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const uint64_t arrival = fields.arrivals[i];
+    const uint64_t via = fields.vias[i];
+    uint32_t steps = kNoViaSteps;
+    uint32_t bits = 0;
+    if (fields.levels[i] == kUnreached) {
+      // no marker reaches it
+    } else if (markers[i] != 0) {
+      steps = 0;
+    } else if (arrival < kArrivalStep) {  // an entry
+      const uint32_t lower = entered_from(arrival);
+      for_each_neighbour(dims, neighbours, i, [&](int, int64_t j) {
+        if (fields.levels[j] == lower && fields.arrivals[j] == via) {
+          steps = min(steps, uint32_t(fields.vias[j] >> 32));
+        }
+      });
+    } else {
+      for_each_neighbour(dims, neighbours, i, [&](int n, int64_t j) {
+        if (fields.predecessor(j, i) && fields.vias[j] == via) bits |= 1u << n;
+      });
+    }
+    via_steps[i] = steps;
+    predecessors[i] = bits;
+  }
+}
+
+// The parent rule of the header comment; -1 for voxels no marker reaches. Reads all fields.
+__global__ void pick_parents(FloodFields fields, const int32_t* __restrict__ markers,
+                             int32_t* __restrict__ parents, VolumeDims dims,
+                             FullNeighbourhood neighbours) {
+  const int64_t count = int64_t(dims.nz) * dims.ny * dims.nx;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const uint32_t level = fields.levels[i];
     int64_t parent = -1;
     if (level == kUnreached) {
       // no marker reaches it
     } else if (markers[i] != 0) {
       parent = i;
-    } else if (arrival < kArrivalStep) {  // an entry
-      uint32_t lowest = level;
-      uint64_t earliest = kNoArrival;
-      for_each_neighbour(dims, neighbours, i, [&](int64_t j) {
-        if (levels[j] < lowest || (levels[j] == lowest && arrivals[j] < earliest)) {
-          lowest = levels[j];
-          earliest = arrivals[j];
-          parent = j;
-        }
+    } else if (fields.arrivals[i] < kArrivalStep) {  // an entry: its earliest lower neighbour
+      for_each_neighbour(dims, neighbours, i, [&](int, int64_t j) {
+        if (fields.levels[j] < level && (parent < 0 || fields.earlier(j, parent))) parent = j;
       });
     } else {
-      const uint64_t previous = arrival - kArrivalStep;
-      for_each_neighbour(dims, neighbours, i, [&](int64_t j) {
-        if (parent < 0 && levels[j] == level && arrivals[j] == previous) parent = j;
+      const uint64_t via = fields.vias[i];
+      const uint32_t steps = fields.via_steps[i];
+      for_each_neighbour(dims, neighbours, i, [&](int, int64_t j) {
+        if (parent < 0 && fields.predecessor(j, i) && fields.vias[j] == via &&
+            fields.via_steps[j] == steps) {
+          parent = j;
+        }
       });
     }
     parents[i] = int32_t(parent);
@@ -337,7 +474,8 @@ __global__ void init_minimum_flags(const uint32_t* __restrict__ keys, uint32_t* 
     const uint32_t key = keys[i];
     bool lower = key == kBlockedKey;
     if (!lower) {
-      for_each_neighbour(dims, neighbours, i, [&](int64_t j) { lower = lower || keys[j] < key; });
+      for_each_neighbour(dims, neighbours, i,
+                         [&](int, int64_t j) { lower = lower || keys[j] < key; });
     }
     flags[i] = lower ? 0u : 1u;
   }

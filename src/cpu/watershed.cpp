@@ -1,11 +1,14 @@
-// CPU reference of the watershed family. It computes the same three-step definition as the
-// GPU (flood level, distance within the level, first-neighbour parent; see kernels/
-// watershed.cuh), each step with an exact sequential algorithm: a priority flood for the
-// levels and breadth-first searches for the distances and the minima.
+// CPU reference of the watershed family. It computes the same definition as the GPU (flood
+// level, then the order of arrival within the level, then parents; see kernels/
+// watershed.cuh) with exact sequential algorithms: a priority flood for the levels, then the
+// levels in rising order, each by a breadth-first search from its entries; breadth-first
+// searches for the minima.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <queue>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "backends.hpp"
@@ -16,19 +19,28 @@ namespace medkern::cpu {
 namespace {
 
 constexpr uint32_t kUnreached = 0xffffffffu;
-constexpr int32_t kNoParent = -1;
+constexpr int64_t kNoParent = -1;
 
 // The in-volume neighbours of a voxel as linear indices, in neighbourhood order.
 class Grid {
  public:
   Grid(const Shape3& shape, const FullNeighbourhood& neighbours)
-      : nz_(shape[0]), ny_(shape[1]), nx_(shape[2]), neighbours_(neighbours) {}
+      : nz_(shape[0]), ny_(shape[1]), nx_(shape[2]), neighbours_(neighbours) {
+    for (int n = 0; n < neighbours.count; ++n) {
+      offsets_[n] = (neighbours.dz[n] * ny_ + neighbours.dy[n]) * nx_ + neighbours.dx[n];
+    }
+  }
 
   int64_t size() const { return nz_ * ny_ * nx_; }
 
   template <class Visit>
   void for_each_neighbour(int64_t i, Visit&& visit) const {
     const int64_t x = i % nx_, y = i / nx_ % ny_, z = i / (nx_ * ny_);
+    if (x > 0 && x < nx_ - 1 && y > 0 && y < ny_ - 1 && z > 0 && z < nz_ - 1) {
+      // Away from the border every neighbour is in the volume.
+      for (int n = 0; n < neighbours_.count; ++n) visit(i + offsets_[n]);
+      return;
+    }
     for (int n = 0; n < neighbours_.count; ++n) {
       const int64_t zz = z + neighbours_.dz[n], yy = y + neighbours_.dy[n],
                     xx = x + neighbours_.dx[n];
@@ -40,11 +52,15 @@ class Grid {
  private:
   int64_t nz_, ny_, nx_;
   const FullNeighbourhood& neighbours_;
+  int64_t offsets_[26]{};
 };
 
 // The flood level of every voxel: the lowest possible highest elevation on a path from a
 // marker to it (minimax path cost), by a priority flood; kUnreached where no path exists.
-std::vector<uint32_t> flood_levels(const Grid& grid, const uint32_t* keys, const int32_t* markers) {
+// `by_level` receives the reached voxels in the order their levels became final, which is
+// rising level.
+std::vector<uint32_t> flood_levels(const Grid& grid, const uint32_t* keys, const int32_t* markers,
+                                   std::vector<int64_t>& by_level) {
   std::vector<uint32_t> level(grid.size(), kUnreached);
   using Entry = std::pair<uint32_t, int64_t>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> queue;
@@ -58,6 +74,7 @@ std::vector<uint32_t> flood_levels(const Grid& grid, const uint32_t* keys, const
     const auto [l, i] = queue.top();
     queue.pop();
     if (l != level[i]) continue;  // an outdated entry
+    by_level.push_back(i);        // once: a voxel is queued only with lower and lower levels
     grid.for_each_neighbour(i, [&](int64_t j) {
       if (keys[j] == kBlockedKey) return;
       const uint32_t candidate = std::max(keys[j], l);
@@ -70,96 +87,98 @@ std::vector<uint32_t> flood_levels(const Grid& grid, const uint32_t* keys, const
   return level;
 }
 
-// Which flood reaches a voxel first within its level, as a sortable key: the steps from the
-// nearest "entry" of the level (a marker, or a voxel with a neighbour of lower level), then
-// the level from which that entry was entered (lower first: that flood was there earlier).
-// Breadth-first from all entries, inside equal levels.
+// The order in which the flood reaches the voxels of one level, as sortable keys compared
+// after the level (kernels/watershed.cuh has the definition and the encodings):
+//   arrival: the steps from the nearest entry of the level (a marker, or a voxel with a
+//     neighbour of lower level), then the level from which that entry was entered;
+//   via: the arrival of the lower voxel that entry was entered from;
+//   via_steps: the steps half of that lower voxel's own via.
+// An entry takes its keys from its lower neighbour of least (level, arrival, via,
+// via_steps), any other voxel the least (arrival + one step, via, via_steps) of its
+// neighbours of its level.
 constexpr uint64_t kNoArrival = ~uint64_t(0);
+constexpr uint64_t kStep = uint64_t(1) << 32;  // one step; the low half: entered from
+constexpr uint32_t kNoSteps = ~uint32_t(0);
 
-uint64_t arrival_key(uint32_t steps, uint32_t entered_from) {
-  return uint64_t(steps) << 32 | entered_from;
-}
+struct FloodOrder {
+  std::vector<uint32_t> level;
+  std::vector<uint64_t> arrival, via;
+  std::vector<uint32_t> via_steps;
 
-std::vector<uint64_t> arrivals(const Grid& grid, const std::vector<uint32_t>& level,
-                               const int32_t* markers) {
-  std::vector<uint64_t> arrival(grid.size(), kNoArrival);
-  std::vector<int64_t> queue;
-  for (int64_t i = 0; i < grid.size(); ++i) {
-    if (level[i] == kUnreached) continue;
-    const bool marker = markers[i] != 0;
-    uint32_t lowest = level[i];
-    grid.for_each_neighbour(i, [&](int64_t j) { lowest = std::min(lowest, level[j]); });
-    if (marker || lowest < level[i]) {
-      arrival[i] = arrival_key(0, marker ? 0 : lowest);  // markers start before all
-      queue.push_back(i);
-    }
-  }
-  // Breadth-first order visits all voxels of one step count before the next, so each
-  // voxel's key is final before it spreads.
-  for (std::size_t head = 0; head < queue.size(); ++head) {
-    const int64_t i = queue[head];
-    const uint64_t next = arrival[i] + (uint64_t(1) << 32);
-    grid.for_each_neighbour(i, [&](int64_t j) {
-      if (level[j] != level[i] || arrival[j] <= next) return;
-      if (arrival[j] == kNoArrival) queue.push_back(j);
-      arrival[j] = next;
-    });
-  }
-  return arrival;
-}
+  explicit FloodOrder(std::vector<uint32_t> levels)
+      : level(std::move(levels)),
+        arrival(level.size(), kNoArrival),
+        via(level.size(), kNoArrival),
+        via_steps(level.size(), kNoSteps) {}
 
-// Each voxel's parent (kernels/watershed.cuh, pick_parents, is the same rule): a marker is
-// its own root; an entry points to its neighbour of lowest (level, arrival); any other
-// reached voxel to its neighbour of equal level whose arrival key it continues; ties go to
-// the first neighbour in neighbourhood order.
-int64_t parent_of(const Grid& grid, int64_t i, const std::vector<uint32_t>& level,
-                  const std::vector<uint64_t>& arrival, const int32_t* markers) {
-  if (level[i] == kUnreached) return kNoParent;
-  if (markers[i] != 0) return i;
-  int64_t parent = kNoParent;
-  if (arrival[i] >> 32 == 0) {
-    // The lower neighbour that the flood reached first: lowest level, then earliest arrival.
-    uint32_t lowest = level[i];
-    uint64_t earliest = kNoArrival;
-    grid.for_each_neighbour(i, [&](int64_t j) {
-      if (level[j] < lowest || (level[j] == lowest && arrival[j] < earliest)) {
-        lowest = level[j];
-        earliest = arrival[j];
-        parent = j;
-      }
-    });
-  } else {
-    const uint64_t previous = arrival[i] - (uint64_t(1) << 32);
-    grid.for_each_neighbour(i, [&](int64_t j) {
-      if (parent == kNoParent && level[j] == level[i] && arrival[j] == previous) parent = j;
-    });
-  }
-  return parent;
-}
+  using Keys = std::tuple<uint64_t, uint64_t, uint32_t>;  // compared lexicographically
+  Keys keys_of(int64_t i) const { return {arrival[i], via[i], via_steps[i]}; }
+  // The keys that a neighbour of i's level continuing i's path would take.
+  Keys one_step_after(int64_t i) const { return {arrival[i] + kStep, via[i], via_steps[i]}; }
+  void set_keys(int64_t i, const Keys& k) { std::tie(arrival[i], via[i], via_steps[i]) = k; }
+};
 
+// Labels every voxel by the definition: the levels in rising order (`by_level`); in each,
+// first the entries, which take their keys and their label from their parent, the lower
+// neighbour of least (level, keys), then breadth-first from them the other voxels of the
+// level. Breadth-first order reaches all voxels of one step count before the next, so a
+// voxel's keys are final when it leaves the queue, and so are those of all its neighbours of
+// one step less: among them, its parent is the first that its keys continue.
 void watershed_by_levels(const Grid& grid, const uint32_t* keys, const int32_t* markers,
                          int32_t* labels) {
-  const std::vector<uint32_t> level = flood_levels(grid, keys, markers);
-  const std::vector<uint64_t> arrival = arrivals(grid, level, markers);
-  // Parents always have a smaller (level, distance), so following them ends at a marker.
-  constexpr int32_t kUnresolved = std::numeric_limits<int32_t>::min();
-  std::fill(labels, labels + grid.size(), kUnresolved);
-  std::vector<int64_t> path;
-  for (int64_t i = 0; i < grid.size(); ++i) {
-    int64_t v = i;
-    while (labels[v] == kUnresolved) {
-      const int64_t parent = parent_of(grid, v, level, arrival, markers);
-      if (parent == kNoParent) {
-        labels[v] = 0;
-      } else if (parent == v) {
-        labels[v] = markers[v];
-      } else {
-        path.push_back(v);
-        v = parent;
+  std::vector<int64_t> by_level;
+  FloodOrder order(flood_levels(grid, keys, markers, by_level));
+  const std::vector<uint32_t>& level = order.level;
+  std::fill(labels, labels + grid.size(), 0);  // no marker reaches the rest
+  std::vector<int64_t> queue;
+  for (std::size_t begin = 0; begin < by_level.size();) {
+    const uint32_t current = level[by_level[begin]];
+    std::size_t end = begin;
+    while (end < by_level.size() && level[by_level[end]] == current) ++end;
+    queue.clear();
+    for (std::size_t k = begin; k < end; ++k) {
+      const int64_t i = by_level[k];
+      if (markers[i] != 0) {  // keys 0: before all
+        order.set_keys(i, {0, 0, 0});
+        labels[i] = markers[i];
+        queue.push_back(i);
+        continue;
       }
+      int64_t parent = kNoParent;
+      grid.for_each_neighbour(i, [&](int64_t j) {
+        if (level[j] < current &&
+            (parent == kNoParent || std::make_tuple(level[j], order.keys_of(j)) <
+                                        std::make_tuple(level[parent], order.keys_of(parent)))) {
+          parent = j;
+        }
+      });
+      if (parent == kNoParent) continue;  // not an entry
+      // Entered from level[parent]: after the markers, and level + 1 < kUnreached.
+      order.set_keys(i, {uint64_t(level[parent]) + 1, order.arrival[parent],
+                         uint32_t(order.via[parent] >> 32)});
+      labels[i] = labels[parent];
+      queue.push_back(i);
     }
-    for (const int64_t p : path) labels[p] = labels[v];
-    path.clear();
+    const std::size_t entries = queue.size();
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      const int64_t i = queue[head];
+      if (head >= entries) {
+        const FloodOrder::Keys previous{order.arrival[i] - kStep, order.via[i], order.via_steps[i]};
+        int64_t parent = kNoParent;
+        grid.for_each_neighbour(i, [&](int64_t j) {
+          if (parent == kNoParent && level[j] == current && order.keys_of(j) == previous)
+            parent = j;
+        });
+        labels[i] = labels[parent];
+      }
+      const FloodOrder::Keys next = order.one_step_after(i);
+      grid.for_each_neighbour(i, [&](int64_t j) {
+        if (level[j] != current || order.keys_of(j) <= next) return;
+        if (order.arrival[j] == kNoArrival) queue.push_back(j);
+        order.set_keys(j, next);
+      });
+    }
+    begin = end;
   }
 }
 

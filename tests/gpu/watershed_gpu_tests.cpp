@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -30,6 +32,21 @@ std::vector<float> bowl(const Shape3& shape, uint64_t seed) {
         const double dz = z - shape[0] / 2.0, dy = y - shape[1] / 2.0, dx = x - shape[2] / 2.0;
         float& v = values[(z * shape[1] + y) * shape[2] + x];
         v = float((dz * dz + dy * dy + dx * dx) * 10.0) + (v == v ? v * 0.01f : v);
+      }
+  return values;
+}
+
+// Terraces: a smooth relief quantised to `levels` values, so plateaus span many relaxation
+// tiles and are entered from many voxels at once (the tie rule's via keys decide there).
+std::vector<int16_t> terraces(const Shape3& shape, uint64_t seed, int levels) {
+  std::vector<int16_t> values(test::numel(shape));
+  const double phase = double(seed % 1000) * 0.001 * 6.283185307179586;
+  for (int64_t z = 0; z < shape[0]; ++z)
+    for (int64_t y = 0; y < shape[1]; ++y)
+      for (int64_t x = 0; x < shape[2]; ++x) {
+        const double f = 0.5 + 0.5 * std::sin(0.23 * x + phase) * std::cos(0.19 * y) *
+                                   std::cos(0.31 * z + phase);
+        values[(z * shape[1] + y) * shape[2] + x] = int16_t(std::min(levels - 1, int(f * levels)));
       }
   return values;
 }
@@ -92,5 +109,12 @@ TEST_CASE("GPU watershed and regional minima of float32 equal CPU", "[gpu][water
   const uint64_t seed = test::fresh_seed();
   for (const Shape3& shape : test::cases(kShapes)) {
     check_watershed(bowl(shape, seed), shape, seed);  // long paths, NaN
+  }
+}
+
+TEST_CASE("GPU watershed and regional minima of terraced plateaus equal CPU", "[gpu][watershed]") {
+  const uint64_t seed = test::fresh_seed();
+  for (const Shape3& shape : test::cases(kShapes)) {
+    for (int levels : {4, 12}) check_watershed(terraces(shape, seed, levels), shape, seed);
   }
 }
