@@ -1,9 +1,10 @@
-"""Watershed tie rules on plateaus: medkern's rule and refinements of it, in plain Python
-(sequential, 6-connectivity, no mask), against scikit-image's priority flood on quantised
-gradients. Measures what a change of the rule would buy before it is built into the CPU and
-GPU code (docs/ops.md, watershed). Variant K0 is medkern's rule (the script checks that it
-reproduces medkern voxel for voxel); K1 and K2 extend an entry's key with the key of the
-lower voxel it was entered from, one and two levels deep; "full" with all of it.
+"""Watershed tie rules on plateaus in plain Python (sequential; 6-connectivity unless
+`run` is given other offsets, e.g. OFF26; no mask), against scikit-image's priority flood
+on quantised gradients. Variant K2 is medkern's rule (the script prints its agreement with
+medkern, which is 1: equal voxel for voxel; tests/python/test_watershed.py checks it on all
+three connectivities). K0 is the rule before it (steps, level entered from); K1 and K2
+extend an entry's key with the key of the lower voxel it was entered from, one and two
+levels deep; "full" with all of it. docs/ops.md (watershed) has the measurements.
 
     PYTHONPATH=build/python python3 bench/watershed_tie_rules.py [seed]
 """

@@ -383,7 +383,9 @@ typedef struct medkern_watershed_params {
  * Result: where all elevations differ it equals scikit-image's voxel for voxel. On plateaus
  * the tie rule is fixed and the same on CPU and GPU: a voxel joins the basin that reaches it
  * over the lowest pass, then the one whose entry into its level is fewest steps away, then
- * that of its first neighbour in raster order (docs/ops.md). Voxels no marker reaches get 0.
+ * the one whose entry came from the lower voxel the flood reached first (two levels of that
+ * history), then that of its first neighbour in raster order (docs/ops.md). Voxels no marker
+ * reaches get 0.
  * With watershed_line the flood follows scikit-image's queue order exactly and runs on the
  * host, also for a CUDA context (the inputs are copied there and the labels back).
  * `params` may be NULL: connectivity 6, no lines.

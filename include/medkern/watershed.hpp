@@ -25,7 +25,9 @@ struct WatershedParams {
 // Result: where all elevations differ, exactly scikit-image's. Ties (plateaus) are decided
 // by a fixed rule, the same on CPU and GPU (docs/ops.md): a voxel belongs to the basin that
 // reaches it over the lowest pass; among equally low passes, to the one whose entry into the
-// voxel's flood level is fewest steps away; then to the first neighbour in raster order.
+// voxel's flood level is fewest steps away; then to the one whose entry came from the lower
+// voxel the flood reached first (two levels of that history); then to the first neighbour in
+// raster order.
 // With watershed_line, the flood follows scikit-image's order step by step (ties by
 // insertion order) and runs on the host, also for CUDA contexts.
 void watershed(const Context& context, const VolumeRef& elevation, const VolumeRef& markers,

@@ -684,8 +684,10 @@ def watershed(
     Where all elevations differ, the result equals scikit-image's voxel for voxel, on the
     CPU and the GPU. On plateaus both follow one fixed rule: a voxel joins the basin that
     reaches it over the lowest pass, then the one whose entry into the voxel's flood level
-    is fewest steps away, then that of its first neighbour in raster order. scikit-image
-    breaks such ties by queue order instead; the two agree on nearly all voxels.
+    is fewest steps away, then the one whose entry came from the lower voxel the flood
+    reached first (two levels of that history), then that of its first neighbour in raster
+    order. scikit-image breaks such ties by queue order instead; the two agree on nearly all
+    voxels (at 20 grey levels typically 99.8-99.9 %, at 10 levels about 99 %).
 
     Examples
     --------

@@ -4,6 +4,9 @@ is printed; MEDKERN_TEST_SEED replays it). GPU cases compare the GPU with the CP
 
 from __future__ import annotations
 
+import importlib.util
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -112,6 +115,77 @@ def test_plateaus_mostly_agree_with_skimage(rng, device, connectivity, sk_connec
     assert agreement >= (0.995 if levels == 1000 else 0.97), agreement
     # Plateaus never leave a voxel unlabelled that scikit-image labels.
     np.testing.assert_array_equal(got == 0, expected == 0)
+
+
+@pytest.mark.parametrize(
+    "levels,connectivity,sk_connectivity,least_median",
+    [(20, 6, 1, 0.99), (20, 26, 3, 0.98), (10, 6, 1, 0.98), (10, 26, 3, 0.97)],
+)
+def test_coarse_plateaus_agree_with_skimage(rng, levels, connectivity, sk_connectivity,
+                                            least_median):
+    """At 10-20 grey levels the tie rule decides much of the volume. The median agreement of
+    nine volumes (32x64x64, 40 markers) is asserted; measured over 60 seeds (docs/ops.md):
+    20 levels median 99.9 % (6-conn; worst 99.2 %) and 99.8 % (26-conn; worst 96.1 %),
+    10 levels 99.1 % (6-conn; worst 97.1 %) and 98.7 % (26-conn; worst 92.1 %), where the
+    rule before (K0) had medians of 98.5, 98.2, 97.4 and 97.0 % (12 seeds). Single volumes
+    fall further where one tie between two markers' floods at equal distance decides a
+    large region: scikit-image resolves those by the order its heap pops the markers, which
+    no local rule reproduces (one 16x48x48 volume in 40 at 10 levels: 12 %). So 99 % holds
+    for nearly every volume at 20 levels with 6-connectivity (60 of 60 of this size), for
+    the median one at 10 levels with 6, not with 26;
+    the thresholds below are what the medians meet (a miss: about 0.3 % of runs, estimated
+    from those 60 seeds)."""
+    shape = (32, 64, 64)
+    agreements = []
+    for _ in range(9):
+        elevation = smooth_gradient(rng, shape, levels)
+        markers = random_markers(rng, shape, 40, labels=np.arange(1, 41))
+        expected = segmentation.watershed(elevation, markers, connectivity=sk_connectivity)
+        got = medkern.watershed(elevation, markers, connectivity=connectivity, device="cpu")
+        np.testing.assert_array_equal(got == 0, expected == 0)
+        agreements.append(float((got == expected).mean()))
+    assert np.median(agreements) >= least_median, sorted(agreements)
+
+
+def _tie_rule_model():
+    """bench/watershed_tie_rules.py: the plain-Python model of the tie rules."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "bench" / "watershed_tie_rules.py"
+    spec = importlib.util.spec_from_file_location("watershed_tie_rules", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("connectivity", [6, 18, 26])
+def test_equals_the_k2_model(rng, device, connectivity):
+    """The rule as built is the model's K2, voxel for voxel, on small volumes with many
+    ties (uint16 includes level 0: markers still come before voxels entered from it)."""
+    model = _tie_rule_model()
+    reach = {6: 1, 18: 2, 26: 3}[connectivity]
+    offsets = [d for d in model.OFF26 if sum(c != 0 for c in d) <= reach]
+    for case in range(12):
+        shape = tuple(int(n) for n in rng.integers(1, 8, size=3))
+        dtype = np.uint16 if case % 2 else np.int16
+        elevation = rng.integers(0, int(rng.integers(1, 6)), size=shape).astype(dtype)
+        markers = random_markers(rng, shape, max(1, elevation.size // 6))
+        expected = model.run(elevation.astype(np.int64), markers, "K2", offsets)
+        got = medkern.watershed(elevation, markers, connectivity=connectivity, device=device)
+        np.testing.assert_array_equal(got, expected, err_msg=f"case {case}, shape {shape}")
+
+
+def test_tie_decided_by_the_lower_voxels_arrival(device):
+    """Two entries into the plateau at 2, both entered from level 0 at the same step count:
+    (0, 2) from (0, 1), one step from marker 1, and (1, 1) from marker 2 itself. Voxel
+    (1, 2) is one step from both. scikit-image pops (1, 1) first, since marker 2 was popped
+    before (0, 1) was, and so gives (1, 2) label 2; the rule compares the arrivals of the
+    lower voxels the entries came from and agrees. (The rule before, K0, took the first
+    neighbour in raster order, (0, 2), and gave 1.)"""
+    elevation = np.array([[0, 0, 2], [0, 2, 2]], np.int16)
+    markers = np.array([[1, 0, 0], [2, 0, 0]], np.int32)
+    expected = np.array([[1, 1, 1], [2, 2, 2]], np.int32)
+    np.testing.assert_array_equal(segmentation.watershed(elevation, markers, connectivity=1),
+                                  expected)
+    np.testing.assert_array_equal(medkern.watershed(elevation, markers, device=device), expected)
 
 
 def test_marker_free_watershed_in_two_calls(rng, device):
