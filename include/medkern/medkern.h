@@ -577,11 +577,13 @@ typedef struct medkern_gradient_magnitude_params {
  * uint16, float32) over the last `ndim` axes, edge voxels repeated:
  * - MEDKERN_GRADIENT_SOBEL: sqrt(sum over axes of (sobel(input, axis) / s)^2), s the axis's
  *   spacing with use_spacing, else 1 (then scipy.ndimage.generic_gradient_magnitude(input,
- *   scipy.ndimage.sobel)).
+ *   scipy.ndimage.sobel)); the division is a product by the float32 reciprocal of s, within
+ *   an ulp.
  * - MEDKERN_GRADIENT_CENTRAL: sqrt(sum over axes of ((v[i+1] - v[i-1]) / (2 s))^2), ITK
  *   GradientMagnitudeImageFilter (zero-flux Neumann edges, UseImageSpacing = use_spacing).
  * `params` may be NULL: Sobel, use_spacing, ndim 3. Errors as medkern_sobel, and an unknown
- * method: MEDKERN_ERROR_INVALID_ARGUMENT. Ownership: the caller owns every argument. */
+ * method or (with use_spacing) a spacing whose reciprocal overflows float32 (below about
+ * 3e-39 mm): MEDKERN_ERROR_INVALID_ARGUMENT. Ownership: the caller owns every argument. */
 MEDKERN_API medkern_status medkern_gradient_magnitude(
     medkern_context* context, const medkern_volume* input, const medkern_volume* output,
     const medkern_gradient_magnitude_params* params);
