@@ -1,5 +1,5 @@
 // Tuning harness for the filters' bandwidth-bound kernels: the two float32 Gaussian passes
-// (kernels/gaussian.cuh) and the gradient tiles (kernels/edges.cuh), each kernel alone on
+// (kernels/gaussian.cuh) and the gradient rows (kernels/edges.cuh), each kernel alone on
 // 512^3 float32 of random values, for the configuration the library launches
 // (kernels/gaussian.cu, kernels/edges.cu; marked "library" in the name) and shapes around
 // it, so that one GPU run says which to keep, as CUB's tuning benchmarks do for its
@@ -99,16 +99,18 @@ void BM_plane32(benchmark::State& state) {
   report_bytes(state, 8.0 * double(v.input.numel()), true);
 }
 
-// Sobel gradient magnitude: TileX x TileY blocks, at least BlocksPerSm of them per SM (the
-// register cap), runs of ZRun slices.
-template <int TileX, int TileY, int BlocksPerSm, int ZRun>
+// Sobel gradient magnitude: one-warp blocks of 32 columns x RowsPerLane rows, at least
+// BlocksPerSm of them per SM (the register cap), runs of ZRun slices.
+template <int RowsPerLane, int BlocksPerSm, int ZRun>
 void BM_gradient(benchmark::State& state) {
   Volumes& v = volumes();
   const GradientSpec spec;  // Sobel magnitude, unit spacing
-  const dim3 grid(unsigned(kSide / TileX), unsigned(kSide / TileY), unsigned(kSide / ZRun));
+  const dim3 grid(unsigned(kSide / 32), unsigned((kSide + RowsPerLane - 1) / RowsPerLane),
+                  unsigned(kSide / ZRun));
   run_timed(state, v.context, [&] {
-    gradient_tiles<float, TileX, TileY, BlocksPerSm><<<grid, dim3(TileX, TileY), 0, v.stream()>>>(
-        v.input.data(), v.output.data(), kSide, kSide, kSide, ZRun, spec);
+    gradient_rows<float, GradientOutput::sobel_magnitude, RowsPerLane, BlocksPerSm>
+        <<<grid, 32, 0, v.stream()>>>(v.input.data(), v.output.data(), kSide, kSide, kSide, ZRun,
+                                      spec);
   });
   report_bytes(state, 8.0 * double(v.input.numel()), true);
 }
@@ -116,7 +118,7 @@ void BM_gradient(benchmark::State& state) {
 }  // namespace
 
 // Radius 4 (sigma 1) and 8 (sigma 2). Library: Unroll 8, Run 64; strip 128, run 64, 10 rows
-// a step. Gradient library: 32 x 8, 5 blocks per SM, runs of 64.
+// a step. Gradient library: 4 rows a lane, 16 one-warp blocks per SM, runs of 64.
 #define MEDKERN_COLUMNS(R, U, RUN, NAME)                     \
   BENCHMARK_TEMPLATE(BM_columns32, R, U, RUN)                \
       ->Name("columns32/r" #R "/unroll" #U "/run" #RUN NAME) \
@@ -146,22 +148,22 @@ MEDKERN_PLANE(8, 128, 128, 20, "");
 MEDKERN_PLANE(8, 64, 64, 6, "");
 MEDKERN_PLANE(8, 64, 64, 12, "");
 MEDKERN_PLANE(8, 256, 64, 9, "");
-#define MEDKERN_GRADIENT(TX, TY, BLOCKS, RUN, NAME)                                   \
-  BENCHMARK_TEMPLATE(BM_gradient, TX, TY, BLOCKS, RUN)                                \
-      ->Name("gradient/tile" #TX "x" #TY "/blocks_per_sm" #BLOCKS "/z_run" #RUN NAME) \
-      ->UseManualTime()                                                               \
+#define MEDKERN_GRADIENT(ROWS, BLOCKS, RUN, NAME)                               \
+  BENCHMARK_TEMPLATE(BM_gradient, ROWS, BLOCKS, RUN)                            \
+      ->Name("gradient/rows" #ROWS "/blocks_per_sm" #BLOCKS "/z_run" #RUN NAME) \
+      ->UseManualTime()                                                         \
       ->Unit(benchmark::kMicrosecond)
 
-MEDKERN_GRADIENT(32, 8, 5, 64, "/library");
-MEDKERN_GRADIENT(32, 8, 5, 32, "");
-MEDKERN_GRADIENT(32, 8, 4, 64, "");
-MEDKERN_GRADIENT(32, 8, 6, 32, "");
-MEDKERN_GRADIENT(32, 8, 8, 32, "");
-MEDKERN_GRADIENT(32, 8, 5, 16, "");
-MEDKERN_GRADIENT(32, 16, 2, 32, "");
-MEDKERN_GRADIENT(32, 16, 3, 32, "");
-MEDKERN_GRADIENT(64, 8, 2, 32, "");
-MEDKERN_GRADIENT(64, 8, 3, 32, "");
-MEDKERN_GRADIENT(64, 4, 5, 32, "");
+MEDKERN_GRADIENT(4, 16, 64, "/library");
+MEDKERN_GRADIENT(4, 12, 64, "");
+MEDKERN_GRADIENT(4, 20, 64, "");
+MEDKERN_GRADIENT(4, 16, 32, "");
+MEDKERN_GRADIENT(4, 16, 128, "");
+MEDKERN_GRADIENT(2, 24, 64, "");
+MEDKERN_GRADIENT(3, 20, 64, "");
+MEDKERN_GRADIENT(6, 12, 64, "");
+MEDKERN_GRADIENT(6, 10, 64, "");
+MEDKERN_GRADIENT(8, 10, 64, "");
+MEDKERN_GRADIENT(8, 8, 64, "");
 
 BENCHMARK_MAIN();

@@ -3,7 +3,8 @@
 // Bytes each op must move, 512^3 float32 (n = 134 M voxels) at 2.98 TB/s:
 // - sobel(axis), gradient_magnitude (sobel or central): the input read and the float32 output
 //   written once, 8n = 1.07 GB, 360 us (int16 input: 6n, 270 us). One pass here: z-runs of
-//   32 slices read 34 (6 % more, mostly from L2), the tiles' one-voxel halos come from L2.
+//   64 slices read 66 (3 % more, mostly from L2), the bands' halo rows and columns come
+//   from L1/L2.
 //   Goal on the H100: gradient magnitude (sobel) <= 0.8 ms.
 // - canny: smoothing as gaussian (16n, two passes), the second derivative (4n read, 4n
 //   written), the strength (8n read, 4n written), the weak mask (4n + 1n), labelling (at
@@ -21,29 +22,28 @@ namespace medkern::cuda {
 
 namespace {
 
-// Gradient tiles: 32 x 8 voxels a block, z-runs of 64 slices (longer when the grid's z
-// extent would exceed its limit). Of the shapes around it in bench/filters_tuning.cu (tiles
-// 32 x 16, 64 x 8, 64 x 4; 4 to 8 blocks per SM; runs of 16 to 64), this one was the
-// fastest, by 2 % over runs of 32 (Sobel 512^3: 0.849 vs 0.869 ms, H100, d9374cf).
-constexpr int kGradientTileX = 32;
-constexpr int kGradientTileY = 8;
+// Gradient rows: blocks of one warp, 32 columns x 4 rows, z-runs of 64 slices (longer when
+// the grid's z extent would exceed its limit), at least 16 blocks per SM (the register cap).
+// Chosen among the shapes in bench/filters_tuning.cu.
+constexpr int kGradientRowsPerLane = 4;
 constexpr int64_t kGradientZRun = 64;
-constexpr int kGradientBlocksPerSm = 5;
+constexpr int kGradientBlocksPerSm = 16;
 // Canny's per-voxel passes.
 constexpr int kVoxelThreads = 256;
 constexpr int kVoxelBlocksPerSm = 8;
 
-template <class T>
+template <class T, GradientOutput Output>
 void launch_gradient(const Context& context, const T* input, float* output, const Shape3& shape,
                      const GradientSpec& spec) {
   const int64_t z_run = std::max(kGradientZRun, (shape[0] + kMaxGridZ - 1) / kMaxGridZ);
-  const dim3 grid(static_cast<unsigned>((shape[2] + kGradientTileX - 1) / kGradientTileX),
-                  capped_grid((shape[1] + kGradientTileY - 1) / kGradientTileY, kMaxGridY),
-                  static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
-  kernels::gradient_tiles<T, kGradientTileX, kGradientTileY, kGradientBlocksPerSm>
-      <<<grid, dim3(kGradientTileX, kGradientTileY), 0, stream_of(context)>>>(
-          input, output, shape[0], shape[1], shape[2], z_run, spec);
-  cuda_check_launch("gradient_tiles");
+  const dim3 grid(
+      static_cast<unsigned>((shape[2] + 31) / 32),
+      capped_grid((shape[1] + kGradientRowsPerLane - 1) / kGradientRowsPerLane, kMaxGridY),
+      static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
+  kernels::gradient_rows<T, Output, kGradientRowsPerLane, kGradientBlocksPerSm>
+      <<<grid, 32, 0, stream_of(context)>>>(input, output, shape[0], shape[1], shape[2], z_run,
+                                            spec);
+  cuda_check_launch("gradient_rows");
 }
 
 unsigned voxel_grid(const Context& context, int64_t count) {
@@ -57,7 +57,24 @@ void gradient(const Context& context, const VolumeRef& input, float* output,
   DeviceGuard guard(context.device().ordinal);
   visit_image_dtype(input.dtype, [&](auto type) {
     using T = decltype(type);
-    launch_gradient<T>(context, static_cast<const T*>(input.data), output, input.shape, spec);
+    const auto* data = static_cast<const T*>(input.data);
+    switch (spec.output) {
+      case GradientOutput::sobel_z:
+        return launch_gradient<T, GradientOutput::sobel_z>(context, data, output, input.shape,
+                                                           spec);
+      case GradientOutput::sobel_y:
+        return launch_gradient<T, GradientOutput::sobel_y>(context, data, output, input.shape,
+                                                           spec);
+      case GradientOutput::sobel_x:
+        return launch_gradient<T, GradientOutput::sobel_x>(context, data, output, input.shape,
+                                                           spec);
+      case GradientOutput::sobel_magnitude:
+        return launch_gradient<T, GradientOutput::sobel_magnitude>(context, data, output,
+                                                                   input.shape, spec);
+      case GradientOutput::central_magnitude:
+        return launch_gradient<T, GradientOutput::central_magnitude>(context, data, output,
+                                                                     input.shape, spec);
+    }
   });
 }
 

@@ -1,4 +1,4 @@
-// Device code of the edge filters: the gradient tiles (Sobel, gradient magnitude) and Canny's
+// Device code of the edge filters: the gradient rows (Sobel, gradient magnitude) and Canny's
 // per-voxel steps. The arithmetic is edges_backends.hpp's, shared with the CPU.
 #pragma once
 
@@ -8,84 +8,115 @@
 
 namespace medkern::cuda::kernels {
 
-// One pass for every gradient output: a TileX x TileY block walks its (y, x) tile through a
-// run of z-slices. For each slice (the run's and one on each side) the tile with a one-voxel
-// halo goes to shared memory (double-buffered: one barrier a slice), and each thread forms
-// the slice's partials at its voxel; the partials of the last three slices stay in registers
-// and give the output of the middle one. Each input voxel is read about (1 + 2 / z_run) times
-// from DRAM (halos from L2); the output is written once, coalesced along x.
-// Software-pipelined: the values of the next two slices are loaded into registers before
-// this slice's partials are formed, so their DRAM latency overlaps the arithmetic (the first
-// version loaded, waited at the barrier, then computed: 1.3 loads in flight per thread,
-// latency-bound at 1.70 ms for 512^3 against 0.36 ms of traffic; one slice ahead: 1.02 ms
-// Sobel, 0.745 ms central, H100, 218bc61). The offsets of
-// each thread's tile values within a slice are the same for every slice of a y-tile and are
-// computed (clamped) once per y-tile.
-// MinBlocksPerSm caps the registers so that many blocks share an SM: at 5 blocks of 256,
-// 48 registers and no spill on sm_90 (as the one-slice version had), where ptxas would
-// otherwise take 72 for the two staged slices (3 blocks).
-template <class T, int TileX, int TileY, int MinBlocksPerSm>
-__global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
-    gradient_tiles(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
-                   int64_t nx, int64_t z_run, const GradientSpec spec) {
-  constexpr int kThreads = TileX * TileY;
-  constexpr int kValues = (TileX + 2) * (TileY + 2);
-  constexpr int kLoads = (kValues + kThreads - 1) / kThreads;  // tile values per thread
-  __shared__ float tile[2][TileY + 2][TileX + 2];
-  const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * TileX + tx;
-  const int64_t x0 = int64_t(blockIdx.x) * TileX, x = x0 + tx;
+// Stores `value` at base[offset] where `condition` holds, as one predicated store: with a
+// plain `if`, nvcc moved the computation of the value (a square root with its own branch)
+// into the branch, two reconvergence points an output.
+__device__ inline void store_if(float* base, int64_t offset, float value, bool condition) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t.reg .u64 a;\n\tsetp.ne.u32 p, %3, 0;\n\t"
+      "shl.b64 a, %1, 2;\n\tadd.u64 a, %0, a;\n\t@p st.global.f32 [a], %2;\n\t}" ::"l"(base),
+      "l"(offset), "f"(value), "r"(static_cast<unsigned>(condition))
+      : "memory");
+}
+
+// One pass for every gradient output, by warps that stream down z with no shared memory and
+// no barrier. A block is one warp and holds 32 columns of RowsPerLane rows, a lane one
+// column; it walks a run of z-slices, and per slice each lane loads its column of the band's
+// rows and of the rows on either side (RowsPerLane + 2 loads, coalesced along x) and one
+// value of the columns beside the warp. The x neighbours come from the lanes beside it by
+// shuffles. The partials of the last three slices stay in registers and give the output of
+// the middle one.
+// Each input value is read once from DRAM ((z_run + 2) / z_run times; the rows beside a
+// band and the halo columns come from L1/L2); the output is written once, coalesced.
+// The kernel is bound by issue, not by memory, so it is written for few instructions:
+// - one warp a block, so that the band, the slice and every row offset are the same for the
+//   whole warp and live in uniform registers: a load or a store costs one 64-bit add;
+// - the values of slice s + 2 load while slice s is computed, and three register sets of
+//   values and three of partials take turns (a loop unrolled by three), so that no value is
+//   copied from one register to another;
+// - Output is a template parameter: the partials an output does not need, and the branches
+//   of the other outputs, fold away;
+// - the neighbourhood of each row is formed once for the lane's RowsPerLane outputs;
+// - every lane computes its outputs and only the stores are predicated.
+// This replaced 32 x 8 tiles staged in shared memory (one barrier a slice, 9 shared loads an
+// output): 0.851 ms for the Sobel magnitude of 512^3 on the H100, 42 % of the memory limit,
+// with all 11 tile shapes tried within 0.846 - 1.055 ms (1a17682).
+template <class T, GradientOutput Output, int RowsPerLane, int MinBlocksPerSm>
+__global__ void __launch_bounds__(32, MinBlocksPerSm)
+    gradient_rows(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
+                  int64_t nx, int64_t z_run, GradientSpec spec) {
+  constexpr int kRows = RowsPerLane + 2;  // the band's rows and one on each side
+  static_assert(kRows <= 16, "a half warp holds the halo values of all the rows");
+  constexpr unsigned kWholeWarp = 0xffffffffu;
+  using Partials = SlicePartials[RowsPerLane];
+  using Values = float[kRows + 1];  // the lane's column of each row, then its halo value
+  spec.output = Output;
+  const int lane = threadIdx.x;
+  const int64_t x0 = int64_t(blockIdx.x) * 32, x = x0 + lane;
+  // Lanes beyond nx load the last column: that is also the right neighbour (repeated) of
+  // the lane at nx - 1. They store nothing.
+  const int64_t column = clamp_index(x, nx);
+  const bool lane_writes = x < nx;
+  const T* lane_input = input + column;
+  float* lane_output = output + column;
+  // One load a slice brings the warp's halo: lane j < kRows the value left of the warp in
+  // row j, lane 16 + j the value right of it; shuffles hand them to lanes 0 and 31.
+  const int halo_row = (lane & 15) < kRows ? (lane & 15) : kRows - 1;
+  const int halo_source = lane == 0 ? 0 : 16;
+  const int64_t halo_shift = clamp_index(lane < 16 ? x0 - 1 : x0 + 32, nx) - column;
   const int64_t z_begin = int64_t(blockIdx.z) * z_run;
   const int64_t z_end = z_begin + z_run < nz ? z_begin + z_run : nz;
-  const int64_t y_tiles = (ny + TileY - 1) / TileY;
+  const int64_t bands = (ny + RowsPerLane - 1) / RowsPerLane;
   const int64_t plane = ny * nx;
-  for (int64_t y_tile = blockIdx.y; y_tile < y_tiles; y_tile += gridDim.y) {
-    const int64_t y0 = y_tile * TileY, y = y0 + ty;
-    int64_t offset[kLoads];
+  for (int64_t band = blockIdx.y; band < bands; band += gridDim.y) {
+    const int64_t y0 = band * RowsPerLane;
+    const int rows_out = ny - y0 < RowsPerLane ? int(ny - y0) : RowsPerLane;
+    int64_t offset[kRows + 1];  // of each load from lane_input within a slice
 #pragma unroll
-    for (int i = 0; i < kLoads; ++i) {
-      const int v = tid + i * kThreads < kValues ? tid + i * kThreads : kValues - 1;
-      offset[i] = clamp_index(y0 - 1 + v / (TileX + 2), ny) * nx +
-                  clamp_index(x0 - 1 + v % (TileX + 2), nx);
-    }
-    // Two slices in flight: the values of slices s + 1 and s + 2 load while slice s is
-    // computed, twice the bytes in flight of a one-slice prefetch (the kernel is bound by
-    // load latency, not bandwidth). Two named register sets and a loop unrolled by two keep
-    // them out of local memory.
-    float staged_a[kLoads], staged_b[kLoads];
-    auto fetch = [&](float(&staged)[kLoads], int64_t s) {
-      const T* slice = input + clamp_index(s, nz) * plane;
+    for (int j = 0; j < kRows; ++j) offset[j] = clamp_index(y0 - 1 + j, ny) * nx;
+    offset[kRows] = clamp_index(y0 - 1 + halo_row, ny) * nx + halo_shift;
+    auto fetch = [&](Values& values, int64_t s) {
+      const int64_t slice = clamp_index(s, nz) * plane;
 #pragma unroll
-      for (int i = 0; i < kLoads; ++i) staged[i] = static_cast<float>(slice[offset[i]]);
+      for (int j = 0; j <= kRows; ++j)
+        values[j] = static_cast<float>(lane_input[slice + offset[j]]);
     };
-    SlicePartials below{}, here{}, above{};
-    // Slice s: store its staged values in the tile, then refill the same registers with
-    // slice s + 2, then compute (output of s - 1 once three slices are in).
-    auto step_slice = [&](float(&staged)[kLoads], float(&buffer)[TileY + 2][TileX + 2], int64_t s) {
+    // Slice s from `values`: refill `next` (free since the step before) with slice s + 2,
+    // form the partials of s in `above`, and write the output of s - 1 once three slices
+    // are in.
+    auto step_slice = [&](const Values& values, Values& next, const Partials& below,
+                          const Partials& here, Partials& above, int64_t s) {
+      float left[kRows], right[kRows];
 #pragma unroll
-      for (int i = 0; i < kLoads; ++i) {
-        const int v = tid + i * kThreads;
-        if (v < kValues) buffer[v / (TileX + 2)][v % (TileX + 2)] = staged[i];
+      for (int j = 0; j < kRows; ++j) {
+        const float halo = __shfl_sync(kWholeWarp, values[kRows], halo_source + j);
+        left[j] = __shfl_up_sync(kWholeWarp, values[j], 1);
+        right[j] = __shfl_down_sync(kWholeWarp, values[j], 1);
+        if (lane == 0) left[j] = halo;
+        if (lane == 31) right[j] = halo;
       }
-      __syncthreads();
-      if (s + 2 <= z_end) fetch(staged, s + 2);
-      const float n[3][3] = {{buffer[ty][tx], buffer[ty][tx + 1], buffer[ty][tx + 2]},
-                             {buffer[ty + 1][tx], buffer[ty + 1][tx + 1], buffer[ty + 1][tx + 2]},
-                             {buffer[ty + 2][tx], buffer[ty + 2][tx + 1], buffer[ty + 2][tx + 2]}};
-      below = here;
-      here = above;
-      above = slice_partials(n, spec);
-      if (s > z_begin && x < nx && y < ny) {
-        output[((s - 1) * ny + y) * nx + x] = combine_partials(below, here, above, spec);
+      if (s + 2 <= z_end) fetch(next, s + 2);
+      const bool writes = lane_writes && s > z_begin;
+#pragma unroll
+      for (int r = 0; r < RowsPerLane; ++r) {
+        const float n[3][3] = {{left[r], values[r], right[r]},
+                               {left[r + 1], values[r + 1], right[r + 1]},
+                               {left[r + 2], values[r + 2], right[r + 2]}};
+        above[r] = slice_partials(n, spec);
+        store_if(lane_output, (s - 1) * plane + (y0 + r) * nx,
+                 combine_partials(below[r], here[r], above[r], spec), writes && r < rows_out);
       }
     };
-    fetch(staged_a, z_begin - 1);
-    fetch(staged_b, z_begin);
-    // Slices z_begin - 1 .. z_end, pairs (a, b) alternating the two tile buffers.
-    for (int64_t s = z_begin - 1; s <= z_end; s += 2) {
-      step_slice(staged_a, tile[0], s);
-      if (s + 1 <= z_end) step_slice(staged_b, tile[1], s + 1);
+    Values a, b, c;
+    Partials p0 = {}, p1 = {}, p2 = {};
+    fetch(a, z_begin - 1);
+    fetch(b, z_begin);
+    // Slices z_begin - 1 .. z_end; slice z_begin - 1 + k in value set k % 3.
+    for (int64_t s = z_begin - 1; s <= z_end; s += 3) {
+      step_slice(a, c, p1, p2, p0, s);
+      if (s + 1 <= z_end) step_slice(b, a, p2, p0, p1, s + 1);
+      if (s + 2 <= z_end) step_slice(c, b, p0, p1, p2, s + 2);
     }
-    __syncthreads();  // the next tile's first slice overwrites a buffer still being read
   }
 }
 
