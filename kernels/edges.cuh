@@ -29,8 +29,9 @@ __device__ inline void store_if(float* base, int64_t offset, float value, bool c
 // Each input value is read once from DRAM ((z_run + 2) / z_run times; the rows beside a
 // band and the halo columns come from L1/L2); the output is written once, coalesced.
 // The kernel is bound by issue, not by memory, so it is written for few instructions:
-// - one warp a block, so that the band, the slice and every row offset are the same for the
-//   whole warp and live in uniform registers: a load or a store costs one 64-bit add;
+// - one warp a block, so that the band, the slice and every row offset come from blockIdx
+//   alone and are the same for the whole warp (with two warps a block, ptxas re-derived the
+//   clamped 64-bit row offsets at every slice: about 100 integer instructions a slice);
 // - the values of slice s + 2 load while slice s is computed, and three register sets of
 //   values and three of partials take turns (a loop unrolled by three), so that no value is
 //   copied from one register to another;
@@ -40,7 +41,8 @@ __device__ inline void store_if(float* base, int64_t offset, float value, bool c
 // - every lane computes its outputs and only the stores are predicated.
 // This replaced 32 x 8 tiles staged in shared memory (one barrier a slice, 9 shared loads an
 // output): 0.851 ms for the Sobel magnitude of 512^3 on the H100, 42 % of the memory limit,
-// with all 11 tile shapes tried within 0.846 - 1.055 ms (1a17682).
+// with all 11 tile shapes tried within 0.846 - 1.055 ms (1a17682). This kernel: 0.532 ms,
+// 68 %, 95 instructions an output (d00bb47; the steps in docs/performance.md).
 template <class T, GradientOutput Output, int RowsPerLane, int MinBlocksPerSm>
 __global__ void __launch_bounds__(32, MinBlocksPerSm)
     gradient_rows(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,
