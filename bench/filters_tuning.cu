@@ -117,7 +117,7 @@ void BM_gradient(benchmark::State& state) {
 
 }  // namespace
 
-// Radius 4 (sigma 1) and 8 (sigma 2). Library: Unroll 8, Run 64; strip 128, run 64, 10 rows
+// Radius 4 (sigma 1) and 8 (sigma 2). Library: Unroll 8, Run 64; strip 128, run 128, 10 rows
 // a step. Gradient library: 4 rows a lane, 16 one-warp blocks per SM, runs of 64.
 #define MEDKERN_COLUMNS(R, U, RUN, NAME)                     \
   BENCHMARK_TEMPLATE(BM_columns32, R, U, RUN)                \
@@ -135,15 +135,15 @@ MEDKERN_COLUMNS(8, 8, 64, "/library");
 MEDKERN_COLUMNS(8, 16, 64, "");
 MEDKERN_COLUMNS(8, 8, 128, "");
 
-MEDKERN_PLANE(4, 128, 64, 10, "/library");
+MEDKERN_PLANE(4, 128, 64, 10, "");
 MEDKERN_PLANE(4, 128, 64, 5, "");
 MEDKERN_PLANE(4, 128, 64, 20, "");
-MEDKERN_PLANE(4, 128, 128, 10, "");
-MEDKERN_PLANE(8, 128, 64, 10, "/library");
+MEDKERN_PLANE(4, 128, 128, 10, "/library");
+MEDKERN_PLANE(8, 128, 64, 10, "");
 MEDKERN_PLANE(8, 128, 64, 5, "");
 MEDKERN_PLANE(8, 128, 64, 20, "");
 MEDKERN_PLANE(8, 128, 32, 10, "");
-MEDKERN_PLANE(8, 128, 128, 10, "");
+MEDKERN_PLANE(8, 128, 128, 10, "/library");
 MEDKERN_PLANE(8, 128, 128, 20, "");
 MEDKERN_PLANE(8, 64, 64, 6, "");
 MEDKERN_PLANE(8, 64, 64, 12, "");

@@ -43,12 +43,13 @@ constexpr int kColumnUnroll = 4;
 // float32 fast path (radii <= kFloat32SumMaxRadius). Columns: 8 loads in flight per thread
 // (the float window is cheap; the pass is memory-bound). Plane: strips of 128 output columns
 // (160 threads: the strip and its halo, 1.1x the strip's columns loaded at radius 8), runs
-// of 64 rows (2R / 64 of the rows loaded twice), 10 rows a step (10 loads in flight per
+// of 128 rows (2R / 128 of the rows loaded twice; runs of 64 were 3 % / 7 % slower at radius
+// 4 / 8 in bench/filters_tuning.cu, H100, d00bb47), 10 rows a step (10 loads in flight per
 // thread; the x sums of a step are two rounds of the block's 5 warps, a warp per row);
 // shared memory 2 x 10 rows x 144 floats, 11.5 KiB.
 constexpr int kColumnUnroll32 = 8;
 constexpr int kPlaneStrip32 = 128;
-constexpr int kPlaneRun32 = 64;
+constexpr int kPlaneRun32 = 128;
 constexpr int kPlaneRowsPerStep32 = 10;
 // Global-memory fallback.
 constexpr int kAxisThreads = 256;
