@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -32,6 +33,16 @@ struct CalciumParams {
   // mg of calcium hydroxyapatite per cm^3 per HU, from a calibration phantom (finite, > 0);
   // without it no mass is computed (mass_mg is NaN).
   std::optional<double> calibration_mg_per_cm3_per_hu;
+};
+
+template <>
+struct FieldsOf<CalciumParams> {
+  static constexpr auto list = fields(field("slice_thickness_mm", &CalciumParams::slice_thickness_mm),
+                                      field("threshold_hu", &CalciumParams::threshold_hu),
+                                      field("min_area_mm2", &CalciumParams::min_area_mm2),
+                                      field("connectivity", &CalciumParams::connectivity),
+                                      field("normalize_thickness", &CalciumParams::normalize_thickness),
+                                      field("calibration_mg_per_cm3_per_hu", &CalciumParams::calibration_mg_per_cm3_per_hu));
 };
 
 enum class RiskCategory : int32_t {

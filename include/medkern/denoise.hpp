@@ -6,11 +6,17 @@
 #include <cstdint>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
 struct MedianParams {
   std::array<int, 3> radius{1, 1, 1};  // (z, y, x): the window is 2r + 1 voxels per axis
+};
+
+template <>
+struct FieldsOf<MedianParams> {
+  static constexpr auto list = fields(field("radius", &MedianParams::radius));
 };
 
 // output = the median of the (2rz+1) x (2ry+1) x (2rx+1) window around each voxel, the
@@ -28,6 +34,13 @@ struct AnisotropicDiffusionParams {
   int iterations = 5;         // >= 0; 0 copies the input as float32
   double time_step = 0.0625;  // > 0 and <= min(spacing) / 2^(3+1) (ITK's stable bound)
   double conductance = 1.0;   // > 0, finite
+};
+
+template <>
+struct FieldsOf<AnisotropicDiffusionParams> {
+  static constexpr auto list = fields(field("iterations", &AnisotropicDiffusionParams::iterations),
+                                      field("time_step", &AnisotropicDiffusionParams::time_step),
+                                      field("conductance", &AnisotropicDiffusionParams::conductance));
 };
 
 // ITK GradientAnisotropicDiffusionImageFilter (Perona-Malik, ITK's conductance scaling) on

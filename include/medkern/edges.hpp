@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -16,6 +17,12 @@ namespace medkern {
 struct SobelParams {
   int axis = 2;  // 0 (z), 1 (y) or 2 (x); one of the last `ndim` axes
   int ndim = 3;  // 1, 2 or 3
+};
+
+template <>
+struct FieldsOf<SobelParams> {
+  static constexpr auto list = fields(field("axis", &SobelParams::axis),
+                                      field("ndim", &SobelParams::ndim));
 };
 
 // Writes into `output` (float32, shape of `input`) scipy.ndimage.sobel(input, axis,
@@ -35,6 +42,13 @@ struct GradientMagnitudeParams {
   GradientMethod method = GradientMethod::sobel;
   bool use_spacing = true;  // divide each axis's derivative by input.spacing[axis]
   int ndim = 3;             // 1, 2 or 3
+};
+
+template <>
+struct FieldsOf<GradientMagnitudeParams> {
+  static constexpr auto list = fields(field("method", &GradientMagnitudeParams::method),
+                                      field("use_spacing", &GradientMagnitudeParams::use_spacing),
+                                      field("ndim", &GradientMagnitudeParams::ndim));
 };
 
 // Writes into `output` (float32, shape of `input`) the gradient magnitude of `input` (int16,
@@ -57,6 +71,14 @@ struct CannyParams {
   double low = 0.0;   // ITK's LowerThreshold; finite, <= high
   double high = 0.0;  // ITK's UpperThreshold; finite
   int ndim = 3;       // 3 (a volume) or 2 (each z-slice on its own)
+};
+
+template <>
+struct FieldsOf<CannyParams> {
+  static constexpr auto list = fields(field("sigma_mm", &CannyParams::sigma_mm),
+                                      field("low", &CannyParams::low),
+                                      field("high", &CannyParams::high),
+                                      field("ndim", &CannyParams::ndim));
 };
 
 // ITK CannyEdgeDetectionImageFilter (MaximumError 0.01): writes 1 into `output` (uint8, shape

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -19,6 +20,14 @@ struct HistogramParams {
   // (a.min() and a.max() are float32 scalars). Otherwise the edges are computed in double
   // and rounded to float32, as numpy does for a range of Python floats.
   bool float32_range = false;
+};
+
+template <>
+struct FieldsOf<HistogramParams> {
+  static constexpr auto list = fields(field("bins", &HistogramParams::bins),
+                                      field("lo", &HistogramParams::lo),
+                                      field("hi", &HistogramParams::hi),
+                                      field("float32_range", &HistogramParams::float32_range));
 };
 
 // Counts `input` (int16, uint16, float32) into `counts` (contiguous uint64, params.bins

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -27,6 +28,11 @@ struct LabelStats {
 
 struct LabelStatisticsParams {
   bool include_background = false;  // report label 0 as well
+};
+
+template <>
+struct FieldsOf<LabelStatisticsParams> {
+  static constexpr auto list = fields(field("include_background", &LabelStatisticsParams::include_background));
 };
 
 // Statistics of `input` (int16, uint16, float32) for each label of `labels` (int32 or

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -11,6 +12,11 @@ struct LabelComponentsParams {
   // 6, 18 or 26: 3-D neighbourhoods (faces; faces and edges; faces, edges and corners).
   // 4 or 8: each z-slice on its own, with the in-plane neighbourhood (calcium scoring).
   int connectivity = 26;
+};
+
+template <>
+struct FieldsOf<LabelComponentsParams> {
+  static constexpr auto list = fields(field("connectivity", &LabelComponentsParams::connectivity));
 };
 
 // Labels the connected components of `image` into `labels` (int32, same shape): 0 for

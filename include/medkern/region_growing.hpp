@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -15,6 +16,13 @@ struct ConnectedThresholdParams {
   double lo = 0.0;        // inclusive, compared in double as threshold() does
   double hi = 0.0;        // inclusive; lo <= hi
   int connectivity = 26;  // 6, 18, 26, or 4, 8 per slice (as label_components)
+};
+
+template <>
+struct FieldsOf<ConnectedThresholdParams> {
+  static constexpr auto list = fields(field("lo", &ConnectedThresholdParams::lo),
+                                      field("hi", &ConnectedThresholdParams::hi),
+                                      field("connectivity", &ConnectedThresholdParams::connectivity));
 };
 
 // Writes 1 into `output` (uint8, shape of `input`) at every voxel connected to a seed through
@@ -33,6 +41,14 @@ struct ConfidenceConnectedParams {
   int iterations = 4;       // re-estimations of the band from the grown region; >= 0
   int initial_radius = 1;   // half-width of the cube around each seed; 0..kMaxInitialRadius
   int connectivity = 26;    // as label_components; ITK floods face-connected, i.e. 6
+};
+
+template <>
+struct FieldsOf<ConfidenceConnectedParams> {
+  static constexpr auto list = fields(field("multiplier", &ConfidenceConnectedParams::multiplier),
+                                      field("iterations", &ConfidenceConnectedParams::iterations),
+                                      field("initial_radius", &ConfidenceConnectedParams::initial_radius),
+                                      field("connectivity", &ConfidenceConnectedParams::connectivity));
 };
 
 // The largest initial_radius accepted: (2r + 1)^3 voxels are read per seed, as ITK does.

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "medkern/context.hpp"
+#include "medkern/fields.hpp"
 
 namespace medkern {
 
@@ -14,6 +15,12 @@ struct WatershedParams {
   int connectivity = 6;
   // Keep one-voxel lines of label 0 between the basins, as scikit-image does.
   bool watershed_line = false;
+};
+
+template <>
+struct FieldsOf<WatershedParams> {
+  static constexpr auto list = fields(field("connectivity", &WatershedParams::connectivity),
+                                      field("watershed_line", &WatershedParams::watershed_line));
 };
 
 // Floods `elevation` (float32, int16 or uint16) from `markers` (int32, non-zero = a seed of
@@ -35,6 +42,11 @@ void watershed(const Context& context, const VolumeRef& elevation, const VolumeR
 
 struct RegionalMinimaParams {
   int connectivity = 26;  // 6, 18 or 26, as for the watershed
+};
+
+template <>
+struct FieldsOf<RegionalMinimaParams> {
+  static constexpr auto list = fields(field("connectivity", &RegionalMinimaParams::connectivity));
 };
 
 // Labels the regional minima of `volume` (float32, int16 or uint16) into `labels` (int32,
