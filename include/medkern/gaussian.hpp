@@ -28,10 +28,10 @@ inline constexpr int kMaxGaussianRadius = 100000;
 // on each axis in turn: scipy.ndimage.gaussian_filter(input.astype(float32),
 // sigma=sigma_mm / input.spacing, mode='nearest', truncate=truncate). The weights are
 // exp(-x^2 / (2 sigma^2)) for x = -radius..radius normalised to sum 1 (in double, then
-// float32); each pass sums in float32 (z, then y, then x), the volume's edge voxels repeated
-// beyond its faces. The CPU sums each pass in tap order; the GPU's float32 path (radii up to
-// 8) orders its sums differently and agrees with the CPU within 3e-7 relative, not bit for
-// bit (docs/ops.md). `input`: int16, uint16, float32, any strides; NaN spreads as in scipy.
+// float32); one pass per axis (z, then y, then x), each summing its taps in double and
+// rounding to float32 once, the volume's edge voxels repeated beyond its faces. The GPU's
+// float32 path (radii up to 8) sums in float32 and agrees with the CPU within 3e-7
+// relative, not bit for bit (docs/ops.md). `input`: int16, uint16, float32, any strides; NaN spreads as in scipy.
 // Errors (Error(invalid_argument), naming the parameter): a sigma that is negative, NaN or
 // infinite; truncate negative, NaN or infinite; a radius above kMaxGaussianRadius.
 void gaussian(const Context& context, const VolumeRef& input, const VolumeRef& output,
