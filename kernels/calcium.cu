@@ -22,8 +22,11 @@
 #include <vector>
 
 #include "calcium_backends.hpp"
+#include "device_buffer.hpp"
 #include "kernels/calcium.cuh"
 #include "kernels/launch.cuh"
+#include "label_statistics_backends.hpp"
+#include "labeling_backends.hpp"
 #include "medkern/memory.hpp"
 
 namespace medkern::cuda {
@@ -35,15 +38,6 @@ constexpr int kMarkBlocksPerSm = 8;
 constexpr int kVoteThreads = 256;
 constexpr int kVoteBlocksPerSm = 8;
 constexpr int kLesionThreads = 256;
-
-// A pool allocation of `count` elements of T (Volume<uint8_t> sized in bytes).
-template <class T>
-struct DeviceArray {
-  Volume<uint8_t> storage;
-  DeviceArray(const Context& context, int64_t count)
-      : storage(context, Shape3{1, 1, std::max<int64_t>(1, count) * int64_t(sizeof(T))}) {}
-  T* data() const { return reinterpret_cast<T*>(storage.data()); }
-};
 
 // What the host reads back before the per-lesion passes: the label values present (copied
 // right after mark_candidates, arrived once the labelling has synchronised) and the number
@@ -101,7 +95,7 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
 
   // Candidates, and the label values seen on them.
   Volume<uint8_t> mask(context, ct.shape);
-  DeviceArray<uint32_t> presence_device(context, 8);
+  DeviceBuffer<uint32_t> presence_device(context, 8);
   cuda_check(cudaMemsetAsync(presence_device.data(), 0, 8 * sizeof(uint32_t), stream),
              "calcium_score: cudaMemsetAsync");
   kernels::mark_candidates<kMarkThreads>
@@ -124,12 +118,12 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   if (lesions == 0) return {};
 
   // Area, sum, maximum and centroid sums of each lesion.
-  DeviceArray<LabelAccumulator> table(context, lesions + 1);
+  DeviceBuffer<LabelAccumulator> table(context, lesions + 1);
   VolumeRef id_view = ids;
   label_statistics(context, ct, id_view, lesions, false, table.data());
 
   // Kept lesions numbered in order: an inclusive prefix sum of their flags.
-  DeviceArray<int32_t> ranks(context, lesions + 1);
+  DeviceBuffer<int32_t> ranks(context, lesions + 1);
   auto flags = thrust::make_transform_iterator(
       thrust::counting_iterator<int32_t>(0),
       kernels::KeptFlag{table.data(), scan.pixel_area_mm2, scan.min_area_mm2});
@@ -137,7 +131,7 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   cuda_check(cub::DeviceScan::InclusiveSum(nullptr, scratch_bytes, flags, ranks.data(),
                                            int(lesions + 1), stream),
              "calcium_score: scan size");
-  Volume<uint8_t> scratch(context, Shape3{1, 1, int64_t(std::max<std::size_t>(scratch_bytes, 1))});
+  DeviceBuffer<uint8_t> scratch(context, std::max<std::size_t>(scratch_bytes, 1));
   cuda_check(cub::DeviceScan::InclusiveSum(scratch.data(), scratch_bytes, flags, ranks.data(),
                                            int(lesions + 1), stream),
              "calcium_score: scan");
@@ -152,11 +146,11 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
       labels != nullptr ? present_labels(readback->presence) : std::vector<int32_t>{};
   // One label value (a mask, or one artery) needs no vote.
   const int32_t initial_label = values.size() == 1 ? values[0] : 0;
-  DeviceArray<int32_t> kept_of(context, lesions + 1);
-  DeviceArray<LesionSums> sums(context, kept);
-  DeviceArray<int32_t> forest(context, kept);
+  DeviceBuffer<int32_t> kept_of(context, lesions + 1);
+  DeviceBuffer<LesionSums> sums(context, kept);
+  DeviceBuffer<int32_t> forest(context, kept);
   // unite_global clears the bit of a root it hooks; the groups come from the forest here.
-  DeviceArray<uint32_t> root_bits(context, (kept + 31) / 32);
+  DeviceBuffer<uint32_t> root_bits(context, (kept + 31) / 32);
   cuda_check(cudaMemsetAsync(root_bits.data(), 0, std::size_t((kept + 31) / 32) * 4, stream),
              "calcium_score: cudaMemsetAsync");
   kernels::compact_lesions<<<grid_for(context, lesions + 1, kLesionThreads, 4), kLesionThreads, 0,
@@ -170,7 +164,7 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   std::fill(std::begin(slots.slot_of), std::end(slots.slot_of), kernels::kNoSlot);
   for (std::size_t s = 0; s < values.size(); ++s) slots.slot_of[values[s]] = uint8_t(s);
   const bool voting = values.size() > 1;
-  std::optional<DeviceArray<uint32_t>> votes, best;
+  std::optional<DeviceBuffer<uint32_t>> votes, best;
   if (voting) {
     votes.emplace(context, int64_t(kept) * kernels::kVoteSlots);
     best.emplace(context, kept);

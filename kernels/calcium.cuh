@@ -7,6 +7,7 @@
 
 #include "calcium_backends.hpp"
 #include "kernels/labeling.cuh"
+#include "label_statistics_backends.hpp"
 
 namespace medkern::cuda::kernels {
 

@@ -1,5 +1,5 @@
 // Launch and dispatch of the strided copy (device code in copy.cuh).
-#include "backends.hpp"
+#include "copy_backends.hpp"
 #include "kernels/copy.cuh"
 #include "kernels/launch.cuh"
 

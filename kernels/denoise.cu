@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "backends.hpp"
 #include "denoise_backends.hpp"
+#include "device_buffer.hpp"
 #include "kernels/denoise.cuh"
 #include "kernels/launch.cuh"
 
@@ -166,13 +166,13 @@ double anisotropic_diffusion(const Context& context, const VolumeRef& input,
   cast_into(buffers[current]);
 
   const unsigned sum_blocks = grid_for(context, count, kSumThreads, kSumBlocksPerSm);
-  Volume<uint64_t> partials(context, Shape3{1, 1, int64_t(sum_blocks)});  // doubles
+  DeviceBuffer<double> partials(context, sum_blocks);
   // The first iteration's average (what the caller checks), the later ones' (overwritten),
   // and the K of the current iteration: stream order keeps each step on its own K.
-  Volume<uint64_t> averages(context, Shape3{1, 1, 2});  // doubles
-  Volume<float> k(context, Shape3{1, 1, 1});
-  auto* partial_sums = reinterpret_cast<double*>(partials.data());
-  auto* average = reinterpret_cast<double*>(averages.data());
+  DeviceBuffer<double> averages(context, 2);
+  DeviceBuffer<float> k(context, 1);
+  double* partial_sums = partials.data();
+  double* average = averages.data();
   const auto g = tile_geometry(input.shape, 1, 1, 1);
   const dim3 block(kTileX, kTileY);
   for (int iteration = 0; iteration < params.iterations; ++iteration) {

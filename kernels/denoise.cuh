@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "denoise_backends.hpp"
+#include "host_device.hpp"
 
 namespace medkern::cuda::kernels {
 

@@ -12,11 +12,12 @@
 //   components (4n + 4n read, then 4n read and 1n written): about 63n = 8.5 GB, 2.8 ms.
 #include <algorithm>
 
-#include "backends.hpp"
+#include "device_buffer.hpp"
 #include "dtype_dispatch.hpp"
 #include "edges_backends.hpp"
 #include "kernels/edges.cuh"
 #include "kernels/launch.cuh"
+#include "labeling_backends.hpp"
 
 namespace medkern::cuda {
 
@@ -98,7 +99,7 @@ void canny_strength(const Context& context, const float* smoothed, const Shape3&
 void keep_strong_components(const Context& context, const int32_t* labels, const float* strength,
                             int64_t count, int64_t components, float high, uint8_t* output) {
   DeviceGuard guard(context.device().ordinal);
-  Volume<uint8_t> strong(context, Shape3{1, 1, components + 1});
+  DeviceBuffer<uint8_t> strong(context, components + 1);
   cuda_check(cudaMemsetAsync(strong.data(), 0, components + 1, stream_of(context)),
              "cudaMemsetAsync");
   kernels::

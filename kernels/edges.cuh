@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "edges_backends.hpp"
+#include "host_device.hpp"
 
 namespace medkern::cuda::kernels {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "backends.hpp"
+#include "device_buffer.hpp"
 #include "dtype_dispatch.hpp"
 #include "gaussian_backends.hpp"
 #include "kernels/gaussian.cuh"
@@ -93,8 +93,7 @@ void launch_axis(const Context& context, const T* input, float* output, const Sh
                  int axis, const std::vector<float>& weights) {
   const std::vector<float> identity{1.0f};
   const std::vector<float>& w = weights.empty() ? identity : weights;
-  Volume<float> device_weights(context, Shape3{1, 1, int64_t(w.size())});
-  medkern::copy(context, make_view(w.data(), Shape3{1, 1, int64_t(w.size())}), device_weights);
+  const DeviceBuffer<float> device_weights = make_device_buffer(context, w);
   const int64_t count = shape[0] * shape[1] * shape[2];
   kernels::smooth_axis<T><<<grid_for(context, count, kAxisThreads, kAxisBlocksPerSm), kAxisThreads,
                             0, stream_of(context)>>>(

@@ -9,7 +9,8 @@
 #include <limits>
 #include <optional>
 
-#include "backends.hpp"
+#include "device_buffer.hpp"
+#include "histogram_backends.hpp"
 #include "kernels/histogram.cuh"
 #include "kernels/launch.cuh"
 
@@ -124,9 +125,9 @@ void histogram_typed(const Context& context, const VolumeRef& input, const Volum
   cuda_check(cudaMemsetAsync(device_counts, 0, bins.bins * sizeof(uint64_t), stream),
              "histogram: cudaMemsetAsync");
   Plan plan = plan_for<T>(context, bins);
-  std::optional<Volume<int32_t>> table;
+  std::optional<DeviceBuffer<int32_t>> table;
   if (plan.lookup == kernels::BinLookup::global_table) {
-    table.emplace(context, Shape3{1, 1, 65536});
+    table.emplace(context, 65536);
     kernels::build_bin_table<T><<<65536 / 256, 256, 0, stream>>>(bins, table->data());
     cuda_check_launch("build_bin_table");
     plan.arguments.global_table = table->data();

@@ -1,10 +1,10 @@
-// Device code: histograms with numpy.histogram's bins (see HistogramBins in backends.hpp).
+// Device code: histograms with numpy.histogram's bins (HistogramBins, histogram_backends.hpp).
 #pragma once
 
 #include <cstdint>
 #include <type_traits>
 
-#include "backends.hpp"
+#include "histogram_backends.hpp"
 
 namespace medkern::cuda::kernels {
 

@@ -4,9 +4,9 @@
 // Bytes it must move: input and labels once, e.g. 512^3 int16 + int32 = 805 MB, 270 us at
 // 2.98 TB/s, plus the labels once more for their maximum (min_max, 537 MB); atomics per
 // tile and label come on top.
-#include "backends.hpp"
 #include "kernels/label_statistics.cuh"
 #include "kernels/launch.cuh"
+#include "label_statistics_backends.hpp"
 
 namespace medkern::cuda {
 

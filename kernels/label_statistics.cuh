@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "backends.hpp"
+#include "host_device.hpp"
+#include "label_statistics_backends.hpp"
 
 namespace medkern::cuda::kernels {
 

@@ -14,9 +14,10 @@
 #include <algorithm>
 #include <vector>
 
-#include "backends.hpp"
+#include "device_buffer.hpp"
 #include "kernels/labeling.cuh"
 #include "kernels/launch.cuh"
+#include "labeling_backends.hpp"
 
 namespace medkern::cuda {
 
@@ -147,7 +148,7 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   const int64_t count = image.numel();
   std::vector<uint8_t> spread_host;
   const NodeNeighbourhood nb = node_neighbourhood(neighbours, G::BZ, G::BY, G::BX, spread_host);
-  Volume<uint8_t> spread(context, Shape3{1, 1, int64_t(spread_host.size())});
+  DeviceBuffer<uint8_t> spread(context, spread_host.size());
   cuda_check(cudaMemcpyAsync(spread.data(), spread_host.data(), spread_host.size(),
                              cudaMemcpyHostToDevice, stream),
              "label_components: cudaMemcpyAsync");
@@ -160,11 +161,11 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   const int64_t tiles = int64_t(tiles_z) * dims.tiles_y * dims.tiles_x;
 
   // The forest is only touched at node keys on tile faces and at roots; it needs no clearing.
-  Volume<int32_t> forest(context, Shape3{1, 1, count});
+  DeviceBuffer<int32_t> forest(context, count);
   const int64_t words = (count + 31) / 32;
-  Volume<int32_t> root_bits_storage(context, Shape3{1, 1, words});
-  Volume<int32_t> ranks(context, Shape3{1, 1, words});
-  auto* root_bits = reinterpret_cast<uint32_t*>(root_bits_storage.data());
+  DeviceBuffer<uint32_t> root_bits_storage(context, words);
+  DeviceBuffer<int32_t> ranks(context, words);
+  uint32_t* root_bits = root_bits_storage.data();
   cuda_check(cudaMemsetAsync(root_bits, 0, std::size_t(words) * sizeof(uint32_t), stream),
              "label_components: cudaMemsetAsync");
 
@@ -186,7 +187,7 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   cuda_check(cub::DeviceScan::InclusiveSum(nullptr, scratch_bytes, root_counts, ranks.data(),
                                            int(words), stream),
              "label_components: scan size");
-  Volume<uint8_t> scratch(context, Shape3{1, 1, int64_t(std::max<std::size_t>(scratch_bytes, 1))});
+  DeviceBuffer<uint8_t> scratch(context, std::max<std::size_t>(scratch_bytes, 1));
   cuda_check(cub::DeviceScan::InclusiveSum(scratch.data(), scratch_bytes, root_counts, ranks.data(),
                                            int(words), stream),
              "label_components: scan");

@@ -1,7 +1,9 @@
 // Launch and dispatch of the min/max reduction (device code in reduce.cuh).
-#include "backends.hpp"
+#include "device_buffer.hpp"
+#include "host_device.hpp"
 #include "kernels/launch.cuh"
 #include "kernels/reduce.cuh"
+#include "reduce_backends.hpp"
 
 namespace medkern::cuda {
 
@@ -12,8 +14,8 @@ constexpr int kReduceBlocksPerSm = 4;
 template <class T>
 MinMax launch_min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask) {
   const cudaStream_t stream = stream_of(context);
-  Volume<uint8_t> scratch(context, Shape3{1, 1, sizeof(kernels::MinMaxKeys)});
-  auto* keys = reinterpret_cast<kernels::MinMaxKeys*>(scratch.data());
+  DeviceBuffer<kernels::MinMaxKeys> scratch(context, 1);
+  kernels::MinMaxKeys* keys = scratch.data();
   const kernels::MinMaxKeys initial{INT32_MAX, INT32_MIN, 0};
   cuda_check(cudaMemcpyAsync(keys, &initial, sizeof(initial), cudaMemcpyHostToDevice, stream),
              "min_max: cudaMemcpyAsync");

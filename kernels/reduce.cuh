@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cub/block/block_reduce.cuh>
 
-#include "backends.hpp"
+#include "host_device.hpp"
 
 namespace medkern::cuda::kernels {
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <limits>
 
-#include "backends.hpp"
 #include "kernels/launch.cuh"
 #include "kernels/threshold.cuh"
+#include "threshold_backends.hpp"
 
 namespace medkern::cuda {
 

@@ -13,10 +13,11 @@
 // pick_parents 28n and 4n.
 #include <utility>
 
-#include "backends.hpp"
+#include "device_buffer.hpp"
 #include "dtype_dispatch.hpp"
 #include "kernels/launch.cuh"
 #include "kernels/watershed.cuh"
+#include "watershed_backends.hpp"
 
 namespace medkern::cuda {
 
@@ -33,8 +34,7 @@ kernels::VolumeDims dims_of(const Shape3& shape) {
 // each pass.
 class DeviceCounter {
  public:
-  explicit DeviceCounter(const Context& context)
-      : context_(context), value_(context, Shape3{1, 1, 1}) {}
+  explicit DeviceCounter(const Context& context) : context_(context), value_(context, 1) {}
   int* reset() {
     cuda_check(cudaMemsetAsync(value_.data(), 0, sizeof(int), stream_of(context_)),
                "cudaMemsetAsync");
@@ -44,7 +44,7 @@ class DeviceCounter {
 
  private:
   const Context& context_;
-  Volume<int32_t> value_;
+  DeviceBuffer<int> value_;
 };
 
 unsigned pointwise_grid(const Context& context, int64_t count) {
@@ -63,12 +63,12 @@ void relax(const Context& context, const Shape3& shape, const uint32_t* aux, Sta
   const int32_t tiles = ((dims.nz + Tile::kZ - 1) / Tile::kZ) *
                         ((dims.ny + Tile::kY - 1) / Tile::kY) *
                         ((dims.nx + Tile::kX - 1) / Tile::kX);
-  const Shape3 per_tile{1, 1, tiles};
-  Volume<int32_t> list_a(context, per_tile), list_b(context, per_tile), queued(context, per_tile);
+  DeviceBuffer<int32_t> list_a(context, tiles), list_b(context, tiles);
+  DeviceBuffer<uint32_t> queued(context, tiles);
   DeviceCounter next_count(context);
   int32_t* list = list_a.data();
   int32_t* next_list = list_b.data();
-  auto* queued_flags = reinterpret_cast<uint32_t*>(queued.data());
+  uint32_t* queued_flags = queued.data();
   kernels::list_all_tiles<<<pointwise_grid(context, tiles), kPointwiseThreads, 0, stream>>>(
       list, queued_flags, tiles);
   cuda_check_launch("list_all_tiles");
@@ -109,14 +109,14 @@ void watershed(const Context& context, const Shape3& shape, const uint32_t* keys
   // Levels, arrivals, vias (64-bit), via_steps, then parents; the predecessor bits of the
   // vias and the via_steps live in the parents' storage until the parents are picked, the
   // pointer jumps reuse the levels.
-  const Shape3 twice{shape[0], shape[1], 2 * shape[2]};
-  Volume<int32_t> level_storage(context, shape), parent_storage(context, shape);
-  Volume<int32_t> arrival_storage(context, twice), via_storage(context, twice);
-  Volume<int32_t> via_steps_storage(context, shape);
-  auto* levels = reinterpret_cast<uint32_t*>(level_storage.data());
-  auto* arrivals = reinterpret_cast<uint64_t*>(arrival_storage.data());
-  auto* vias = reinterpret_cast<uint64_t*>(via_storage.data());
-  auto* via_steps = reinterpret_cast<uint32_t*>(via_steps_storage.data());
+  DeviceBuffer<uint32_t> level_storage(context, count);
+  DeviceBuffer<int32_t> parent_storage(context, count);
+  DeviceBuffer<uint64_t> arrival_storage(context, count), via_storage(context, count);
+  DeviceBuffer<uint32_t> via_steps_storage(context, count);
+  uint32_t* levels = level_storage.data();
+  uint64_t* arrivals = arrival_storage.data();
+  uint64_t* vias = via_storage.data();
+  uint32_t* via_steps = via_steps_storage.data();
   auto* predecessors = reinterpret_cast<uint32_t*>(parent_storage.data());
   int32_t* parents = parent_storage.data();
   kernels::init_levels<<<grid, kPointwiseThreads, 0, stream>>>(keys, markers, levels, count);
@@ -160,8 +160,8 @@ void regional_minima(const Context& context, const Shape3& shape, const uint32_t
   const cudaStream_t stream = stream_of(context);
   const int64_t count = shape[0] * shape[1] * shape[2];
   const unsigned grid = pointwise_grid(context, count);
-  Volume<int32_t> flag_storage(context, shape);
-  auto* flags = reinterpret_cast<uint32_t*>(flag_storage.data());
+  DeviceBuffer<uint32_t> flag_storage(context, count);
+  uint32_t* flags = flag_storage.data();
   kernels::init_minimum_flags<<<grid, kPointwiseThreads, 0, stream>>>(keys, flags, dims_of(shape),
                                                                       neighbours);
   cuda_check_launch("init_minimum_flags");

@@ -38,7 +38,7 @@
 #include <cstdint>
 #include <cuda/atomic>
 
-#include "backends.hpp"
+#include "watershed_backends.hpp"
 
 namespace medkern::cuda::kernels {
 

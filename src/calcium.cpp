@@ -11,6 +11,7 @@
 
 #include "calcium_backends.hpp"
 #include "checks.hpp"
+#include "labeling_backends.hpp"
 #include "staging.hpp"
 
 namespace medkern {

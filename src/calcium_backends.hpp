@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "backends.hpp"
+#include "host_device.hpp"
+#include "labeling_backends.hpp"
+#include "medkern/context.hpp"
 
 namespace medkern {
 

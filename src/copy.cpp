@@ -1,7 +1,10 @@
 #include <fmt/format.h>
 
-#include "backends.hpp"
+#include <optional>
+
 #include "checks.hpp"
+#include "copy_backends.hpp"
+#include "device_buffer.hpp"
 #include "medkern/context.hpp"
 #include "staging.hpp"
 #if MEDKERN_WITH_CUDA
@@ -55,10 +58,10 @@ void copy_involving_device(const Context& context, const VolumeRef& src, const V
   const VolumeRef staged = contiguous_like(src, pinned.data(), Device::host());
   if (src.device.is_host()) {
     cpu::copy(src, staged);
-    std::optional<Volume<uint8_t>> gather;
+    std::optional<DeviceBuffer<uint8_t>> gather;
     VolumeRef target = dst;
     if (!dst.is_contiguous()) {
-      gather.emplace(context, Shape3{1, 1, static_cast<int64_t>(bytes)});
+      gather.emplace(context, bytes);
       target = contiguous_like(dst, gather->data(), context.device());
     }
     cuda_check(cudaMemcpyAsync(target.data, staged.data, bytes, cudaMemcpyHostToDevice, stream),
@@ -66,10 +69,10 @@ void copy_involving_device(const Context& context, const VolumeRef& src, const V
     if (gather) cuda::copy(context, target, dst);
     context.synchronize();
   } else {
-    std::optional<Volume<uint8_t>> packed;
+    std::optional<DeviceBuffer<uint8_t>> packed;
     VolumeRef source = src;
     if (!src.is_contiguous()) {
-      packed.emplace(context, Shape3{1, 1, static_cast<int64_t>(bytes)});
+      packed.emplace(context, bytes);
       source = contiguous_like(src, packed->data(), context.device());
       cuda::copy(context, src, source);
     }
@@ -105,7 +108,7 @@ void copy(const Context& context, const VolumeRef& src, const VolumeRef& dst) {
 
 DeviceInput::DeviceInput(const Context& context, const VolumeRef& volume) : view_(volume) {
   if (volume.device.is_cuda() && volume.is_contiguous()) return;
-  storage_.emplace(context, Shape3{1, 1, static_cast<int64_t>(volume.bytes())});
+  storage_.emplace(context, volume.bytes());
   view_ = contiguous_like(volume, storage_->data(), context.device());
   copy(context, volume, view_);
 }
@@ -113,7 +116,7 @@ DeviceInput::DeviceInput(const Context& context, const VolumeRef& volume) : view
 DeviceOutput::DeviceOutput(const Context& context, const VolumeRef& output)
     : context_(context), output_(output), view_(output) {
   if (output.device.is_cuda() && output.is_contiguous()) return;
-  storage_.emplace(context, Shape3{1, 1, static_cast<int64_t>(output.bytes())});
+  storage_.emplace(context, output.bytes());
   view_ = contiguous_like(output, storage_->data(), context.device());
 }
 

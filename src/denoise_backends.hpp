@@ -9,7 +9,8 @@
 #include <cstring>
 #include <type_traits>
 
-#include "backends.hpp"
+#include "host_device.hpp"
+#include "medkern/context.hpp"
 #include "medkern/denoise.hpp"
 
 // Full unrolling of the fixed loops below in device code (the host compiler decides itself).

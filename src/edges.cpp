@@ -7,11 +7,12 @@
 #include <limits>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
 #include "edges_backends.hpp"
 #include "gaussian_backends.hpp"
+#include "labeling_backends.hpp"
 #include "staging.hpp"
+#include "threshold_backends.hpp"
 
 namespace medkern {
 

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "backends.hpp"
-#include "gaussian_backends.hpp"
+#include "host_device.hpp"
+#include "medkern/context.hpp"
 #include "medkern/edges.hpp"
 
 #if defined(__CUDA_ARCH__)

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
 #include "gaussian_backends.hpp"
 #include "staging.hpp"

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "backends.hpp"
+#include "host_device.hpp"
 #include "medkern/context.hpp"
 
 namespace medkern {

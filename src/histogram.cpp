@@ -5,8 +5,8 @@
 #include <cmath>
 #include <optional>
 
-#include "backends.hpp"
 #include "checks.hpp"
+#include "histogram_backends.hpp"
 #include "staging.hpp"
 
 namespace medkern {

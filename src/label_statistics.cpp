@@ -6,8 +6,11 @@
 #include <optional>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
+#include "device_buffer.hpp"
+#include "host_device.hpp"
+#include "label_statistics_backends.hpp"
+#include "reduce_backends.hpp"
 #include "staging.hpp"
 
 namespace medkern {
@@ -17,23 +20,22 @@ namespace {
 std::vector<LabelAccumulator> accumulate(const Context& context, const VolumeRef& input,
                                          const VolumeRef& labels, int64_t max_label,
                                          bool include_background) {
-  std::vector<LabelAccumulator> table(static_cast<std::size_t>(max_label) + 1);
+  const auto entries = static_cast<std::size_t>(max_label) + 1;
   if (!context.is_cuda()) {
+    std::vector<LabelAccumulator> table(entries);
     cpu::label_statistics(context, input, labels, max_label, include_background, table.data());
     return table;
   }
 #if MEDKERN_WITH_CUDA
   DeviceInput device_input(context, input);
   DeviceInput device_labels(context, labels);
-  const int64_t bytes = static_cast<int64_t>(table.size() * sizeof(LabelAccumulator));
-  Volume<uint8_t> device_table(context, Shape3{1, 1, bytes});
+  DeviceBuffer<LabelAccumulator> device_table(context, entries);
   cuda::label_statistics(context, device_input.view(), device_labels.view(), max_label,
-                         include_background,
-                         reinterpret_cast<LabelAccumulator*>(device_table.data()));
-  copy(context, device_table,
-       make_view(reinterpret_cast<uint8_t*>(table.data()), Shape3{1, 1, bytes}));
+                         include_background, device_table.data());
+  return make_host_vector(context, device_table);
+#else
+  return {};
 #endif
-  return table;
 }
 
 LabelStats finish(int32_t label, const LabelAccumulator& acc, DType dtype,

@@ -6,8 +6,8 @@
 #include <limits>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
+#include "labeling_backends.hpp"
 #include "staging.hpp"
 
 namespace medkern {

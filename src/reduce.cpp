@@ -1,6 +1,6 @@
 #include <optional>
 
-#include "backends.hpp"
+#include "reduce_backends.hpp"
 #include "staging.hpp"
 
 namespace medkern {

@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
+#include "device_buffer.hpp"
 #include "dtype_dispatch.hpp"
+#include "host_device.hpp"
+#include "labeling_backends.hpp"
 #include "medkern/labeling.hpp"
 #include "medkern/threshold.hpp"
 #include "region_growing_backends.hpp"
@@ -111,12 +113,10 @@ class Flood {
       cpu::region_moments(context_, input_, host_band_.data(), partials.data());
     } else {
 #if MEDKERN_WITH_CUDA
-      const int64_t bytes = chunks * int64_t(sizeof(RegionMoments));
-      Volume<uint8_t> device_partials(context_, Shape3{1, 1, bytes});
+      DeviceBuffer<RegionMoments> device_partials(context_, partials.size());
       cuda::region_moments(context_, input_, static_cast<const uint8_t*>(band_.data),
-                           reinterpret_cast<RegionMoments*>(device_partials.data()));
-      copy(context_, device_partials,
-           make_view(reinterpret_cast<uint8_t*>(partials.data()), Shape3{1, 1, bytes}));
+                           device_partials.data());
+      partials = make_host_vector(context_, device_partials);
 #endif
     }
     RegionMoments total{0, 0, 0, 0.0, 0.0};
@@ -204,9 +204,9 @@ SeedNeighbourhood read_neighbourhood(const Context& context, const VolumeRef& in
   std::vector<T> values(static_cast<std::size_t>(extent[0] * extent[1] * extent[2]));
   copy(context, box, make_view(values.data(), box.shape));
   auto at = [&](int64_t z, int64_t y, int64_t x) {
-    z = std::clamp<int64_t>(z, 0, shape[0] - 1) - first[0];
-    y = std::clamp<int64_t>(y, 0, shape[1] - 1) - first[1];
-    x = std::clamp<int64_t>(x, 0, shape[2] - 1) - first[2];
+    z = clamp_index(z, shape[0]) - first[0];
+    y = clamp_index(y, shape[1]) - first[1];
+    x = clamp_index(x, shape[2]) - first[2];
     return static_cast<double>(values[(z * extent[1] + y) * extent[2] + x]);
   };
   SeedNeighbourhood result;

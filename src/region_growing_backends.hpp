@@ -1,5 +1,6 @@
-// Internal steps of region growing that are not ops of their own: the moments of the input
-// over a region, in a fixed order of summation shared by the CPU and the GPU.
+// Internal steps of region growing that are not ops of their own: the components that hold
+// a seed, and the moments of the input over a region, in a fixed order of summation shared
+// by the CPU and the GPU.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,10 @@ inline int64_t moment_chunks(int64_t count) {
 }
 
 namespace cpu {
+// output[i] = 1 where labels[i] is non-zero and is the label of a seed voxel, else 0.
+// `labels`, `output`: contiguous host memory; seeds are linear indices.
+void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
+                            const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);
 // One entry per chunk into `partials` (moment_chunks(input.numel()) entries). `input`: any
 // strides in host memory; `mask`: contiguous host memory, non-zero inside the region.
 void region_moments(const Context& context, const VolumeRef& input, const uint8_t* mask,
@@ -40,6 +45,9 @@ void region_moments(const Context& context, const VolumeRef& input, const uint8_
 
 #if MEDKERN_WITH_CUDA
 namespace cuda {
+// The same on contiguous device memory.
+void keep_seeded_components(const Context& context, const int32_t* labels, int64_t count,
+                            const std::vector<int64_t>& seeds, int64_t components, uint8_t* output);
 // The same on the context's device: `input` and `mask` contiguous device memory;
 // `partials` device memory. Stream-ordered.
 void region_moments(const Context& context, const VolumeRef& input, const uint8_t* mask,

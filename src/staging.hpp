@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checks.hpp"
+#include "device_buffer.hpp"
 #include "medkern/context.hpp"
 
 namespace medkern {
@@ -18,7 +19,7 @@ class DeviceInput {
   const VolumeRef& view() const { return view_; }
 
  private:
-  std::optional<Volume<uint8_t>> storage_;
+  std::optional<DeviceBuffer<uint8_t>> storage_;
   VolumeRef view_;
 };
 
@@ -34,7 +35,7 @@ class DeviceOutput {
  private:
   const Context& context_;
   VolumeRef output_;
-  std::optional<Volume<uint8_t>> storage_;
+  std::optional<DeviceBuffer<uint8_t>> storage_;
   VolumeRef view_;
 };
 
@@ -62,7 +63,7 @@ void run_filter(const Context& context, const VolumeRef& input, const VolumeRef&
   DeviceInput device_input(context, input);
   DeviceOutput device_output(context, output);
   if (memory_overlaps(device_input.view(), device_output.view())) {
-    Volume<uint8_t> separate(context, Shape3{1, 1, static_cast<int64_t>(output.bytes())});
+    DeviceBuffer<uint8_t> separate(context, output.bytes());
     VolumeRef staged = device_output.view();
     staged.data = separate.data();
     cuda_op(device_input.view(), staged.data);

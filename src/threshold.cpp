@@ -7,9 +7,11 @@
 #include <cmath>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
+#include "histogram_backends.hpp"
+#include "reduce_backends.hpp"
 #include "staging.hpp"
+#include "threshold_backends.hpp"
 
 namespace medkern {
 

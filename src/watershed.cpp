@@ -6,10 +6,11 @@
 #include <optional>
 #include <vector>
 
-#include "backends.hpp"
 #include "checks.hpp"
+#include "device_buffer.hpp"
 #include "medkern/labeling.hpp"
 #include "staging.hpp"
+#include "watershed_backends.hpp"
 
 namespace medkern {
 
@@ -39,16 +40,15 @@ FullNeighbourhood all_neighbours(int connectivity) {
 namespace {
 
 #if MEDKERN_WITH_CUDA
-// The elevation keys of a CUDA context's inputs, in device memory (uint32 in int32 storage).
-Volume<int32_t> device_elevation_keys(const Context& context, const VolumeRef& elevation,
-                                      const VolumeRef* mask) {
+// The elevation keys of a CUDA context's inputs, in device memory.
+DeviceBuffer<uint32_t> device_elevation_keys(const Context& context, const VolumeRef& elevation,
+                                             const VolumeRef* mask) {
   DeviceInput device_elevation(context, elevation);
   std::optional<DeviceInput> device_mask;
   if (mask != nullptr) device_mask.emplace(context, *mask);
-  Volume<int32_t> keys(context, elevation.shape);
+  DeviceBuffer<uint32_t> keys(context, elevation.numel());
   cuda::elevation_keys(context, device_elevation.view(),
-                       device_mask ? &device_mask->view() : nullptr,
-                       reinterpret_cast<uint32_t*>(keys.data()));
+                       device_mask ? &device_mask->view() : nullptr, keys.data());
   return keys;
 }
 #endif
@@ -61,14 +61,14 @@ void watershed_on_host(const Context& context, const VolumeRef& elevation, const
                        const FullNeighbourhood& neighbours, bool watershed_line) {
   const Shape3 shape = elevation.shape;
   const int64_t count = elevation.numel();
-  std::vector<uint32_t> keys(count);
+  std::vector<uint32_t> keys;
   std::vector<int32_t> seeds(count), result(count);
   if (!context.is_cuda()) {
+    keys.resize(count);
     cpu::elevation_keys(context, elevation, mask, keys.data());
   } else {
 #if MEDKERN_WITH_CUDA
-    copy(context, device_elevation_keys(context, elevation, mask).view(),
-         make_view(reinterpret_cast<int32_t*>(keys.data()), shape));
+    keys = make_host_vector(context, device_elevation_keys(context, elevation, mask));
 #endif
   }
   copy(context, markers, make_view(seeds.data(), shape));
@@ -93,12 +93,12 @@ void watershed(const Context& context, const VolumeRef& elevation, const VolumeR
     return;
   }
 #if MEDKERN_WITH_CUDA
-  const Volume<int32_t> keys = device_elevation_keys(context, elevation, mask);
+  const DeviceBuffer<uint32_t> keys = device_elevation_keys(context, elevation, mask);
   Volume<int32_t> seeds(context, shape);  // private, as on the host
   copy(context, markers, seeds.view());
   DeviceOutput device_labels(context, labels);
-  cuda::watershed(context, shape, reinterpret_cast<const uint32_t*>(keys.data()), seeds.data(),
-                  neighbours, static_cast<int32_t*>(device_labels.view().data));
+  cuda::watershed(context, shape, keys.data(), seeds.data(), neighbours,
+                  static_cast<int32_t*>(device_labels.view().data));
   device_labels.commit();
 #endif
 }
@@ -121,10 +121,9 @@ int64_t regional_minima(const Context& context, const VolumeRef& volume, const V
                             {params.connectivity});
   }
 #if MEDKERN_WITH_CUDA
-  const Volume<int32_t> keys = device_elevation_keys(context, volume, nullptr);
+  const DeviceBuffer<uint32_t> keys = device_elevation_keys(context, volume, nullptr);
   Volume<uint8_t> minima(context, shape);
-  cuda::regional_minima(context, shape, reinterpret_cast<const uint32_t*>(keys.data()), neighbours,
-                        minima.data());
+  cuda::regional_minima(context, shape, keys.data(), neighbours, minima.data());
   return label_components(context, minima.view(), labels, {params.connectivity});
 #else
   return 0;

@@ -6,6 +6,8 @@
 
 #include "calcium_backends.hpp"
 #include "cpu/union_find.hpp"
+#include "label_statistics_backends.hpp"
+#include "labeling_backends.hpp"
 
 namespace medkern::cpu {
 

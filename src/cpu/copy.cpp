@@ -1,6 +1,6 @@
 #include <cstring>
 
-#include "backends.hpp"
+#include "copy_backends.hpp"
 
 namespace medkern::cpu {
 

@@ -2,9 +2,9 @@
 #include <utility>
 #include <vector>
 
-#include "backends.hpp"
 #include "denoise_backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "host_device.hpp"
 
 namespace medkern::cpu {
 

@@ -2,9 +2,10 @@
 #include <array>
 #include <vector>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
 #include "edges_backends.hpp"
+#include "host_device.hpp"
+#include "labeling_backends.hpp"
 
 namespace medkern::cpu {
 
@@ -21,7 +22,7 @@ void partials_of_slice(const VolumeView<const T>& input, int64_t z, const Gradie
   const int64_t ny = input.shape[1], nx = input.shape[2], width = nx + 2;
   padded.resize((ny + 2) * width);
   for (int64_t y = -1; y <= ny; ++y) {
-    const int64_t source_y = std::clamp<int64_t>(y, 0, ny - 1);
+    const int64_t source_y = clamp_index(y, ny);
     float* row = padded.data() + (y + 1) * width;
     for (int64_t x = 0; x < nx; ++x) row[x + 1] = static_cast<float>(input(z, source_y, x));
     row[0] = row[1];

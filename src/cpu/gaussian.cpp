@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
 #include "gaussian_backends.hpp"
+#include "host_device.hpp"
 
 namespace medkern::cpu {
 
@@ -26,7 +26,7 @@ void rows_pass(int64_t count, int64_t nx, const std::vector<float>& w, RowOf&& r
   for (int64_t i = 0; i < count; ++i) {
     std::fill(sums.begin(), sums.end(), 0.0);
     for (int k = -r; k <= r; ++k) {
-      const auto* source = row(std::clamp<int64_t>(i + k, 0, count - 1));
+      const auto* source = row(clamp_index(i + k, count));
       const float wk = weight_at(w, k);
       for (int64_t x = 0; x < nx; ++x) {
         sums[x] = add_tap(sums[x], wk, static_cast<float>(source[x * x_stride]));

@@ -3,8 +3,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "histogram_backends.hpp"
 
 namespace medkern::cpu {
 

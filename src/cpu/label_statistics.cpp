@@ -6,8 +6,9 @@
 
 #include <omp.h>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "host_device.hpp"
+#include "label_statistics_backends.hpp"
 
 namespace medkern::cpu {
 

@@ -1,8 +1,8 @@
 #include <cmath>
 #include <vector>
 
-#include "backends.hpp"
 #include "cpu/union_find.hpp"
+#include "labeling_backends.hpp"
 
 namespace medkern::cpu {
 

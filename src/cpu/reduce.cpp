@@ -3,8 +3,8 @@
 #include <limits>
 #include <optional>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "reduce_backends.hpp"
 
 namespace medkern::cpu {
 

@@ -1,8 +1,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "labeling_backends.hpp"
 #include "region_growing_backends.hpp"
 
 namespace medkern::cpu {

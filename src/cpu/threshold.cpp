@@ -1,5 +1,5 @@
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "threshold_backends.hpp"
 
 namespace medkern::cpu {
 

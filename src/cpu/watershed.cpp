@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "backends.hpp"
 #include "dtype_dispatch.hpp"
+#include "watershed_backends.hpp"
 
 namespace medkern::cpu {
 

@@ -1,7 +1,7 @@
 #include <limits>
 #include <vector>
 
-#include "backends.hpp"
+#include "labeling_backends.hpp"
 #include "medkern/labeling.hpp"
 #include "support/catch.hpp"
 

@@ -5,8 +5,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "backends.hpp"
 #include "gpu/device_buffer.hpp"
+#include "labeling_backends.hpp"
 #include "medkern/labeling.hpp"
 #include "support/catch.hpp"
 #include "support/random_volumes.hpp"

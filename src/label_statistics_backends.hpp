@@ -1,0 +1,56 @@
+// Label statistics' backends: what both accumulate per label (src/cpu/label_statistics.cpp,
+// kernels/label_statistics.cu); src/label_statistics.cpp turns it into LabelStats.
+#pragma once
+
+#include <cstdint>
+
+#include "host_device.hpp"
+#include "medkern/context.hpp"
+
+namespace medkern {
+
+// What label statistics accumulate per label. Integer inputs sum in 64-bit integers so that
+// every order of accumulation gives the same result; float32 inputs sum in double.
+struct LabelAccumulator {
+  unsigned long long count;
+  long long sum_int;
+  unsigned long long sum_squares_int;
+  double sum_float;
+  double sum_squares_float;
+  long long coordinate_sum[3];  // (z, y, x)
+  int32_t min_key;              // the value itself, or float_to_ordered for float32
+  int32_t max_key;
+  int32_t bbox_min[3];
+  int32_t bbox_max[3];
+};
+
+MEDKERN_HOST_DEVICE inline LabelAccumulator empty_label_accumulator() {
+  return LabelAccumulator{0,
+                          0,
+                          0,
+                          0.0,
+                          0.0,
+                          {0, 0, 0},
+                          0x7fffffff,
+                          -0x7fffffff - 1,
+                          {0x7fffffff, 0x7fffffff, 0x7fffffff},
+                          {-1, -1, -1}};
+}
+
+namespace cpu {
+// `accumulators` has max_label + 1 entries; they are overwritten. Label 0 is left empty
+// unless include_background.
+void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
+                      int64_t max_label, bool include_background, LabelAccumulator* accumulators);
+}  // namespace cpu
+
+#if MEDKERN_WITH_CUDA
+namespace cuda {
+// `accumulators` is device memory with max_label + 1 entries; they are overwritten. Label 0
+// is left empty unless include_background.
+void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
+                      int64_t max_label, bool include_background, LabelAccumulator* accumulators);
+}  // namespace cuda
+#endif
+
+}  // namespace medkern
