@@ -23,8 +23,11 @@ namespace medkern {
 
 template <class Struct, class T>
 struct Field {
+  // Through an alias: nvcc's host pass would otherwise write the declaration as
+  // `T (Struct::*member)`, which g++ warns about.
+  using Member = T Struct::*;
   const char* name;
-  T Struct::*member;
+  Member member;
 };
 
 template <class Struct, class T>
