@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "denoise_backends.hpp"
+#include "kernels/halo.cuh"
 
 namespace medkern::cuda::kernels {
 
@@ -31,23 +32,10 @@ __device__ inline TileOrigin tile_origin(const TileGeometry& g, int64_t tile) {
   return TileOrigin{tz * TileZ, ty * TileY, tx * TileX};
 }
 
-// Loads the tile at `origin` with its halo into `tile` (row-major: depth, pitch_y, pitch_x),
-// each value converted by `convert`; consecutive threads read consecutive x.
-template <class T, class U, class Convert>
-__device__ inline void load_halo_tile(const T* __restrict__ input, const TileGeometry& g,
-                                      const TileOrigin& origin, U* tile, Convert convert) {
-  const int total = g.pitch_x * g.pitch_y * g.depth;
-  const int threads = blockDim.x * blockDim.y;
-  for (int i = threadIdx.y * blockDim.x + threadIdx.x; i < total; i += threads) {
-    const int lx = i % g.pitch_x;
-    const int rest = i / g.pitch_x;
-    const int ly = rest % g.pitch_y;
-    const int lz = rest / g.pitch_y;
-    const int64_t z = clamp_index(origin.z - g.halo_z + lz, g.nz);
-    const int64_t y = clamp_index(origin.y - g.halo_y + ly, g.ny);
-    const int64_t x = clamp_index(origin.x - g.halo_x + lx, g.nx);
-    tile[i] = convert(input[(z * g.ny + y) * g.nx + x]);
-  }
+// The tile at `origin` with its halo (row-major: depth, pitch_y, pitch_x).
+inline __device__ RunTimeHaloBox halo_box(const TileGeometry& g, const TileOrigin& origin) {
+  return RunTimeHaloBox{origin.z, origin.y, origin.x,  g.halo_z, g.halo_y,
+                        g.halo_x, g.depth,  g.pitch_y, g.pitch_x};
 }
 
 // ------------------------------------------------------------------ median
@@ -74,7 +62,8 @@ __global__ void __launch_bounds__(TileX* TileY)
   for (int64_t tile = blockIdx.x; tile < g.tiles; tile += gridDim.x) {
     const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, tile);
     __syncthreads();  // the previous tile's keys are no longer read
-    load_halo_tile(input, g, origin, keys, [](T v) { return median_key(v); });
+    load_halo_striped(input, g.nz, g.ny, g.nx, halo_box(g, origin), keys,
+                      [](T v) { return median_key(v); });
     __syncthreads();
     const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
     if (x >= g.nx || y >= g.ny) continue;
@@ -97,37 +86,6 @@ __global__ void __launch_bounds__(TileX* TileY)
   }
 }
 
-// Radius (1, 1, 1): a block computes TileX x TileY x TileZ outputs from a tile of
-// (TileZ + 2) x (TileY + 2) x (TileX + 2) keys (all extents compile-time constants). Thread
-// (x, y) marches along z: each 3 x 3 (y, x) plane of its windows is read once and sorted once
-// (sort_plane), and the outputs come in pairs that share one merge (median_pair), so a plane
-// costs 50 min/max for the 3 outputs that hold it. The march is unrolled: the planes stay in
-// registers. Requires blockDim = (TileX, TileY).
-template <class T, int TileX, int TileY, int TileZ>
-__device__ inline void load_cube_tile(const T* __restrict__ input, const TileGeometry& g,
-                                      const TileOrigin& origin, uint32_t* tile) {
-  constexpr int kPitchX = TileX + 2, kPitchY = TileY + 2;
-  constexpr int kRows = (TileZ + 2) * kPitchY;
-  constexpr int kSteps = (kRows + TileY - 1) / TileY;
-  static_assert(TileX >= 2, "the two halo columns on the right come from threads 0 and 1");
-#pragma unroll
-  for (int step = 0; step < kSteps; ++step) {
-    const int row = step * TileY + threadIdx.y;
-    if (row < kRows) {
-      const int64_t z = clamp_index(origin.z - 1 + row / kPitchY, g.nz);
-      const int64_t y = clamp_index(origin.y - 1 + row % kPitchY, g.ny);
-      const T* source = input + (z * g.ny + y) * g.nx;
-      uint32_t* target = tile + row * kPitchX;
-      const int64_t left = origin.x - 1;
-      target[threadIdx.x] = median_key(source[clamp_index(left + threadIdx.x, g.nx)]);
-      if (threadIdx.x < 2) {  // the last two columns (kPitchX = TileX + 2)
-        target[TileX + threadIdx.x] =
-            median_key(source[clamp_index(left + TileX + threadIdx.x, g.nx)]);
-      }
-    }
-  }
-}
-
 // The plane `lz` of the tile under thread (x, y) (rows y .. y + 2, columns x .. x + 2 of the
 // tile), sorted.
 template <int TileX, int TileY>
@@ -141,6 +99,12 @@ __device__ inline void sorted_plane(const uint32_t* tile, int lz, uint32_t (&pla
   sort_plane(plane);
 }
 
+// Radius (1, 1, 1): a block computes TileX x TileY x TileZ outputs from a tile of
+// (TileZ + 2) x (TileY + 2) x (TileX + 2) keys (all extents compile-time constants). Thread
+// (x, y) marches along z: each 3 x 3 (y, x) plane of its windows is read once and sorted once
+// (sort_plane), and the outputs come in pairs that share one merge (median_pair), so a plane
+// costs 50 min/max for the 3 outputs that hold it. The march is unrolled: the planes stay in
+// registers. Requires blockDim = (TileX, TileY).
 template <class T, int TileX, int TileY, int TileZ, int MinBlocksPerSm>
 __global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
     median_cube(const T* __restrict__ input, T* __restrict__ output, TileGeometry g) {
@@ -149,7 +113,10 @@ __global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
   for (int64_t t = blockIdx.x; t < g.tiles; t += gridDim.x) {
     const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, t);
     __syncthreads();  // the previous tile's keys are no longer read
-    load_cube_tile<T, TileX, TileY, TileZ>(input, g, origin, tile);
+    load_halo_rows<TileX, TileY>(
+        input, g.nz, g.ny, g.nx,
+        HaloBox<TileZ + 2, TileY + 2, TileX + 2>{origin.z, origin.y, origin.x, 1, 1, 1}, tile,
+        [](T v) { return median_key(v); });
     __syncthreads();
     const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
     if (x >= g.nx || y >= g.ny) continue;
@@ -253,7 +220,8 @@ __global__ void __launch_bounds__(TileX* TileY)
   for (int64_t tile = blockIdx.x; tile < g.tiles; tile += gridDim.x) {
     const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, tile);
     __syncthreads();
-    load_halo_tile(current, g, origin, values, [](float v) { return v; });
+    load_halo_striped(current, g.nz, g.ny, g.nx, halo_box(g, origin), values,
+                      [](float v) { return v; });
     __syncthreads();
     const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
     if (x >= g.nx || y >= g.ny) continue;
