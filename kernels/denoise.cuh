@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cub/block/block_reduce.cuh>
 
 #include "denoise_backends.hpp"
 #include "kernels/halo.cuh"
@@ -155,26 +156,15 @@ __global__ void to_float(const T* __restrict__ input, float* __restrict__ output
   }
 }
 
-// The sum of every thread's `value` into sums[0] by a fixed tree (the same order every run).
-template <int Threads>
-__device__ inline void block_sum(double* sums, double value) {
-  sums[threadIdx.x] = value;
-  __syncthreads();
-#pragma unroll
-  for (int half = Threads / 2; half >= 1; half /= 2) {
-    if (threadIdx.x < half)
-      sums[threadIdx.x] = __dadd_rn(sums[threadIdx.x], sums[threadIdx.x + half]);
-    __syncthreads();
-  }
-}
-
-// Per block, the sum of gradient_magnitude_squared over its voxels (grid-stride order, then a
-// fixed tree over the block's threads): partials[blockIdx.x]. The same grid gives the same sum.
+// Per block, the sum of gradient_magnitude_squared over its voxels (grid-stride order, then
+// cub::BlockReduce's fixed order over the block's threads): partials[blockIdx.x]. The same
+// grid gives the same sum.
 template <int Threads>
 __global__ void __launch_bounds__(Threads)
     gradient_sums(const float* __restrict__ image, int64_t nz, int64_t ny, int64_t nx,
                   DiffusionScales scales, double* __restrict__ partials) {
-  __shared__ double sums[Threads];
+  using BlockSum = cub::BlockReduce<double, Threads>;
+  __shared__ typename BlockSum::TempStorage storage;
   double sum = 0.0;
   const int64_t count = nz * ny * nx;
   for (int64_t i = blockIdx.x * int64_t(Threads) + threadIdx.x; i < count;
@@ -189,8 +179,8 @@ __global__ void __launch_bounds__(Threads)
     s.value[2][1][1] = image[(clamp_index(z + 1, nz) * ny + y) * nx + x];
     sum = __dadd_rn(sum, gradient_magnitude_squared(s, scales));
   }
-  block_sum<Threads>(sums, sum);
-  if (threadIdx.x == 0) partials[blockIdx.x] = sums[0];
+  const double total = BlockSum(storage).Sum(sum);
+  if (threadIdx.x == 0) partials[blockIdx.x] = total;
 }
 
 // One block: the partial sums in a fixed order, the average, and ITK's K of the iteration.
@@ -198,12 +188,13 @@ template <int Threads>
 __global__ void __launch_bounds__(Threads)
     diffusion_constant(const double* __restrict__ partials, int partial_count, int64_t voxels,
                        double conductance, double* __restrict__ average, float* __restrict__ k) {
-  __shared__ double sums[Threads];
+  using BlockSum = cub::BlockReduce<double, Threads>;
+  __shared__ typename BlockSum::TempStorage storage;
   double sum = 0.0;
   for (int i = threadIdx.x; i < partial_count; i += Threads) sum = __dadd_rn(sum, partials[i]);
-  block_sum<Threads>(sums, sum);
+  const double total = BlockSum(storage).Sum(sum);
   if (threadIdx.x == 0) {
-    const double mean = sums[0] / double(voxels);
+    const double mean = total / double(voxels);
     *average = mean;
     *k = diffusion_k(mean, conductance);
   }
