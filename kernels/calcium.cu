@@ -30,6 +30,8 @@ namespace medkern::cuda {
 
 namespace {
 
+// Launch constants: CalciumPolicy (kernels/tuning.cuh).
+
 // A pool allocation of `count` elements of T (Volume<uint8_t> sized in bytes).
 template <class T>
 struct DeviceArray {

@@ -7,6 +7,7 @@
 #include <cub/block/block_reduce.cuh>
 
 #include "denoise_backends.hpp"
+
 #include "kernels/halo.cuh"
 
 namespace medkern::cuda::kernels {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "gaussian_backends.hpp"
+
 #include "kernels/halo.cuh"
 
 namespace medkern::cuda::kernels {
