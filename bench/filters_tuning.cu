@@ -1,9 +1,9 @@
 // Tuning harness for the filters' bandwidth-bound kernels: the two float32 Gaussian passes
 // (kernels/gaussian.cuh) and the gradient rows (kernels/edges.cuh), each kernel alone on
-// 512^3 float32 of random values, for the configuration the library launches
-// (kernels/gaussian.cu, kernels/edges.cu; marked "library" in the name) and shapes around
-// it, so that one GPU run says which to keep, as CUB's tuning benchmarks do for its
-// policies. The ops' own benchmarks (BM_gaussian_gpu, BM_gaussian_pass_gpu,
+// 512^3 float32 of random values, for the configuration the library launches on sm_90
+// (GaussianPolicy::Sm90 and EdgesPolicy::Sm90 in kernels/tuning.cuh; marked "library" in the
+// name) and shapes around it, so that one GPU run says which to keep, as CUB's tuning
+// benchmarks do for its policies. The ops' own benchmarks (BM_gaussian_gpu, BM_gaussian_pass_gpu,
 // BM_gradient_magnitude_gpu) are in ops_bench.cpp.
 //
 // Each kernel must move one read and one write of the volume: 8n = 1.07 GB, 360 us at
@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "bench_timing.hpp"
@@ -26,6 +27,10 @@ using namespace medkern;
 using namespace medkern::bench;
 using namespace medkern::cuda;
 using namespace medkern::cuda::kernels;
+
+// The policies of the machines this runs on (H100, H200).
+using Gaussian = GaussianPolicy::Sm90;
+using Edges = EdgesPolicy::Sm90;
 
 constexpr int64_t kSide = 512;
 const Shape3 kShape{kSide, kSide, kSide};
@@ -71,7 +76,7 @@ void BM_columns32(benchmark::State& state) {
   ColumnWeights32 w{};
   const auto weights = one_sided_weights(R);
   for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
-  constexpr int kThreads = 256;
+  constexpr int kThreads = Gaussian::kColumnThreads;
   const int64_t plane = kSide * kSide, runs = (kSide + Run - 1) / Run;
   const int64_t blocks = runs * ((plane + kThreads - 1) / kThreads);
   run_timed(state, v.context, [&] {
@@ -115,35 +120,56 @@ void BM_gradient(benchmark::State& state) {
   report_bytes(state, 8.0 * double(v.input.numel()), true);
 }
 
+// "kernel/part1/part2.../library" for the library's shape, from its policy's values.
+std::string library_name(const std::string& kernel,
+                         std::initializer_list<std::pair<const char*, int64_t>> parts) {
+  std::string name = kernel;
+  for (const auto& [part, value] : parts) name += "/" + std::string(part) + std::to_string(value);
+  return name + "/library";
+}
+
 }  // namespace
 
-// Radius 4 (sigma 1) and 8 (sigma 2). Library: Unroll 8, Run 64; strip 128, run 128, 10 rows
-// a step. Gradient library: 4 rows a lane, 16 one-warp blocks per SM, runs of 64.
+// Radius 4 (sigma 1) and 8 (sigma 2); the library's shapes first, then shapes around them.
 #define MEDKERN_COLUMNS(R, U, RUN, NAME)                     \
   BENCHMARK_TEMPLATE(BM_columns32, R, U, RUN)                \
       ->Name("columns32/r" #R "/unroll" #U "/run" #RUN NAME) \
       ->UseManualTime()                                      \
+      ->Unit(benchmark::kMicrosecond)
+#define MEDKERN_COLUMNS_LIBRARY(R)                                                                 \
+  BENCHMARK_TEMPLATE(BM_columns32, R, Gaussian::kColumnUnroll32, Gaussian::kColumnRun)             \
+      ->Name(library_name("columns32/r" #R,                                                        \
+                          {{"unroll", Gaussian::kColumnUnroll32}, {"run", Gaussian::kColumnRun}})) \
+      ->UseManualTime()                                                                            \
       ->Unit(benchmark::kMicrosecond)
 #define MEDKERN_PLANE(R, TX, RUN, STEP, NAME)                            \
   BENCHMARK_TEMPLATE(BM_plane32, R, TX, RUN, STEP)                       \
       ->Name("plane32/r" #R "/strip" #TX "/run" #RUN "/step" #STEP NAME) \
       ->UseManualTime()                                                  \
       ->Unit(benchmark::kMicrosecond)
+#define MEDKERN_PLANE_LIBRARY(R)                                                      \
+  BENCHMARK_TEMPLATE(BM_plane32, R, Gaussian::kPlaneStrip32, Gaussian::kPlaneRun32,   \
+                     Gaussian::kPlaneRowsPerStep32)                                   \
+      ->Name(library_name("plane32/r" #R, {{"strip", Gaussian::kPlaneStrip32},        \
+                                           {"run", Gaussian::kPlaneRun32},            \
+                                           {"step", Gaussian::kPlaneRowsPerStep32}})) \
+      ->UseManualTime()                                                               \
+      ->Unit(benchmark::kMicrosecond)
 
-MEDKERN_COLUMNS(4, 8, 64, "/library");
-MEDKERN_COLUMNS(8, 8, 64, "/library");
+MEDKERN_COLUMNS_LIBRARY(4);
+MEDKERN_COLUMNS_LIBRARY(8);
 MEDKERN_COLUMNS(8, 16, 64, "");
 MEDKERN_COLUMNS(8, 8, 128, "");
 
 MEDKERN_PLANE(4, 128, 64, 10, "");
 MEDKERN_PLANE(4, 128, 64, 5, "");
 MEDKERN_PLANE(4, 128, 64, 20, "");
-MEDKERN_PLANE(4, 128, 128, 10, "/library");
+MEDKERN_PLANE_LIBRARY(4);
 MEDKERN_PLANE(8, 128, 64, 10, "");
 MEDKERN_PLANE(8, 128, 64, 5, "");
 MEDKERN_PLANE(8, 128, 64, 20, "");
 MEDKERN_PLANE(8, 128, 32, 10, "");
-MEDKERN_PLANE(8, 128, 128, 10, "/library");
+MEDKERN_PLANE_LIBRARY(8);
 MEDKERN_PLANE(8, 128, 128, 20, "");
 MEDKERN_PLANE(8, 64, 64, 6, "");
 MEDKERN_PLANE(8, 64, 64, 12, "");
@@ -154,7 +180,13 @@ MEDKERN_PLANE(8, 256, 64, 9, "");
       ->UseManualTime()                                                         \
       ->Unit(benchmark::kMicrosecond)
 
-MEDKERN_GRADIENT(4, 16, 64, "/library");
+BENCHMARK_TEMPLATE(BM_gradient, Edges::kGradientRowsPerLane, Edges::kGradientBlocksPerSm,
+                   Edges::kGradientZRun)
+    ->Name(library_name("gradient", {{"rows", Edges::kGradientRowsPerLane},
+                                     {"blocks_per_sm", Edges::kGradientBlocksPerSm},
+                                     {"z_run", Edges::kGradientZRun}}))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 MEDKERN_GRADIENT(4, 12, 64, "");
 MEDKERN_GRADIENT(4, 20, 64, "");
 MEDKERN_GRADIENT(4, 16, 32, "");

@@ -33,11 +33,7 @@ namespace medkern::cuda {
 
 namespace {
 
-constexpr int kMarkThreads = 256;
-constexpr int kMarkBlocksPerSm = 8;
-constexpr int kVoteThreads = 256;
-constexpr int kVoteBlocksPerSm = 8;
-constexpr int kLesionThreads = 256;
+// Launch constants: CalciumPolicy (kernels/tuning.cuh).
 
 // What the host reads back before the per-lesion passes: the label values present (copied
 // right after mark_candidates, arrived once the labelling has synchronised) and the number
@@ -81,11 +77,9 @@ std::vector<int32_t> present_labels(const LabelPresence& presence) {
   return values;
 }
 
-}  // namespace
-
-std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef& ct,
-                                        const VolumeRef* labels, const CalciumScan& scan) {
-  DeviceGuard guard(context.device().ordinal);
+template <class Policy>
+std::vector<LesionSums> calcium_lesions_with(const Context& context, const VolumeRef& ct,
+                                             const VolumeRef* labels, const CalciumScan& scan) {
   const cudaStream_t stream = stream_of(context);
   const auto count = int32_t(ct.numel());
   const auto slice_voxels = int32_t(ct.shape[1] * ct.shape[2]);
@@ -98,9 +92,11 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   DeviceBuffer<uint32_t> presence_device(context, 8);
   cuda_check(cudaMemsetAsync(presence_device.data(), 0, 8 * sizeof(uint32_t), stream),
              "calcium_score: cudaMemsetAsync");
+  constexpr int kMarkThreads = Policy::kMarkThreads;
   kernels::mark_candidates<kMarkThreads>
-      <<<grid_for(context, count, kMarkThreads, kMarkBlocksPerSm), kMarkThreads, 0, stream>>>(
-          hu, label_values, count, slice_voxels, scan, mask.data(), presence_device.data());
+      <<<grid_for(context, count, kMarkThreads, Policy::kMarkBlocksPerSm), kMarkThreads, 0,
+         stream>>>(hu, label_values, count, slice_voxels, scan, mask.data(),
+                   presence_device.data());
   cuda_check_launch("mark_candidates");
   // Into pinned memory, so that the host does not wait here: a copy into pageable memory
   // returns only once the stream has reached it (a round trip, and the GPU idle while the
@@ -153,10 +149,12 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   DeviceBuffer<uint32_t> root_bits(context, (kept + 31) / 32);
   cuda_check(cudaMemsetAsync(root_bits.data(), 0, std::size_t((kept + 31) / 32) * 4, stream),
              "calcium_score: cudaMemsetAsync");
-  kernels::compact_lesions<<<grid_for(context, lesions + 1, kLesionThreads, 4), kLesionThreads, 0,
-                             stream>>>(table.data(), ranks.data(), int32_t(lesions),
-                                       scan.pixel_area_mm2, scan.min_area_mm2, initial_label,
-                                       kept_of.data(), sums.data(), forest.data());
+  constexpr int kLesionThreads = Policy::kLesionThreads;
+  kernels::
+      compact_lesions<<<grid_for(context, lesions + 1, kLesionThreads, Policy::kLesionBlocksPerSm),
+                        kLesionThreads, 0, stream>>>(
+          table.data(), ranks.data(), int32_t(lesions), scan.pixel_area_mm2, scan.min_area_mm2,
+          initial_label, kept_of.data(), sums.data(), forest.data());
   cuda_check_launch("compact_lesions");
 
   // Votes for labels, kVoteSlots label values per pass (the 3-D joins ride on the first).
@@ -171,10 +169,11 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
     cuda_check(cudaMemsetAsync(best->data(), 0, std::size_t(kept) * 4, stream),
                "calcium_score: cudaMemsetAsync");
   }
+  constexpr int kVoteThreads = Policy::kVoteThreads;
   const unsigned vote_grid = grid_for(
       context, (int64_t(count) + kernels::kVoxelsPerThread - 1) / kernels::kVoxelsPerThread,
-      kVoteThreads, kVoteBlocksPerSm);
-  const unsigned lesion_grid = grid_for(context, kept, kLesionThreads, 4);
+      kVoteThreads, Policy::kVoteBlocksPerSm);
+  const unsigned lesion_grid = grid_for(context, kept, kLesionThreads, Policy::kLesionBlocksPerSm);
   const int passes =
       voting ? int((values.size() + kernels::kVoteSlots - 1) / kernels::kVoteSlots) : 1;
   for (int pass = 0; pass < passes; ++pass) {
@@ -208,6 +207,16 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
              "calcium_score: cudaMemcpyAsync");
   context.synchronize();
   return result;
+}
+
+}  // namespace
+
+std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef& ct,
+                                        const VolumeRef* labels, const CalciumScan& scan) {
+  DeviceGuard guard(context.device().ordinal);
+  return with_policy<CalciumPolicy>(context, [&](auto policy) {
+    return calcium_lesions_with<decltype(policy)>(context, ct, labels, scan);
+  });
 }
 
 }  // namespace medkern::cuda

@@ -24,24 +24,20 @@ namespace medkern::cuda {
 
 namespace {
 
-// Outputs per block: 32 x 8 threads, each 8 outputs along z.
-constexpr int kTileX = 32;
-constexpr int kTileY = 8;
-constexpr int kTileZ = 8;
-// Median of radius (1, 1, 1) (median_cube): 32 x 8 threads, each 16 outputs along z; the
-// tile is 18 x 10 x 34 keys = 24 KiB. Longer marches cost fewer plane sorts per output
-// ((TileZ + 2) / TileZ) and fewer tile loads ((TileZ + 2) / TileZ slices), not registers.
-constexpr int kCubeTileX = 32;
-constexpr int kCubeTileY = 8;
-constexpr int kCubeTileZ = 16;
-// Resident blocks asked of ptxas: 3 x 256 threads caps the registers at 85 per thread.
-constexpr int kCubeMinBlocksPerSm = 3;
+// The tiles of the median (but radius (1, 1, 1)) and of the diffusion step, and the
+// diffusion's sums: the same under every DenoisePolicy.
+constexpr int kTileX =
+    shared_policy_value<DenoisePolicy>([](auto policy) { return decltype(policy)::kTileX; });
+constexpr int kTileY =
+    shared_policy_value<DenoisePolicy>([](auto policy) { return decltype(policy)::kTileY; });
+constexpr int kTileZ =
+    shared_policy_value<DenoisePolicy>([](auto policy) { return decltype(policy)::kTileZ; });
+constexpr int kSumThreads =
+    shared_policy_value<DenoisePolicy>([](auto policy) { return decltype(policy)::kSumThreads; });
+constexpr int kSumBlocksPerSm = shared_policy_value<DenoisePolicy>(
+    [](auto policy) { return decltype(policy)::kSumBlocksPerSm; });
 // Grid-stride loops over tiles beyond this many blocks (gridDim.x may be up to 2^31 - 1).
 constexpr int64_t kMaxTileBlocks = int64_t(1) << 30;
-constexpr int kCastThreads = 256;
-constexpr int kCastBlocksPerSm = 8;
-constexpr int kSumThreads = 256;
-constexpr int kSumBlocksPerSm = 4;
 
 kernels::TileGeometry tile_geometry(const Shape3& shape, int halo_z, int halo_y, int halo_x,
                                     int tile_x = kTileX, int tile_y = kTileY, int tile_z = kTileZ) {
@@ -79,21 +75,23 @@ void launch_median(const Context& context, const VolumeRef& input, const VolumeR
   cuda_check_launch("median");
 }
 
-template <class T>
+template <class Policy, class T>
 void launch_median_cube(const Context& context, const VolumeRef& input, const VolumeRef& output) {
+  constexpr int kCubeTileX = Policy::kCubeTileX, kCubeTileY = Policy::kCubeTileY;
+  constexpr int kCubeTileZ = Policy::kCubeTileZ;
   const auto g = tile_geometry(input.shape, 1, 1, 1, kCubeTileX, kCubeTileY, kCubeTileZ);
   const dim3 block(kCubeTileX, kCubeTileY);
-  kernels::median_cube<T, kCubeTileX, kCubeTileY, kCubeTileZ, kCubeMinBlocksPerSm>
+  kernels::median_cube<T, kCubeTileX, kCubeTileY, kCubeTileZ, Policy::kCubeMinBlocksPerSm>
       <<<tile_blocks(g), block, 0, stream_of(context)>>>(static_cast<const T*>(input.data),
                                                          static_cast<T*>(output.data), g);
   cuda_check_launch("median_cube");
 }
 
-template <class T>
+template <class Policy, class T>
 void median_typed(const Context& context, const VolumeRef& input, const VolumeRef& output,
                   const MedianWindow& window) {
   if (window.radius[0] == 1 && window.radius[1] == 1 && window.radius[2] == 1) {
-    return launch_median_cube<T>(context, input, output);
+    return launch_median_cube<Policy, T>(context, input, output);
   }
   const auto g = tile_geometry(input.shape, window.radius[0], window.radius[1], window.radius[2]);
   kernels::MedianTable table{};
@@ -113,8 +111,12 @@ void median_typed(const Context& context, const VolumeRef& input, const VolumeRe
 template <class T>
 void launch_to_float(const Context& context, const VolumeRef& input, float* output) {
   const int64_t count = input.numel();
-  kernels::to_float<<<grid_for(context, count, kCastThreads, kCastBlocksPerSm), kCastThreads, 0,
-                      stream_of(context)>>>(static_cast<const T*>(input.data), output, count);
+  with_policy<DenoisePolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    kernels::to_float<<<grid_for(context, count, Policy::kCastThreads, Policy::kCastBlocksPerSm),
+                        Policy::kCastThreads, 0, stream_of(context)>>>(
+        static_cast<const T*>(input.data), output, count);
+  });
   cuda_check_launch("to_float");
 }
 
@@ -123,16 +125,19 @@ void launch_to_float(const Context& context, const VolumeRef& input, float* outp
 void median(const Context& context, const VolumeRef& input, const VolumeRef& output,
             const MedianWindow& window) {
   DeviceGuard guard(context.device().ordinal);
-  switch (input.dtype) {
-    case DType::int16:
-      return median_typed<int16_t>(context, input, output, window);
-    case DType::uint16:
-      return median_typed<uint16_t>(context, input, output, window);
-    case DType::float32:
-      return median_typed<float>(context, input, output, window);
-    default:
-      throw_dtype_mismatch("input", DType::float32, input.dtype);
-  }
+  with_policy<DenoisePolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    switch (input.dtype) {
+      case DType::int16:
+        return median_typed<Policy, int16_t>(context, input, output, window);
+      case DType::uint16:
+        return median_typed<Policy, uint16_t>(context, input, output, window);
+      case DType::float32:
+        return median_typed<Policy, float>(context, input, output, window);
+      default:
+        throw_dtype_mismatch("input", DType::float32, input.dtype);
+    }
+  });
 }
 
 double anisotropic_diffusion(const Context& context, const VolumeRef& input,

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <cub/block/block_reduce.cuh>
 
 #include "denoise_backends.hpp"
 #include "host_device.hpp"
+
+#include "kernels/halo.cuh"
 
 namespace medkern::cuda::kernels {
 
@@ -32,23 +35,10 @@ __device__ inline TileOrigin tile_origin(const TileGeometry& g, int64_t tile) {
   return TileOrigin{tz * TileZ, ty * TileY, tx * TileX};
 }
 
-// Loads the tile at `origin` with its halo into `tile` (row-major: depth, pitch_y, pitch_x),
-// each value converted by `convert`; consecutive threads read consecutive x.
-template <class T, class U, class Convert>
-__device__ inline void load_halo_tile(const T* __restrict__ input, const TileGeometry& g,
-                                      const TileOrigin& origin, U* tile, Convert convert) {
-  const int total = g.pitch_x * g.pitch_y * g.depth;
-  const int threads = blockDim.x * blockDim.y;
-  for (int i = threadIdx.y * blockDim.x + threadIdx.x; i < total; i += threads) {
-    const int lx = i % g.pitch_x;
-    const int rest = i / g.pitch_x;
-    const int ly = rest % g.pitch_y;
-    const int lz = rest / g.pitch_y;
-    const int64_t z = clamp_index(origin.z - g.halo_z + lz, g.nz);
-    const int64_t y = clamp_index(origin.y - g.halo_y + ly, g.ny);
-    const int64_t x = clamp_index(origin.x - g.halo_x + lx, g.nx);
-    tile[i] = convert(input[(z * g.ny + y) * g.nx + x]);
-  }
+// The tile at `origin` with its halo (row-major: depth, pitch_y, pitch_x).
+inline __device__ RunTimeHaloBox halo_box(const TileGeometry& g, const TileOrigin& origin) {
+  return RunTimeHaloBox{origin.z, origin.y, origin.x,  g.halo_z, g.halo_y,
+                        g.halo_x, g.depth,  g.pitch_y, g.pitch_x};
 }
 
 // ------------------------------------------------------------------ median
@@ -75,7 +65,8 @@ __global__ void __launch_bounds__(TileX* TileY)
   for (int64_t tile = blockIdx.x; tile < g.tiles; tile += gridDim.x) {
     const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, tile);
     __syncthreads();  // the previous tile's keys are no longer read
-    load_halo_tile(input, g, origin, keys, [](T v) { return median_key(v); });
+    load_halo_striped(input, g.nz, g.ny, g.nx, halo_box(g, origin), keys,
+                      [](T v) { return median_key(v); });
     __syncthreads();
     const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
     if (x >= g.nx || y >= g.ny) continue;
@@ -98,37 +89,6 @@ __global__ void __launch_bounds__(TileX* TileY)
   }
 }
 
-// Radius (1, 1, 1): a block computes TileX x TileY x TileZ outputs from a tile of
-// (TileZ + 2) x (TileY + 2) x (TileX + 2) keys (all extents compile-time constants). Thread
-// (x, y) marches along z: each 3 x 3 (y, x) plane of its windows is read once and sorted once
-// (sort_plane), and the outputs come in pairs that share one merge (median_pair), so a plane
-// costs 50 min/max for the 3 outputs that hold it. The march is unrolled: the planes stay in
-// registers. Requires blockDim = (TileX, TileY).
-template <class T, int TileX, int TileY, int TileZ>
-__device__ inline void load_cube_tile(const T* __restrict__ input, const TileGeometry& g,
-                                      const TileOrigin& origin, uint32_t* tile) {
-  constexpr int kPitchX = TileX + 2, kPitchY = TileY + 2;
-  constexpr int kRows = (TileZ + 2) * kPitchY;
-  constexpr int kSteps = (kRows + TileY - 1) / TileY;
-  static_assert(TileX >= 2, "the two halo columns on the right come from threads 0 and 1");
-#pragma unroll
-  for (int step = 0; step < kSteps; ++step) {
-    const int row = step * TileY + threadIdx.y;
-    if (row < kRows) {
-      const int64_t z = clamp_index(origin.z - 1 + row / kPitchY, g.nz);
-      const int64_t y = clamp_index(origin.y - 1 + row % kPitchY, g.ny);
-      const T* source = input + (z * g.ny + y) * g.nx;
-      uint32_t* target = tile + row * kPitchX;
-      const int64_t left = origin.x - 1;
-      target[threadIdx.x] = median_key(source[clamp_index(left + threadIdx.x, g.nx)]);
-      if (threadIdx.x < 2) {  // the last two columns (kPitchX = TileX + 2)
-        target[TileX + threadIdx.x] =
-            median_key(source[clamp_index(left + TileX + threadIdx.x, g.nx)]);
-      }
-    }
-  }
-}
-
 // The plane `lz` of the tile under thread (x, y) (rows y .. y + 2, columns x .. x + 2 of the
 // tile), sorted.
 template <int TileX, int TileY>
@@ -142,6 +102,12 @@ __device__ inline void sorted_plane(const uint32_t* tile, int lz, uint32_t (&pla
   sort_plane(plane);
 }
 
+// Radius (1, 1, 1): a block computes TileX x TileY x TileZ outputs from a tile of
+// (TileZ + 2) x (TileY + 2) x (TileX + 2) keys (all extents compile-time constants). Thread
+// (x, y) marches along z: each 3 x 3 (y, x) plane of its windows is read once and sorted once
+// (sort_plane), and the outputs come in pairs that share one merge (median_pair), so a plane
+// costs 50 min/max for the 3 outputs that hold it. The march is unrolled: the planes stay in
+// registers. Requires blockDim = (TileX, TileY).
 template <class T, int TileX, int TileY, int TileZ, int MinBlocksPerSm>
 __global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
     median_cube(const T* __restrict__ input, T* __restrict__ output, TileGeometry g) {
@@ -150,7 +116,10 @@ __global__ void __launch_bounds__(TileX* TileY, MinBlocksPerSm)
   for (int64_t t = blockIdx.x; t < g.tiles; t += gridDim.x) {
     const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, t);
     __syncthreads();  // the previous tile's keys are no longer read
-    load_cube_tile<T, TileX, TileY, TileZ>(input, g, origin, tile);
+    load_halo_rows<TileX, TileY>(
+        input, g.nz, g.ny, g.nx,
+        HaloBox<TileZ + 2, TileY + 2, TileX + 2>{origin.z, origin.y, origin.x, 1, 1, 1}, tile,
+        [](T v) { return median_key(v); });
     __syncthreads();
     const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
     if (x >= g.nx || y >= g.ny) continue;
@@ -189,26 +158,15 @@ __global__ void to_float(const T* __restrict__ input, float* __restrict__ output
   }
 }
 
-// The sum of every thread's `value` into sums[0] by a fixed tree (the same order every run).
-template <int Threads>
-__device__ inline void block_sum(double* sums, double value) {
-  sums[threadIdx.x] = value;
-  __syncthreads();
-#pragma unroll
-  for (int half = Threads / 2; half >= 1; half /= 2) {
-    if (threadIdx.x < half)
-      sums[threadIdx.x] = __dadd_rn(sums[threadIdx.x], sums[threadIdx.x + half]);
-    __syncthreads();
-  }
-}
-
-// Per block, the sum of gradient_magnitude_squared over its voxels (grid-stride order, then a
-// fixed tree over the block's threads): partials[blockIdx.x]. The same grid gives the same sum.
+// Per block, the sum of gradient_magnitude_squared over its voxels (grid-stride order, then
+// cub::BlockReduce's fixed order over the block's threads): partials[blockIdx.x]. The same
+// grid gives the same sum.
 template <int Threads>
 __global__ void __launch_bounds__(Threads)
     gradient_sums(const float* __restrict__ image, int64_t nz, int64_t ny, int64_t nx,
                   DiffusionScales scales, double* __restrict__ partials) {
-  __shared__ double sums[Threads];
+  using BlockSum = cub::BlockReduce<double, Threads>;
+  __shared__ typename BlockSum::TempStorage storage;
   double sum = 0.0;
   const int64_t count = nz * ny * nx;
   for (int64_t i = blockIdx.x * int64_t(Threads) + threadIdx.x; i < count;
@@ -223,8 +181,8 @@ __global__ void __launch_bounds__(Threads)
     s.value[2][1][1] = image[(clamp_index(z + 1, nz) * ny + y) * nx + x];
     sum = __dadd_rn(sum, gradient_magnitude_squared(s, scales));
   }
-  block_sum<Threads>(sums, sum);
-  if (threadIdx.x == 0) partials[blockIdx.x] = sums[0];
+  const double total = BlockSum(storage).Sum(sum);
+  if (threadIdx.x == 0) partials[blockIdx.x] = total;
 }
 
 // One block: the partial sums in a fixed order, the average, and ITK's K of the iteration.
@@ -232,12 +190,13 @@ template <int Threads>
 __global__ void __launch_bounds__(Threads)
     diffusion_constant(const double* __restrict__ partials, int partial_count, int64_t voxels,
                        double conductance, double* __restrict__ average, float* __restrict__ k) {
-  __shared__ double sums[Threads];
+  using BlockSum = cub::BlockReduce<double, Threads>;
+  __shared__ typename BlockSum::TempStorage storage;
   double sum = 0.0;
   for (int i = threadIdx.x; i < partial_count; i += Threads) sum = __dadd_rn(sum, partials[i]);
-  block_sum<Threads>(sums, sum);
+  const double total = BlockSum(storage).Sum(sum);
   if (threadIdx.x == 0) {
-    const double mean = sums[0] / double(voxels);
+    const double mean = total / double(voxels);
     *average = mean;
     *k = diffusion_k(mean, conductance);
   }
@@ -254,7 +213,8 @@ __global__ void __launch_bounds__(TileX* TileY)
   for (int64_t tile = blockIdx.x; tile < g.tiles; tile += gridDim.x) {
     const TileOrigin origin = tile_origin<TileX, TileY, TileZ>(g, tile);
     __syncthreads();
-    load_halo_tile(current, g, origin, values, [](float v) { return v; });
+    load_halo_striped(current, g.nz, g.ny, g.nx, halo_box(g, origin), values,
+                      [](float v) { return v; });
     __syncthreads();
     const int64_t x = origin.x + threadIdx.x, y = origin.y + threadIdx.y;
     if (x >= g.nx || y >= g.ny) continue;

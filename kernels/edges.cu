@@ -23,34 +23,31 @@ namespace medkern::cuda {
 
 namespace {
 
-// Gradient rows: blocks of one warp, 32 columns x 4 rows, z-runs of 64 slices (longer when
-// the grid's z extent would exceed its limit), at least 16 blocks per SM (the register cap).
-// Of the shapes in bench/filters_tuning.cu (2 to 8 rows, 8 to 24 blocks per SM, runs of 32
-// to 128), 8 rows was the fastest by 4 % (0.530 vs 0.550 ms, H100, d00bb47) at 156 registers
-// to 122, then 6 rows (0.537 ms); the others were within 1 % or slower.
-constexpr int kGradientRowsPerLane = 4;
-constexpr int64_t kGradientZRun = 64;
-constexpr int kGradientBlocksPerSm = 16;
-// Canny's per-voxel passes.
-constexpr int kVoxelThreads = 256;
-constexpr int kVoxelBlocksPerSm = 8;
-
-template <class T, GradientOutput Output>
+template <class Policy, class T, GradientOutput Output>
 void launch_gradient(const Context& context, const T* input, float* output, const Shape3& shape,
                      const GradientSpec& spec) {
-  const int64_t z_run = std::max(kGradientZRun, (shape[0] + kMaxGridZ - 1) / kMaxGridZ);
-  const dim3 grid(
-      static_cast<unsigned>((shape[2] + 31) / 32),
-      capped_grid((shape[1] + kGradientRowsPerLane - 1) / kGradientRowsPerLane, kMaxGridY),
-      static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
-  kernels::gradient_rows<T, Output, kGradientRowsPerLane, kGradientBlocksPerSm>
+  constexpr int kRows = Policy::kGradientRowsPerLane;
+  const int64_t z_run = std::max(Policy::kGradientZRun, (shape[0] + kMaxGridZ - 1) / kMaxGridZ);
+  const dim3 grid(static_cast<unsigned>((shape[2] + 31) / 32),
+                  capped_grid((shape[1] + kRows - 1) / kRows, kMaxGridY),
+                  static_cast<unsigned>((shape[0] + z_run - 1) / z_run));
+  kernels::gradient_rows<T, Output, kRows, Policy::kGradientBlocksPerSm>
       <<<grid, 32, 0, stream_of(context)>>>(input, output, shape[0], shape[1], shape[2], z_run,
                                             spec);
   cuda_check_launch("gradient_rows");
 }
 
-unsigned voxel_grid(const Context& context, int64_t count) {
-  return grid_for(context, count, kVoxelThreads, kVoxelBlocksPerSm);
+// Grid and block of Canny's per-voxel passes over `count` voxels.
+struct VoxelLaunch {
+  unsigned grid;
+  int threads;
+};
+VoxelLaunch voxel_launch(const Context& context, int64_t count) {
+  return with_policy<EdgesPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    return VoxelLaunch{grid_for(context, count, Policy::kVoxelThreads, Policy::kVoxelBlocksPerSm),
+                       Policy::kVoxelThreads};
+  });
 }
 
 }  // namespace
@@ -58,26 +55,29 @@ unsigned voxel_grid(const Context& context, int64_t count) {
 void gradient(const Context& context, const VolumeRef& input, float* output,
               const GradientSpec& spec) {
   DeviceGuard guard(context.device().ordinal);
-  visit_image_dtype(input.dtype, [&](auto type) {
-    using T = decltype(type);
-    const auto* data = static_cast<const T*>(input.data);
-    switch (spec.output) {
-      case GradientOutput::sobel_z:
-        return launch_gradient<T, GradientOutput::sobel_z>(context, data, output, input.shape,
-                                                           spec);
-      case GradientOutput::sobel_y:
-        return launch_gradient<T, GradientOutput::sobel_y>(context, data, output, input.shape,
-                                                           spec);
-      case GradientOutput::sobel_x:
-        return launch_gradient<T, GradientOutput::sobel_x>(context, data, output, input.shape,
-                                                           spec);
-      case GradientOutput::sobel_magnitude:
-        return launch_gradient<T, GradientOutput::sobel_magnitude>(context, data, output,
-                                                                   input.shape, spec);
-      case GradientOutput::central_magnitude:
-        return launch_gradient<T, GradientOutput::central_magnitude>(context, data, output,
-                                                                     input.shape, spec);
-    }
+  with_policy<EdgesPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    visit_image_dtype(input.dtype, [&](auto type) {
+      using T = decltype(type);
+      const auto* data = static_cast<const T*>(input.data);
+      auto launch = [&](auto output_kind) {
+        launch_gradient<Policy, T, decltype(output_kind)::value>(context, data, output, input.shape,
+                                                                 spec);
+      };
+      switch (spec.output) {
+        case GradientOutput::sobel_z:
+          return launch(std::integral_constant<GradientOutput, GradientOutput::sobel_z>{});
+        case GradientOutput::sobel_y:
+          return launch(std::integral_constant<GradientOutput, GradientOutput::sobel_y>{});
+        case GradientOutput::sobel_x:
+          return launch(std::integral_constant<GradientOutput, GradientOutput::sobel_x>{});
+        case GradientOutput::sobel_magnitude:
+          return launch(std::integral_constant<GradientOutput, GradientOutput::sobel_magnitude>{});
+        case GradientOutput::central_magnitude:
+          return launch(
+              std::integral_constant<GradientOutput, GradientOutput::central_magnitude>{});
+      }
+    });
   });
 }
 
@@ -86,13 +86,12 @@ void canny_strength(const Context& context, const float* smoothed, const Shape3&
   DeviceGuard guard(context.device().ordinal);
   const int64_t count = shape[0] * shape[1] * shape[2];
   Volume<float> second(context, shape);
-  kernels::canny_second_derivative_pass<<<voxel_grid(context, count), kVoxelThreads, 0,
-                                          stream_of(context)>>>(smoothed, second.data(), shape[0],
-                                                                shape[1], shape[2], ndim);
+  const VoxelLaunch voxels = voxel_launch(context, count);
+  kernels::canny_second_derivative_pass<<<voxels.grid, voxels.threads, 0, stream_of(context)>>>(
+      smoothed, second.data(), shape[0], shape[1], shape[2], ndim);
   cuda_check_launch("canny_second_derivative_pass");
-  kernels::
-      canny_strength_pass<<<voxel_grid(context, count), kVoxelThreads, 0, stream_of(context)>>>(
-          smoothed, second.data(), strength, shape[0], shape[1], shape[2], ndim);
+  kernels::canny_strength_pass<<<voxels.grid, voxels.threads, 0, stream_of(context)>>>(
+      smoothed, second.data(), strength, shape[0], shape[1], shape[2], ndim);
   cuda_check_launch("canny_strength_pass");
 }
 
@@ -102,9 +101,9 @@ void keep_strong_components(const Context& context, const int32_t* labels, const
   DeviceBuffer<uint8_t> strong(context, components + 1);
   cuda_check(cudaMemsetAsync(strong.data(), 0, components + 1, stream_of(context)),
              "cudaMemsetAsync");
-  kernels::
-      flag_strong_components<<<voxel_grid(context, count), kVoxelThreads, 0, stream_of(context)>>>(
-          labels, strength, count, high, strong.data());
+  const VoxelLaunch voxels = voxel_launch(context, count);
+  kernels::flag_strong_components<<<voxels.grid, voxels.threads, 0, stream_of(context)>>>(
+      labels, strength, count, high, strong.data());
   cuda_check_launch("flag_strong_components");
   select_flagged_components(context, labels, strong.data(), count, output);
 }

@@ -29,31 +29,8 @@ namespace medkern::cuda {
 
 namespace {
 
-// In-plane tile: 32 x 32 outputs, 32 x 8 threads (each thread 4 outputs). Shared memory,
-// in doubles: 30 KiB at radius 8, 96 KiB at the largest radius, ((32 + 64)^2 + 32 * (32 +
-// 64)) * 8 bytes (above the default 48 KiB the kernel opts in; an H100 block may have 227).
-constexpr int kTileX = 32;
-constexpr int kTileY = 32;
-constexpr int kTileRows = 8;
+// Dynamic shared memory a kernel may use without opting in.
 constexpr std::size_t kDefaultSharedBytes = 48 * 1024;
-// Columns: 256 threads, each walks 64 slices with 4 loads in flight.
-constexpr int kColumnThreads = 256;
-constexpr int kColumnRun = 64;
-constexpr int kColumnUnroll = 4;
-// float32 fast path (radii <= kFloat32SumMaxRadius). Columns: 8 loads in flight per thread
-// (the float window is cheap; the pass is memory-bound). Plane: strips of 128 output columns
-// (160 threads: the strip and its halo, 1.1x the strip's columns loaded at radius 8), runs
-// of 128 rows (2R / 128 of the rows loaded twice; runs of 64 were 3 % / 7 % slower at radius
-// 4 / 8 in bench/filters_tuning.cu, H100, d00bb47), 10 rows a step (10 loads in flight per
-// thread; the x sums of a step are two rounds of the block's 5 warps, a warp per row);
-// shared memory 2 x 10 rows x 144 floats, 11.5 KiB.
-constexpr int kColumnUnroll32 = 8;
-constexpr int kPlaneStrip32 = 128;
-constexpr int kPlaneRun32 = 128;
-constexpr int kPlaneRowsPerStep32 = 10;
-// Global-memory fallback.
-constexpr int kAxisThreads = 256;
-constexpr int kAxisBlocksPerSm = 8;
 
 // The one-sided y and x weights in a plane kernel's parameters (PlaneWeights or
 // PlaneWeights32); an axis that filters nothing gets the identity.
@@ -68,13 +45,14 @@ Weights plane_weights(const SeparableKernels& kernels) {
   return weights;
 }
 
-template <class T>
+template <class Policy, class T>
 void launch_plane(const Context& context, const T* input, float* output, const Shape3& shape,
                   const SeparableKernels& kernels) {
+  constexpr int kTileX = Policy::kTileX, kTileY = Policy::kTileY;
   const auto weights = plane_weights<kernels::PlaneWeights>(kernels);
   const int tile_h = kTileY + 2 * weights.ry, tile_w = kTileX + 2 * weights.rx;
   const std::size_t shared = std::size_t(tile_w) * (tile_h + kTileY) * sizeof(double);
-  auto* kernel = &kernels::smooth_plane<T, kTileX, kTileY, kTileRows>;
+  auto* kernel = &kernels::smooth_plane<T, kTileX, kTileY, Policy::kTileRows>;
   if (shared > kDefaultSharedBytes) {
     cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(shared)),
@@ -83,19 +61,20 @@ void launch_plane(const Context& context, const T* input, float* output, const S
   const dim3 grid(static_cast<unsigned>((shape[2] + kTileX - 1) / kTileX),
                   capped_grid((shape[1] + kTileY - 1) / kTileY, kMaxGridY),
                   capped_grid(shape[0], kMaxGridZ));
-  kernel<<<grid, dim3(kTileX, kTileRows), shared, stream_of(context)>>>(
+  kernel<<<grid, dim3(kTileX, Policy::kTileRows), shared, stream_of(context)>>>(
       input, output, shape[0], shape[1], shape[2], weights);
   cuda_check_launch("smooth_plane");
 }
 
-template <class T>
+template <class Policy, class T>
 void launch_axis(const Context& context, const T* input, float* output, const Shape3& shape,
                  int axis, const std::vector<float>& weights) {
   const std::vector<float> identity{1.0f};
   const std::vector<float>& w = weights.empty() ? identity : weights;
   const DeviceBuffer<float> device_weights = make_device_buffer(context, w);
   const int64_t count = shape[0] * shape[1] * shape[2];
-  kernels::smooth_axis<T><<<grid_for(context, count, kAxisThreads, kAxisBlocksPerSm), kAxisThreads,
+  constexpr int kThreads = Policy::kAxisThreads;
+  kernels::smooth_axis<T><<<grid_for(context, count, kThreads, Policy::kAxisBlocksPerSm), kThreads,
                             0, stream_of(context)>>>(
       input, output, shape[0], shape[1], shape[2], axis, device_weights.data(), int(w.size()) - 1);
   cuda_check_launch("smooth_axis");
@@ -103,23 +82,25 @@ void launch_axis(const Context& context, const T* input, float* output, const Sh
 
 // The z pass at radius R: taps summed in double (bit for bit the CPU's) or, with Float32, in
 // float32 (the fast path, radii <= kFloat32SumMaxRadius).
-template <class T, int R, bool Float32>
+template <class Policy, class T, int R, bool Float32>
 void launch_columns_with_radius(const Context& context, const T* input, float* output,
                                 const Shape3& shape, const std::vector<float>& weights) {
+  constexpr int kColumnThreads = Policy::kColumnThreads;
+  constexpr int64_t kColumnRun = Policy::kColumnRun;
   const int64_t plane = shape[1] * shape[2];
   const int64_t runs = (shape[0] + kColumnRun - 1) / kColumnRun;
   const auto blocks = static_cast<unsigned>(runs * ((plane + kColumnThreads - 1) / kColumnThreads));
   if constexpr (Float32) {
     kernels::ColumnWeights32 w{};
     for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
-    kernels::smooth_columns32<T, R, kColumnUnroll32, kColumnThreads>
+    kernels::smooth_columns32<T, R, Policy::kColumnUnroll32, kColumnThreads>
         <<<blocks, kColumnThreads, 0, stream_of(context)>>>(input, output, shape[0], plane, runs,
                                                             kColumnRun, w);
     cuda_check_launch("smooth_columns32");
   } else {
     kernels::ColumnWeights w{};
     for (int k = 0; k <= R; ++k) w.w[k] = weights[k];
-    kernels::smooth_columns<T, R, kColumnUnroll, kColumnThreads>
+    kernels::smooth_columns<T, R, Policy::kColumnUnroll, kColumnThreads>
         <<<blocks, kColumnThreads, 0, stream_of(context)>>>(input, output, shape[0], plane, runs,
                                                             kColumnRun, w);
     cuda_check_launch("smooth_columns");
@@ -127,25 +108,27 @@ void launch_columns_with_radius(const Context& context, const T* input, float* o
 }
 
 // Picks the compiled radius: R... are 0 .. (largest radius - 1).
-template <class T, bool Float32, int... R>
+template <class Policy, class T, bool Float32, int... R>
 void launch_columns(std::integer_sequence<int, R...>, int radius, const Context& context,
                     const T* input, float* output, const Shape3& shape,
                     const std::vector<float>& weights) {
   using Launch =
       void (*)(const Context&, const T*, float*, const Shape3&, const std::vector<float>&);
-  static constexpr Launch kByRadius[] = {&launch_columns_with_radius<T, R + 1, Float32>...};
+  static constexpr Launch kByRadius[] = {&launch_columns_with_radius<Policy, T, R + 1, Float32>...};
   kByRadius[radius - 1](context, input, output, shape, weights);
 }
 
-template <class T, int R>
+template <class Policy, class T, int R>
 void launch_plane32_with_radius(const Context& context, const T* input, float* output,
                                 const Shape3& shape, const kernels::PlaneWeights32& weights) {
+  constexpr int kPlaneStrip32 = Policy::kPlaneStrip32;
+  constexpr int kPlaneRun32 = Policy::kPlaneRun32;
   using Strip = kernels::PlaneStrip32<R, kPlaneStrip32>;
   const int64_t strips = (shape[2] + kPlaneStrip32 - 1) / kPlaneStrip32;
   const int64_t runs = (shape[1] + kPlaneRun32 - 1) / kPlaneRun32;
   const dim3 grid(static_cast<unsigned>(strips * runs), capped_grid(shape[0], kMaxGridY));
   const bool vector_stores = shape[2] % 4 == 0 && aligned_to(output, 16);
-  kernels::smooth_plane32<T, R, kPlaneStrip32, kPlaneRowsPerStep32>
+  kernels::smooth_plane32<T, R, kPlaneStrip32, Policy::kPlaneRowsPerStep32>
       <<<grid, Strip::kThreads, 0, stream_of(context)>>>(
           input, output, shape[0], shape[1], shape[2], runs, kPlaneRun32, weights, vector_stores);
   cuda_check_launch("smooth_plane32");
@@ -153,57 +136,55 @@ void launch_plane32_with_radius(const Context& context, const T* input, float* o
 
 // The plane pass in float32, compiled for radius classes 2, 4, 8 (the larger of ry, rx
 // rounded up: taps beyond the runtime radii are skipped, at the cost of their issue slots).
-template <class T>
+template <class Policy, class T>
 void launch_plane32(const Context& context, const T* input, float* output, const Shape3& shape,
                     const SeparableKernels& kernels) {
   const auto weights = plane_weights<kernels::PlaneWeights32>(kernels);
   const int radius = std::max(weights.rx, weights.ry);
   if (radius <= 2) {
-    launch_plane32_with_radius<T, 2>(context, input, output, shape, weights);
+    launch_plane32_with_radius<Policy, T, 2>(context, input, output, shape, weights);
   } else if (radius <= 4) {
-    launch_plane32_with_radius<T, 4>(context, input, output, shape, weights);
+    launch_plane32_with_radius<Policy, T, 4>(context, input, output, shape, weights);
   } else {
     static_assert(kFloat32SumMaxRadius == 8, "the radius classes end at the fast path's limit");
-    launch_plane32_with_radius<T, 8>(context, input, output, shape, weights);
+    launch_plane32_with_radius<Policy, T, 8>(context, input, output, shape, weights);
   }
 }
 
 // z: registers up to kMaxRegisterRadius, else one global pass.
-template <class T>
+template <class Policy, class T>
 void smooth_z(const Context& context, const T* input, float* output, const Shape3& shape,
               const SeparableKernels& kernels) {
   const int rz = kernels.radius(0);
   if (rz <= kernels::kMaxRegisterRadius) {
-    launch_columns<T, false>(std::make_integer_sequence<int, kernels::kMaxRegisterRadius>{}, rz,
-                             context, input, output, shape, kernels.weights[0]);
+    launch_columns<Policy, T, false>(std::make_integer_sequence<int, kernels::kMaxRegisterRadius>{},
+                                     rz, context, input, output, shape, kernels.weights[0]);
   } else {
-    launch_axis<T>(context, input, output, shape, 0, kernels.weights[0]);
+    launch_axis<Policy, T>(context, input, output, shape, 0, kernels.weights[0]);
   }
 }
 
 // y and x: the tile when both radii fit, else one global pass per axis.
-template <class T>
+template <class Policy, class T>
 void smooth_in_plane(const Context& context, const T* input, float* output, const Shape3& shape,
                      const SeparableKernels& kernels) {
   if (kernels.radius(2) <= kernels::kMaxTileRadius &&
       kernels.radius(1) <= kernels::kMaxTileRadius) {
-    launch_plane<T>(context, input, output, shape, kernels);
+    launch_plane<Policy, T>(context, input, output, shape, kernels);
     return;
   }
   if (!kernels.filters(1)) {
-    launch_axis<T>(context, input, output, shape, 2, kernels.weights[2]);
+    launch_axis<Policy, T>(context, input, output, shape, 2, kernels.weights[2]);
     return;
   }
   Volume<float> columns(context, shape);
-  launch_axis<T>(context, input, columns.data(), shape, 1, kernels.weights[1]);
-  launch_axis<float>(context, columns.data(), output, shape, 2, kernels.weights[2]);
+  launch_axis<Policy, T>(context, input, columns.data(), shape, 1, kernels.weights[1]);
+  launch_axis<Policy, float>(context, columns.data(), output, shape, 2, kernels.weights[2]);
 }
 
-}  // namespace
-
-void separable_smooth(const Context& context, const VolumeRef& input, float* output,
-                      const SeparableKernels& kernels) {
-  DeviceGuard guard(context.device().ordinal);
+template <class Policy>
+void separable_smooth_with(const Context& context, const VolumeRef& input, float* output,
+                           const SeparableKernels& kernels) {
   const Shape3& shape = input.shape;
   const bool z = kernels.filters(0), in_plane = kernels.filters(1) || kernels.filters(2);
   const bool float32 = kernels.float32_sums && kernels.radius(0) <= kFloat32SumMaxRadius &&
@@ -214,29 +195,40 @@ void separable_smooth(const Context& context, const VolumeRef& input, float* out
     const T* in = static_cast<const T*>(input.data);
     if (float32) {
       auto columns32 = [&](float* target) {
-        launch_columns<T, true>(std::make_integer_sequence<int, kFloat32SumMaxRadius>{},
-                                kernels.radius(0), context, in, target, shape, kernels.weights[0]);
+        launch_columns<Policy, T, true>(std::make_integer_sequence<int, kFloat32SumMaxRadius>{},
+                                        kernels.radius(0), context, in, target, shape,
+                                        kernels.weights[0]);
       };
       if (!z) {  // one pass (it converts when it filters nothing)
-        launch_plane32<T>(context, in, output, shape, kernels);
+        launch_plane32<Policy, T>(context, in, output, shape, kernels);
       } else if (!in_plane) {
         columns32(output);
       } else {
         Volume<float> planes(context, shape);
         columns32(planes.data());
-        launch_plane32<float>(context, planes.data(), output, shape, kernels);
+        launch_plane32<Policy, float>(context, planes.data(), output, shape, kernels);
       }
       return;
     }
     if (!z) {  // the in-plane pass reads the input (and converts it when it filters nothing)
-      smooth_in_plane<T>(context, in, output, shape, kernels);
+      smooth_in_plane<Policy, T>(context, in, output, shape, kernels);
     } else if (!in_plane) {
-      smooth_z<T>(context, in, output, shape, kernels);
+      smooth_z<Policy, T>(context, in, output, shape, kernels);
     } else {
       Volume<float> planes(context, shape);
-      smooth_z<T>(context, in, planes.data(), shape, kernels);
-      smooth_in_plane<float>(context, planes.data(), output, shape, kernels);
+      smooth_z<Policy, T>(context, in, planes.data(), shape, kernels);
+      smooth_in_plane<Policy, float>(context, planes.data(), output, shape, kernels);
     }
+  });
+}
+
+}  // namespace
+
+void separable_smooth(const Context& context, const VolumeRef& input, float* output,
+                      const SeparableKernels& kernels) {
+  DeviceGuard guard(context.device().ordinal);
+  with_policy<GaussianPolicy>(context, [&](auto policy) {
+    separable_smooth_with<decltype(policy)>(context, input, output, kernels);
   });
 }
 

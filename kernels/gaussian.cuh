@@ -8,6 +8,8 @@
 #include "gaussian_backends.hpp"
 #include "host_device.hpp"
 
+#include "kernels/halo.cuh"
+
 namespace medkern::cuda::kernels {
 
 // Radii the fast paths take; larger ones go through smooth_axis.
@@ -53,12 +55,9 @@ __global__ void __launch_bounds__(TileX* Rows)
     const T* slice = input + z * ny * nx;
     for (int64_t y_tile = blockIdx.y; y_tile < y_tiles; y_tile += gridDim.y) {
       const int64_t y0 = y_tile * TileY;
-      for (int ty = threadIdx.y; ty < tile_h; ty += Rows) {
-        const int64_t row = clamp_index(y0 - ry + ty, ny) * nx;
-        for (int tx = threadIdx.x; tx < tile_w; tx += TileX) {
-          tile[ty * tile_w + tx] = tap_value(slice[row + clamp_index(x0 - rx + tx, nx)]);
-        }
-      }
+      load_halo_rows<TileX, Rows>(slice, 1, ny, nx,
+                                  HaloBox<1, 0, 0>{0, y0, x0, 0, ry, rx, 1, tile_h, tile_w}, tile,
+                                  [](T v) { return tap_value(v); });
       __syncthreads();
       for (int ty = threadIdx.y; ty < TileY; ty += Rows) {
         for (int tx = threadIdx.x; tx < tile_w; tx += TileX) {

@@ -18,13 +18,6 @@ namespace medkern::cuda {
 
 namespace {
 
-constexpr int kHistogramThreads = 512;
-// Shared memory a block aims to use for its private histograms; more replicas spread
-// contention but leave room for fewer resident blocks.
-constexpr int kSharedBytesTarget = 64 * 1024;
-constexpr int kMaxReplicas = 8;
-constexpr int kGlobalBlocksPerSm = 4;
-
 int max_shared_bytes(const Context& context) {
   int bytes = 0;
   cuda_check(cudaDeviceGetAttribute(&bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin,
@@ -42,8 +35,8 @@ struct Plan {
   kernels::LookupArguments arguments{};
 };
 
-template <class T>
-Plan plan_for(const Context& context, const HistogramBins& bins) {
+template <class Policy, class T>
+Plan plan_with(const Context& context, const HistogramBins& bins) {
   Plan plan;
   const int max_shared = max_shared_bytes(context);
   const int counts_bytes = int(bins.bins) * int(sizeof(uint32_t));
@@ -69,8 +62,8 @@ Plan plan_for(const Context& context, const HistogramBins& bins) {
   }
   plan.shared_counts = counts_bytes + lookup_bytes <= max_shared;
   if (plan.shared_counts) {
-    const int room = std::max(counts_bytes, kSharedBytesTarget - lookup_bytes);
-    plan.replicas = std::max(1, std::min({kMaxReplicas, room / counts_bytes,
+    const int room = std::max(counts_bytes, Policy::kSharedBytesTarget - lookup_bytes);
+    plan.replicas = std::max(1, std::min({Policy::kMaxReplicas, room / counts_bytes,
                                           (max_shared - lookup_bytes) / counts_bytes}));
     plan.shared_bytes = plan.replicas * counts_bytes + lookup_bytes;
   } else {
@@ -79,24 +72,31 @@ Plan plan_for(const Context& context, const HistogramBins& bins) {
   return plan;
 }
 
-template <class T, bool SharedCounts, kernels::BinLookup Lookup, bool Vectorized>
+template <class T>
+Plan plan_for(const Context& context, const HistogramBins& bins) {
+  return with_policy<HistogramPolicy>(
+      context, [&](auto policy) { return plan_with<decltype(policy), T>(context, bins); });
+}
+
+template <class Policy, class T, bool SharedCounts, kernels::BinLookup Lookup, bool Vectorized>
 void launch(const Context& context, const T* input, const uint8_t* mask, int64_t count,
             const HistogramBins& bins, const Plan& plan, unsigned long long* counts) {
-  auto kernel = kernels::histogram<T, kHistogramThreads, SharedCounts, Lookup, Vectorized>;
-  int blocks_per_sm = kGlobalBlocksPerSm;
+  constexpr int kThreads = Policy::kThreads;
+  auto kernel = kernels::histogram<T, kThreads, SharedCounts, Lookup, Vectorized>;
+  int blocks_per_sm = Policy::kGlobalBlocksPerSm;
   if (plan.shared_bytes > 0) {
     cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     plan.shared_bytes),
                "histogram: cudaFuncSetAttribute");
-    cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm, kernel,
-                                                             kHistogramThreads, plan.shared_bytes),
+    cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm, kernel, kThreads,
+                                                             plan.shared_bytes),
                "histogram: occupancy");
     blocks_per_sm = std::max(1, blocks_per_sm);
   }
   const int64_t per_thread = Vectorized ? 16 / int64_t(sizeof(T)) : 1;
   const unsigned grid =
-      grid_for(context, (count + per_thread - 1) / per_thread, kHistogramThreads, blocks_per_sm);
-  kernel<<<grid, kHistogramThreads, plan.shared_bytes, stream_of(context)>>>(
+      grid_for(context, (count + per_thread - 1) / per_thread, kThreads, blocks_per_sm);
+  kernel<<<grid, kThreads, plan.shared_bytes, stream_of(context)>>>(
       input, mask, count, bins, plan.arguments, plan.replicas, counts);
   cuda_check_launch("histogram");
 }
@@ -108,13 +108,17 @@ void launch_planned(const Context& context, const T* input, const uint8_t* mask,
   using kernels::BinLookup;
   constexpr BinLookup kShared = sizeof(T) == 2 ? BinLookup::shared_table : BinLookup::shared_edges;
   constexpr BinLookup kGlobal = sizeof(T) == 2 ? BinLookup::global_table : BinLookup::computed;
-  if (plan.shared_counts && plan.lookup == kShared) {
-    launch<T, true, kShared, Vectorized>(context, input, mask, count, bins, plan, counts);
-  } else if (plan.shared_counts) {
-    launch<T, true, kGlobal, Vectorized>(context, input, mask, count, bins, plan, counts);
-  } else {
-    launch<T, false, kGlobal, Vectorized>(context, input, mask, count, bins, plan, counts);
-  }
+  with_policy<HistogramPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    if (plan.shared_counts && plan.lookup == kShared) {
+      launch<Policy, T, true, kShared, Vectorized>(context, input, mask, count, bins, plan, counts);
+    } else if (plan.shared_counts) {
+      launch<Policy, T, true, kGlobal, Vectorized>(context, input, mask, count, bins, plan, counts);
+    } else {
+      launch<Policy, T, false, kGlobal, Vectorized>(context, input, mask, count, bins, plan,
+                                                    counts);
+    }
+  });
 }
 
 template <class T>

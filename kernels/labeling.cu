@@ -26,29 +26,27 @@ namespace {
 using kernels::Geometry;
 using kernels::NodeNeighbourhood;
 
-// Threads per tile block: 8 nodes each for the 4096-node tiles below.
-constexpr int kTileThreads = 512;
-// Threads per block of the join over tile faces.
-constexpr int kJoinThreads = 256;
-// Threads per block, blocks per SM and voxels per thread of the last pass (a grid-stride
-// stream over the labels, int4 loads and stores where aligned).
-constexpr int kNumberThreads = 256;
-constexpr int kNumberBlocksPerSm = 8;
-// The same for the selection of flagged components (labels read, a byte written).
-constexpr int kSelectThreads = 256;
-constexpr int kSelectBlocksPerSm = 8;
-
-// Tiles of 4096 nodes: 32 KiB of shared memory per block (parents and node contents), so
-// four blocks fit an SM. Larger tiles leave fewer faces to join in global memory; the node
+// Tiles of P::kTileNodes^3 nodes (3-D) or 1 x P::kSliceTileNodes^2 (per slice); the node
 // shape is the largest block whose voxels are all neighbours of each other (see
-// node_shape_for), which cuts the unions by its volume.
-using Nodes222 = Geometry<2, 2, 2, 16, 16, 16>;    // 26: tiles 32x32x32
-using Nodes122 = Geometry<1, 2, 2, 16, 16, 16>;    // 18: tiles 16x32x32
-using Nodes112 = Geometry<1, 1, 2, 16, 16, 16>;    // 6: tiles 16x16x32
-using Voxels3d = Geometry<1, 1, 1, 16, 16, 16>;    // equal values, 3-D: tiles 16^3
-using Slice122 = Geometry<1, 2, 2, 1, 64, 64>;     // 8 per slice: tiles 1x128x128
-using Slice112 = Geometry<1, 1, 2, 1, 64, 64>;     // 4 per slice: tiles 1x64x128
-using SliceVoxels = Geometry<1, 1, 1, 1, 64, 64>;  // equal values per slice: 1x64x64
+// node_is_connected), which cuts the unions by its volume. At the policies' 16 and 64:
+template <int BZ, int BY, int BX, class P>
+using Nodes3d = Geometry<BZ, BY, BX, P::kTileNodes, P::kTileNodes, P::kTileNodes>;
+template <int BZ, int BY, int BX, class P>
+using NodesPerSlice = Geometry<BZ, BY, BX, 1, P::kSliceTileNodes, P::kSliceTileNodes>;
+template <class P>
+using Nodes222 = Nodes3d<2, 2, 2, P>;  // 26: tiles 32x32x32
+template <class P>
+using Nodes122 = Nodes3d<1, 2, 2, P>;  // 18: tiles 16x32x32
+template <class P>
+using Nodes112 = Nodes3d<1, 1, 2, P>;  // 6: tiles 16x16x32
+template <class P>
+using Voxels3d = Nodes3d<1, 1, 1, P>;  // equal values, 3-D: tiles 16^3
+template <class P>
+using Slice122 = NodesPerSlice<1, 2, 2, P>;  // 8 per slice: tiles 1x128x128
+template <class P>
+using Slice112 = NodesPerSlice<1, 1, 2, P>;  // 4 per slice: tiles 1x64x128
+template <class P>
+using SliceVoxels = NodesPerSlice<1, 1, 1, P>;  // equal values per slice: 1x64x64
 
 struct Offset {
   int dz, dy, dx;
@@ -141,7 +139,7 @@ bool node_is_connected(const Neighbourhood& neighbours, int bz, int by, int bx) 
   return true;
 }
 
-template <class Rule, class G>
+template <class Policy, class Rule, class G>
 int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labels,
                    const Neighbourhood& neighbours) {
   const cudaStream_t stream = stream_of(context);
@@ -169,12 +167,14 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   cuda_check(cudaMemsetAsync(root_bits, 0, std::size_t(words) * sizeof(uint32_t), stream),
              "label_components: cudaMemsetAsync");
 
+  constexpr int kTileThreads = Policy::kTileThreads;
   kernels::label_tiles<Rule, G, kTileThreads><<<unsigned(tiles), kTileThreads, 0, stream>>>(
       values, spread.data(), forest.data(), root_bits, labels, dims, nb);
   cuda_check_launch("label_tiles");
 
   const int64_t face_threads = tiles * kernels::LowFaces<G>::kNodes;
   if (tiles > 1) {
+    constexpr int kJoinThreads = Policy::kJoinThreads;
     kernels::join_tiles<Rule, G>
         <<<unsigned((face_threads + kJoinThreads - 1) / kJoinThreads), kJoinThreads, 0, stream>>>(
             values, spread.data(), forest.data(), root_bits, dims, int32_t(tiles), nb);
@@ -192,12 +192,14 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
                                            int(words), stream),
              "label_components: scan");
 
+  constexpr int kNumberThreads = Policy::kNumberThreads;
   if (aligned_to(labels, 16)) {
-    const unsigned grid = grid_for(context, count / 4 + 1, kNumberThreads, kNumberBlocksPerSm);
+    const unsigned grid =
+        grid_for(context, count / 4 + 1, kNumberThreads, Policy::kNumberBlocksPerSm);
     kernels::number_voxels<4><<<grid, kNumberThreads, 0, stream>>>(labels, forest.data(), root_bits,
                                                                    ranks.data(), int32_t(count));
   } else {
-    const unsigned grid = grid_for(context, count, kNumberThreads, kNumberBlocksPerSm);
+    const unsigned grid = grid_for(context, count, kNumberThreads, Policy::kNumberBlocksPerSm);
     kernels::number_voxels<1><<<grid, kNumberThreads, 0, stream>>>(labels, forest.data(), root_bits,
                                                                    ranks.data(), int32_t(count));
   }
@@ -206,35 +208,33 @@ int64_t label_with(const Context& context, const VolumeRef& image, int32_t* labe
   return read_back(context, ranks.data() + words - 1, "label_components: cudaMemcpyAsync");
 }
 
-template <class T>
+template <class Policy, class T>
 int64_t label_equal_values(const Context& context, const VolumeRef& image, int32_t* labels,
                            const Neighbourhood& neighbours, bool per_slice) {
   using Rule = kernels::EqualValueRule<T>;
-  return per_slice ? label_with<Rule, SliceVoxels>(context, image, labels, neighbours)
-                   : label_with<Rule, Voxels3d>(context, image, labels, neighbours);
+  return per_slice
+             ? label_with<Policy, Rule, SliceVoxels<Policy>>(context, image, labels, neighbours)
+             : label_with<Policy, Rule, Voxels3d<Policy>>(context, image, labels, neighbours);
 }
 
-}  // namespace
-
-int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
-                         const Neighbourhood& neighbours, LabelRule rule) {
-  DeviceGuard guard(context.device().ordinal);
-  if (image.numel() == 0) return 0;
+template <class Policy>
+int64_t label_components_with(const Context& context, const VolumeRef& image, int32_t* labels,
+                              const Neighbourhood& neighbours, LabelRule rule) {
   bool per_slice = true;
   for (int n = 0; n < neighbours.count; ++n) per_slice = per_slice && neighbours.dz[n] == 0;
 
   if (rule == LabelRule::equal_value) {
     switch (image.dtype) {
       case DType::uint8:
-        return label_equal_values<uint8_t>(context, image, labels, neighbours, per_slice);
+        return label_equal_values<Policy, uint8_t>(context, image, labels, neighbours, per_slice);
       case DType::int16:
-        return label_equal_values<int16_t>(context, image, labels, neighbours, per_slice);
+        return label_equal_values<Policy, int16_t>(context, image, labels, neighbours, per_slice);
       case DType::uint16:
-        return label_equal_values<uint16_t>(context, image, labels, neighbours, per_slice);
+        return label_equal_values<Policy, uint16_t>(context, image, labels, neighbours, per_slice);
       case DType::int32:
-        return label_equal_values<int32_t>(context, image, labels, neighbours, per_slice);
+        return label_equal_values<Policy, int32_t>(context, image, labels, neighbours, per_slice);
       case DType::float32:
-        return label_equal_values<float>(context, image, labels, neighbours, per_slice);
+        return label_equal_values<Policy, float>(context, image, labels, neighbours, per_slice);
       default:
         throw_dtype_mismatch("image", DType::int32, image.dtype);
     }
@@ -243,22 +243,37 @@ int64_t label_components(const Context& context, const VolumeRef& image, int32_t
   using Rule = kernels::NonZeroRule;
   // The largest node whose voxels all touch each other.
   if (!per_slice && node_is_connected(neighbours, 2, 2, 2)) {
-    return label_with<Rule, Nodes222>(context, image, labels, neighbours);
+    return label_with<Policy, Rule, Nodes222<Policy>>(context, image, labels, neighbours);
   }
   if (node_is_connected(neighbours, 1, 2, 2)) {
-    return per_slice ? label_with<Rule, Slice122>(context, image, labels, neighbours)
-                     : label_with<Rule, Nodes122>(context, image, labels, neighbours);
+    return per_slice
+               ? label_with<Policy, Rule, Slice122<Policy>>(context, image, labels, neighbours)
+               : label_with<Policy, Rule, Nodes122<Policy>>(context, image, labels, neighbours);
   }
-  return per_slice ? label_with<Rule, Slice112>(context, image, labels, neighbours)
-                   : label_with<Rule, Nodes112>(context, image, labels, neighbours);
+  return per_slice ? label_with<Policy, Rule, Slice112<Policy>>(context, image, labels, neighbours)
+                   : label_with<Policy, Rule, Nodes112<Policy>>(context, image, labels, neighbours);
+}
+
+}  // namespace
+
+int64_t label_components(const Context& context, const VolumeRef& image, int32_t* labels,
+                         const Neighbourhood& neighbours, LabelRule rule) {
+  DeviceGuard guard(context.device().ordinal);
+  if (image.numel() == 0) return 0;
+  return with_policy<LabelingPolicy>(context, [&](auto policy) {
+    return label_components_with<decltype(policy)>(context, image, labels, neighbours, rule);
+  });
 }
 
 void select_flagged_components(const Context& context, const int32_t* labels, const uint8_t* flags,
                                int64_t count, uint8_t* output) {
   DeviceGuard guard(context.device().ordinal);
-  kernels::select_flagged<uint8_t>
-      <<<grid_for(context, count, kSelectThreads, kSelectBlocksPerSm), kSelectThreads, 0,
-         stream_of(context)>>>(labels, flags, count, output);
+  with_policy<LabelingPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    kernels::select_flagged<uint8_t>
+        <<<grid_for(context, count, Policy::kSelectThreads, Policy::kSelectBlocksPerSm),
+           Policy::kSelectThreads, 0, stream_of(context)>>>(labels, flags, count, output);
+  });
   cuda_check_launch("select_flagged");
 }
 

@@ -1,4 +1,5 @@
-// Launch helpers shared by the kernels' dispatch files.
+// Launch helpers shared by the kernels' dispatch files (and, in tuning.cuh, the launch
+// constants of every family).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -7,6 +8,7 @@
 #include <cstdint>
 
 #include "cuda_check.hpp"
+#include "kernels/tuning.cuh"
 #include "medkern/context.hpp"
 
 namespace medkern::cuda {

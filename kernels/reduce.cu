@@ -8,10 +8,7 @@
 namespace medkern::cuda {
 
 namespace {
-constexpr int kReduceThreads = 256;
-constexpr int kReduceBlocksPerSm = 4;
-
-template <class T>
+template <class Policy, class T>
 MinMax launch_min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask) {
   const cudaStream_t stream = stream_of(context);
   DeviceBuffer<kernels::MinMaxKeys> scratch(context, 1);
@@ -20,10 +17,10 @@ MinMax launch_min_max(const Context& context, const VolumeRef& input, const Volu
   cuda_check(cudaMemcpyAsync(keys, &initial, sizeof(initial), cudaMemcpyHostToDevice, stream),
              "min_max: cudaMemcpyAsync");
   const int64_t count = input.numel();
-  kernels::min_max<T, kReduceThreads>
-      <<<grid_for(context, count, kReduceThreads, kReduceBlocksPerSm), kReduceThreads, 0, stream>>>(
-          static_cast<const T*>(input.data),
-          mask ? static_cast<const uint8_t*>(mask->data) : nullptr, count, keys);
+  kernels::min_max<T, Policy::kThreads>
+      <<<grid_for(context, count, Policy::kThreads, Policy::kBlocksPerSm), Policy::kThreads, 0,
+         stream>>>(static_cast<const T*>(input.data),
+                   mask ? static_cast<const uint8_t*>(mask->data) : nullptr, count, keys);
   cuda_check_launch("min_max");
   const kernels::MinMaxKeys result = read_back(context, keys, "min_max: cudaMemcpyAsync");
   if (result.count == 0) return MinMax{};
@@ -37,20 +34,23 @@ MinMax launch_min_max(const Context& context, const VolumeRef& input, const Volu
 
 MinMax min_max(const Context& context, const VolumeRef& input, const VolumeRef* mask) {
   DeviceGuard guard(context.device().ordinal);
-  switch (input.dtype) {
-    case DType::int16:
-      return launch_min_max<int16_t>(context, input, mask);
-    case DType::uint16:
-      return launch_min_max<uint16_t>(context, input, mask);
-    case DType::float32:
-      return launch_min_max<float>(context, input, mask);
-    case DType::uint8:
-      return launch_min_max<uint8_t>(context, input, mask);
-    case DType::int32:
-      return launch_min_max<int32_t>(context, input, mask);
-    default:
-      throw_dtype_mismatch("input", DType::float32, input.dtype);
-  }
+  return with_policy<ReducePolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    switch (input.dtype) {
+      case DType::int16:
+        return launch_min_max<Policy, int16_t>(context, input, mask);
+      case DType::uint16:
+        return launch_min_max<Policy, uint16_t>(context, input, mask);
+      case DType::float32:
+        return launch_min_max<Policy, float>(context, input, mask);
+      case DType::uint8:
+        return launch_min_max<Policy, uint8_t>(context, input, mask);
+      case DType::int32:
+        return launch_min_max<Policy, int32_t>(context, input, mask);
+      default:
+        throw_dtype_mismatch("input", DType::float32, input.dtype);
+    }
+  });
 }
 
 }  // namespace medkern::cuda

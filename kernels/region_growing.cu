@@ -12,18 +12,16 @@
 namespace medkern::cuda {
 
 namespace {
-constexpr int kMomentThreads = 256;
-constexpr int kMomentBlocksPerSm = 8;
-
-template <class T>
+template <class Policy, class T>
 void launch_region_moments(const Context& context, const VolumeRef& input, const uint8_t* mask,
                            RegionMoments* partials) {
   const int64_t count = input.numel();
   const int64_t chunks = moment_chunks(count);
-  kernels::region_moments<T, kMomentThreads>
-      <<<grid_for(context, chunks * kMomentLanes, kMomentThreads, kMomentBlocksPerSm),
-         kMomentThreads, 0, stream_of(context)>>>(static_cast<const T*>(input.data), mask, count,
-                                                  chunks, partials);
+  kernels::region_moments<T, Policy::kMomentThreads>
+      <<<grid_for(context, chunks * kMomentLanes, Policy::kMomentThreads,
+                  Policy::kMomentBlocksPerSm),
+         Policy::kMomentThreads, 0, stream_of(context)>>>(static_cast<const T*>(input.data), mask,
+                                                          count, chunks, partials);
   cuda_check_launch("region_moments");
 }
 }  // namespace
@@ -38,8 +36,10 @@ void keep_seeded_components(const Context& context, const int32_t* labels, int64
       make_device_buffer(context, std::vector<uint64_t>(seeds.begin(), seeds.end()));
   cuda_check(cudaMemsetAsync(seeded.data(), 0, components + 1, stream), "cudaMemsetAsync");
   const int seed_count = int(seeds.size());
-  kernels::mark_seeded<<<(seed_count + 255) / 256, 256, 0, stream>>>(labels, device_seeds.data(),
-                                                                     seed_count, seeded.data());
+  const int threads = with_policy<RegionGrowingPolicy>(
+      context, [](auto policy) { return decltype(policy)::kSeedThreads; });
+  kernels::mark_seeded<<<(seed_count + threads - 1) / threads, threads, 0, stream>>>(
+      labels, device_seeds.data(), seed_count, seeded.data());
   cuda_check_launch("mark_seeded");
   select_flagged_components(context, labels, seeded.data(), count, output);
 }
@@ -47,16 +47,19 @@ void keep_seeded_components(const Context& context, const int32_t* labels, int64
 void region_moments(const Context& context, const VolumeRef& input, const uint8_t* mask,
                     RegionMoments* partials) {
   DeviceGuard guard(context.device().ordinal);
-  switch (input.dtype) {
-    case DType::int16:
-      return launch_region_moments<int16_t>(context, input, mask, partials);
-    case DType::uint16:
-      return launch_region_moments<uint16_t>(context, input, mask, partials);
-    case DType::float32:
-      return launch_region_moments<float>(context, input, mask, partials);
-    default:
-      throw_dtype_mismatch("input", DType::float32, input.dtype);
-  }
+  with_policy<RegionGrowingPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    switch (input.dtype) {
+      case DType::int16:
+        return launch_region_moments<Policy, int16_t>(context, input, mask, partials);
+      case DType::uint16:
+        return launch_region_moments<Policy, uint16_t>(context, input, mask, partials);
+      case DType::float32:
+        return launch_region_moments<Policy, float>(context, input, mask, partials);
+      default:
+        throw_dtype_mismatch("input", DType::float32, input.dtype);
+    }
+  });
 }
 
 }  // namespace medkern::cuda

@@ -13,9 +13,6 @@ namespace medkern::cuda {
 
 namespace {
 
-constexpr int kThresholdThreads = 256;
-constexpr int kThresholdBlocksPerSm = 8;
-
 template <class T>
 kernels::ThresholdBounds<T> bounds_for(const ThresholdParams& params) {
   kernels::ThresholdBounds<T> bounds{};
@@ -38,27 +35,27 @@ kernels::ThresholdBounds<T> bounds_for(const ThresholdParams& params) {
   return bounds;
 }
 
-template <class T, bool Vectorized>
+template <class Policy, class T, bool Vectorized>
 void launch(const Context& context, const T* input, uint8_t* output, int64_t count,
             const kernels::ThresholdBounds<T>& bounds) {
   const int64_t per_thread = Vectorized ? 16 / int64_t(sizeof(T)) : 1;
-  const unsigned grid = grid_for(context, (count + per_thread - 1) / per_thread, kThresholdThreads,
-                                 kThresholdBlocksPerSm);
-  kernels::threshold<T, kThresholdThreads, Vectorized>
-      <<<grid, kThresholdThreads, 0, stream_of(context)>>>(input, output, count, bounds);
+  const unsigned grid = grid_for(context, (count + per_thread - 1) / per_thread, Policy::kThreads,
+                                 Policy::kBlocksPerSm);
+  kernels::threshold<T, Policy::kThreads, Vectorized>
+      <<<grid, Policy::kThreads, 0, stream_of(context)>>>(input, output, count, bounds);
   cuda_check_launch("threshold");
 }
 
-template <class T>
+template <class Policy, class T>
 void threshold_typed(const Context& context, const VolumeRef& input, const VolumeRef& output,
                      const ThresholdParams& params) {
   const auto* in = static_cast<const T*>(input.data);
   auto* out = static_cast<uint8_t*>(output.data);
   const auto bounds = bounds_for<T>(params);
   if (aligned_to(in, 16) && aligned_to(out, 16 / sizeof(T))) {
-    launch<T, true>(context, in, out, input.numel(), bounds);
+    launch<Policy, T, true>(context, in, out, input.numel(), bounds);
   } else {
-    launch<T, false>(context, in, out, input.numel(), bounds);
+    launch<Policy, T, false>(context, in, out, input.numel(), bounds);
   }
 }
 
@@ -67,16 +64,19 @@ void threshold_typed(const Context& context, const VolumeRef& input, const Volum
 void threshold(const Context& context, const VolumeRef& input, const VolumeRef& output,
                const ThresholdParams& params) {
   DeviceGuard guard(context.device().ordinal);
-  switch (input.dtype) {
-    case DType::int16:
-      return threshold_typed<int16_t>(context, input, output, params);
-    case DType::uint16:
-      return threshold_typed<uint16_t>(context, input, output, params);
-    case DType::float32:
-      return threshold_typed<float>(context, input, output, params);
-    default:
-      throw_dtype_mismatch("input", DType::float32, input.dtype);
-  }
+  with_policy<ThresholdPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    switch (input.dtype) {
+      case DType::int16:
+        return threshold_typed<Policy, int16_t>(context, input, output, params);
+      case DType::uint16:
+        return threshold_typed<Policy, uint16_t>(context, input, output, params);
+      case DType::float32:
+        return threshold_typed<Policy, float>(context, input, output, params);
+      default:
+        throw_dtype_mismatch("input", DType::float32, input.dtype);
+    }
+  });
 }
 
 }  // namespace medkern::cuda

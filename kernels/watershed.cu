@@ -23,8 +23,9 @@ namespace medkern::cuda {
 
 namespace {
 
-constexpr int kPointwiseThreads = 256;
-constexpr int kPointwiseBlocksPerSm = 8;
+// The pointwise passes' block (their grids follow the device: pointwise_grid).
+constexpr int kPointwiseThreads = shared_policy_value<WatershedPolicy>(
+    [](auto policy) { return decltype(policy)::kPointwiseThreads; });
 
 kernels::VolumeDims dims_of(const Shape3& shape) {
   return {int32_t(shape[0]), int32_t(shape[1]), int32_t(shape[2])};
@@ -48,7 +49,10 @@ class DeviceCounter {
 };
 
 unsigned pointwise_grid(const Context& context, int64_t count) {
-  return grid_for(context, count, kPointwiseThreads, kPointwiseBlocksPerSm);
+  return with_policy<WatershedPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    return grid_for(context, count, Policy::kPointwiseThreads, Policy::kPointwiseBlocksPerSm);
+  });
 }
 
 // Relaxes `state` (with its fixed `aux`) in place to its fixed point: tile passes, each over
