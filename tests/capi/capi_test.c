@@ -132,7 +132,7 @@ static void test_version_and_status(void) {
           MEDKERN_VERSION_PATCH);
   CHECK(medkern_version() != NULL);
   CHECK(strcmp(medkern_version(), expected) == 0);
-  CHECK(strcmp(medkern_version(), "0.1.0") == 0);
+  CHECK(strcmp(medkern_version(), "0.2.0") == 0);
 
   g_section = "status_name";
   CHECK(strcmp(medkern_status_name(MEDKERN_OK), "MEDKERN_OK") == 0);
