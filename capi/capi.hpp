@@ -170,7 +170,7 @@ constexpr bool names_match(std::index_sequence<I...>) {
 }
 
 template <class C, class Visit, std::size_t... I>
-void for_each_mapped(Visit& visit, std::index_sequence<I...> order) {
+void visit_pairs(Visit& visit, std::index_sequence<I...> order) {
   static_assert(names_match<C>(order),
                 "a C mapping lists the C++ fields in their order, under their names");
   (visit(std::get<I>(CParams<C>::list), std::get<I>(FieldsOf<typename CParams<C>::Cpp>::list)),
@@ -183,7 +183,7 @@ void for_each_mapped(Visit&& visit) {
   using Cpp = typename CParams<C>::Cpp;
   constexpr std::size_t n = std::tuple_size_v<std::decay_t<decltype(CParams<C>::list)>>;
   static_assert(n == field_count<Cpp>(), "a C mapping lists every field of the C++ struct");
-  for_each_mapped<C>(visit, std::make_index_sequence<n>());
+  visit_pairs<C>(visit, std::make_index_sequence<n>());
 }
 
 // Where `member` begins in its struct, and its size.
