@@ -16,7 +16,7 @@ struct CParams<medkern_anisotropic_diffusion_params> : CParamsBase {
   using C = medkern_anisotropic_diffusion_params;
   using Cpp = AnisotropicDiffusionParams;
   static constexpr const char* name = "medkern_anisotropic_diffusion_params";
-  static constexpr auto required_through = &C::conductance;
+  static constexpr auto required_through = &C::conductance;  // every field, as in 0.1
   static constexpr auto list =
       fields(field("iterations", &C::iterations), field("time_step", &C::time_step),
              field("conductance", &C::conductance));

@@ -21,7 +21,7 @@ struct CParams<medkern_confidence_connected_params> : CParamsBase {
   using C = medkern_confidence_connected_params;
   using Cpp = ConfidenceConnectedParams;
   static constexpr const char* name = "medkern_confidence_connected_params";
-  static constexpr auto required_through = &C::multiplier;
+  static constexpr auto required_through = &C::multiplier;  // every field, as in 0.1
   static constexpr auto list =
       fields(field("multiplier", &C::multiplier), field("iterations", &C::iterations),
              field("initial_radius", &C::initial_radius), field("connectivity", &C::connectivity));

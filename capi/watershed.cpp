@@ -8,7 +8,7 @@ struct CParams<medkern_watershed_params> : CParamsBase {
   using C = medkern_watershed_params;
   using Cpp = WatershedParams;
   static constexpr const char* name = "medkern_watershed_params";
-  static constexpr auto required_through = &C::watershed_line;
+  static constexpr auto required_through = &C::watershed_line;  // every field, as in 0.1
   static constexpr auto list =
       fields(field("connectivity", &C::connectivity), field("watershed_line", &C::watershed_line));
 };

@@ -22,9 +22,9 @@
  * - Every parameter or result struct begins with `uint32_t struct_size`. Set it to
  *   sizeof(the struct) as your header defines it: a library newer than your header reads
  *   only the fields you know and gives the rest their defaults; an older one reads what it
- *   knows. A struct_size below the struct's first field (or below a field that has no
- *   default) is MEDKERN_ERROR_INVALID_ARGUMENT. Result structs that you pass in are written
- *   only as far as your struct_size reaches.
+ *   knows. A struct_size that does not reach the end of the struct's first field (or of
+ *   the later field a struct names) is MEDKERN_ERROR_INVALID_ARGUMENT. Result structs that
+ *   you pass in are written only as far as your struct_size reaches.
  * - Arrays are C-order, slowest axis first: a volume is (nz, ny, nx), spacing (sz, sy, sx)
  *   in millimetres. A 2-D image is (1, ny, nx).
  * - The caller owns every buffer it passes in, and the library keeps no pointer to it after
@@ -449,6 +449,7 @@ MEDKERN_API medkern_status medkern_label_components(medkern_context* context,
 
 /* ================================================================ region growing */
 
+/* struct_size must reach `hi`: the band has no default. */
 typedef struct medkern_connected_threshold_params {
   uint32_t struct_size;
   int32_t connectivity; /* as medkern_label_components; default 26 */
@@ -471,6 +472,7 @@ MEDKERN_API medkern_status medkern_connected_threshold(
     medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
     const medkern_volume* output, const medkern_connected_threshold_params* params);
 
+/* struct_size must reach `multiplier` (every field, as in 0.1). */
 typedef struct medkern_confidence_connected_params {
   uint32_t struct_size;
   int32_t connectivity;   /* as medkern_label_components; default 26 (ITK floods with 6) */
@@ -515,6 +517,7 @@ MEDKERN_API medkern_status medkern_confidence_connected(
 
 /* ================================================================ watershed */
 
+/* struct_size must reach `watershed_line` (every field, as in 0.1). */
 typedef struct medkern_watershed_params {
   uint32_t struct_size;
   int32_t connectivity;   /* 6 | 18 | 26 (scikit-image's 1 | 2 | 3); default 6 */
@@ -649,6 +652,7 @@ MEDKERN_API medkern_status medkern_gradient_magnitude(
     medkern_context* context, const medkern_volume* input, const medkern_volume* output,
     const medkern_gradient_magnitude_params* params);
 
+/* struct_size must reach `high`: the thresholds have no default. */
 typedef struct medkern_canny_params {
   uint32_t struct_size;
   int32_t ndim;       /* 3 (default): the volume; 2: each z-slice on its own */
@@ -700,6 +704,7 @@ MEDKERN_API medkern_status medkern_median(medkern_context* context, const medker
                                           const medkern_volume* output,
                                           const medkern_median_params* params);
 
+/* struct_size must reach `conductance` (every field, as in 0.1). */
 typedef struct medkern_anisotropic_diffusion_params {
   uint32_t struct_size;
   int32_t iterations; /* >= 0; 0 copies the input as float32; default 5 */
@@ -729,6 +734,7 @@ MEDKERN_API medkern_status medkern_anisotropic_diffusion(
 
 /* ================================================================ calcium scoring */
 
+/* struct_size must reach `slice_thickness_mm`: the thickness has no default. */
 typedef struct medkern_calcium_params {
   uint32_t struct_size;
   int32_t connectivity;      /* in-plane: 8 (default) or 4 */
