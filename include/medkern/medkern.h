@@ -1,18 +1,34 @@
 /*
  * medkern.h - the C ABI of medkern, and its API reference.
  *
+ * Sections, in this order: status and version; devices; contexts; volumes and memory; then
+ * one section per op family: histogram, threshold, label statistics, connected components,
+ * region growing, watershed, gaussian, edges, noise reduction, calcium scoring, DICOM.
+ * Each function says what it does, what it returns, who owns memory, and since which version
+ * it exists ("since 0.1"). An ABI is kept forever: a function is never removed or changed,
+ * a newer form is added beside it, and the older one stays, documented as such.
+ *
  * Conventions
- * - Every function returns a medkern_status; MEDKERN_OK is 0. On failure,
- *   medkern_last_error() gives a message naming the bad argument and its value.
+ * - Every function that can fail returns a medkern_status; MEDKERN_OK is 0. On failure,
+ *   medkern_last_error() gives a message that begins with the function's name and names the
+ *   bad argument and its value. The functions that cannot fail (the names, the version, the
+ *   destructors, medkern_dicom_available) return their value directly.
  * - No function lets a C++ exception escape, and no input, however wrong, is meant to
  *   crash the process: null pointers, wrong dtypes and mismatched shapes are statuses.
+ * - An op takes, in this order: the context, its input volumes (and other inputs, such as
+ *   seeds), its output volumes, a pointer to its params struct, then the pointers through
+ *   which it returns values (a count, a threshold, a result). Optional volumes (a mask) are
+ *   NULL when absent. Where an op's params "may be NULL", NULL means every default.
  * - Every parameter or result struct begins with `uint32_t struct_size`. Set it to
- *   sizeof(the struct) as your header defines it; a library newer than your header
- *   reads only the fields you know and gives the rest their defaults.
+ *   sizeof(the struct) as your header defines it: a library newer than your header reads
+ *   only the fields you know and gives the rest their defaults; an older one reads what it
+ *   knows. A struct_size that does not reach the end of the struct's first field (or of
+ *   the later field a struct names) is MEDKERN_ERROR_INVALID_ARGUMENT. Result structs that
+ *   you pass in are written only as far as your struct_size reaches.
  * - Arrays are C-order, slowest axis first: a volume is (nz, ny, nx), spacing (sz, sy, sx)
  *   in millimetres. A 2-D image is (1, ny, nx).
- * - The caller owns every buffer it passes in. Results that the library allocates say
- *   how they are freed.
+ * - The caller owns every buffer it passes in, and the library keeps no pointer to it after
+ *   the call. Results that the library allocates say how they are freed.
  * - Thread safety: functions may be called from any thread; a context may be used by
  *   one thread at a time.
  */
@@ -23,8 +39,11 @@
 #include <stdint.h>
 
 #define MEDKERN_VERSION_MAJOR 0
-#define MEDKERN_VERSION_MINOR 1
+#define MEDKERN_VERSION_MINOR 2
 #define MEDKERN_VERSION_PATCH 0
+/* One number for comparisons: MAJOR * 10000 + MINOR * 100 + PATCH (0.2.0 is 200). */
+#define MEDKERN_VERSION_NUMBER \
+  (MEDKERN_VERSION_MAJOR * 100 * 100 + MEDKERN_VERSION_MINOR * 100 + MEDKERN_VERSION_PATCH)
 
 #if defined(_WIN32)
 #define MEDKERN_API __declspec(dllexport)
@@ -38,7 +57,7 @@
 extern "C" {
 #endif
 
-/* ---------------------------------------------------------------- status */
+/* ================================================================ status and version */
 
 typedef int32_t medkern_status;
 enum {
@@ -58,18 +77,28 @@ enum {
                                           file, a series with varying orientation */
 };
 
-/* The message of the last failed call on this thread ("" if none). The string is owned
- * by the library and valid until the next medkern call on this thread. */
+/* medkern_last_error() - since 0.1
+ * The message of the last failed call on this thread, "" after a successful one. The string
+ * is owned by the library and valid until the next medkern call on this thread. Never NULL. */
 MEDKERN_API const char* medkern_last_error(void);
 
-/* A static name for a status code, e.g. "MEDKERN_ERROR_SHAPE_MISMATCH". */
+/* medkern_status_name() - since 0.1
+ * A static name for a status code, e.g. "MEDKERN_ERROR_SHAPE_MISMATCH"; an unknown code
+ * still gets a non-empty name. Leaves medkern_last_error() as it is. */
 MEDKERN_API const char* medkern_status_name(medkern_status status);
 
-/* The library's version as "MAJOR.MINOR.PATCH" (a static string). Compare with the
- * MEDKERN_VERSION_* macros to detect a header/library mismatch. */
+/* medkern_version() - since 0.1
+ * The library's version as "MAJOR.MINOR.PATCH" (a static string). Compare with the
+ * MEDKERN_VERSION_* macros to detect a header/library mismatch. Leaves medkern_last_error()
+ * as it is. */
 MEDKERN_API const char* medkern_version(void);
 
-/* ---------------------------------------------------------------- devices */
+/* medkern_version_number() - since 0.2
+ * The library's MEDKERN_VERSION_NUMBER (MAJOR * 10000 + MINOR * 100 + PATCH), e.g. to check
+ * at run time that the library is at least the version a program was built against. */
+MEDKERN_API uint32_t medkern_version_number(void);
+
+/* ================================================================ devices */
 
 /* Where memory lives: the host, or the CUDA device with this ordinal (0, 1, ...). */
 #define MEDKERN_DEVICE_HOST (-1)
@@ -79,7 +108,7 @@ MEDKERN_API const char* medkern_version(void);
 typedef struct medkern_device_info {
   uint32_t struct_size;
   int32_t ordinal;
-  char name[256];
+  char name[256]; /* NUL-terminated */
   int32_t compute_capability_major;
   int32_t compute_capability_minor;
   int32_t multiprocessors;
@@ -88,17 +117,63 @@ typedef struct medkern_device_info {
   uint64_t free_memory_bytes;
 } medkern_device_info;
 
-/* The number of usable CUDA devices in *count: 0 in a CPU-only build or without a GPU
+/* medkern_device_count() - since 0.1
+ * The number of usable CUDA devices in *count: 0 in a CPU-only build or without a GPU
  * (that is not an error). */
 MEDKERN_API medkern_status medkern_device_count(int32_t* count);
 
-/* Fills *info for CUDA device `ordinal`. Set info->struct_size first. */
+/* medkern_device_get_info() - since 0.1
+ * Fills *info for CUDA device `ordinal`; set info->struct_size first (only that much is
+ * written). No such device (or a CPU-only build): MEDKERN_ERROR_NO_DEVICE. */
 MEDKERN_API medkern_status medkern_device_get_info(int32_t ordinal, medkern_device_info* info);
 
-/* CUDA driver and runtime versions as CUDA encodes them (12040 = 12.4); 0 when absent. */
+/* medkern_cuda_versions() - since 0.1
+ * The CUDA driver and runtime versions as CUDA encodes them (12040 = 12.4); 0 when absent. */
 MEDKERN_API medkern_status medkern_cuda_versions(int32_t* driver_version, int32_t* runtime_version);
 
-/* ---------------------------------------------------------------- volumes */
+/* ================================================================ contexts */
+
+typedef struct medkern_context medkern_context; /* opaque */
+
+typedef struct medkern_context_options {
+  uint32_t struct_size;
+  int32_t device;      /* MEDKERN_DEVICE_HOST (CPU), a CUDA ordinal, or MEDKERN_DEVICE_AUTO */
+  int32_t priority;    /* CUDA stream priority: 0 normal, negative is more urgent */
+  int32_t num_threads; /* CPU threads; 0 = all cores */
+  uint64_t tag;        /* pool allocations made by ops on this context carry this tag */
+} medkern_context_options;
+
+/* medkern_context_options_init() - since 0.1
+ * Default options in *options: device MEDKERN_DEVICE_AUTO, priority 0, all cores, tag 0. */
+MEDKERN_API medkern_status medkern_context_options_init(medkern_context_options* options);
+
+/* medkern_context_create() - since 0.1
+ * Creates a context in *context (NULL on failure). `options` may be NULL for the defaults.
+ * A CUDA context owns a non-blocking stream; ops on it are ordered on that stream and may
+ * return before the GPU finishes. A CPU context runs each op to completion.
+ * Errors: a device that is neither MEDKERN_DEVICE_HOST, MEDKERN_DEVICE_AUTO nor an ordinal,
+ * num_threads < 0: MEDKERN_ERROR_INVALID_ARGUMENT; no such CUDA device:
+ * MEDKERN_ERROR_NO_DEVICE. The caller frees the context with medkern_context_destroy. */
+MEDKERN_API medkern_status medkern_context_create(const medkern_context_options* options,
+                                                  medkern_context** context);
+
+/* medkern_context_destroy() - since 0.1
+ * Waits for the context's work, then frees it. NULL is allowed and does nothing. */
+MEDKERN_API void medkern_context_destroy(medkern_context* context);
+
+/* medkern_context_device() - since 0.1
+ * The device of the context in *device: MEDKERN_DEVICE_HOST or a CUDA ordinal. */
+MEDKERN_API medkern_status medkern_context_device(const medkern_context* context, int32_t* device);
+
+/* medkern_context_synchronize() - since 0.1
+ * Blocks until all work submitted on the context has finished. */
+MEDKERN_API medkern_status medkern_context_synchronize(medkern_context* context);
+
+/* medkern_context_set_tag() - since 0.1
+ * Sets the tag carried by the pool allocations of later ops on this context. */
+MEDKERN_API medkern_status medkern_context_set_tag(medkern_context* context, uint64_t tag);
+
+/* ================================================================ volumes and memory */
 
 typedef int32_t medkern_dtype;
 enum {
@@ -122,58 +197,34 @@ typedef struct medkern_volume {
   int32_t reserved0;
 } medkern_volume;
 
-/* Fills *volume as a C-contiguous host view with spacing 1 mm; change `device`,
- * `spacing` or `strides` afterwards as needed. Never fails on a non-null `volume`. */
+/* medkern_volume_init() - since 0.1
+ * Fills *volume as a C-contiguous host view of `data` with spacing 1 mm; change `device`,
+ * `spacing` or `strides` afterwards as needed. Never fails on a non-null `volume`: the
+ * values are checked by the functions that use the view. */
 MEDKERN_API medkern_status medkern_volume_init(medkern_volume* volume, medkern_dtype dtype,
                                                void* data, int64_t nz, int64_t ny, int64_t nx);
 
-/* ---------------------------------------------------------------- contexts */
-
-typedef struct medkern_context medkern_context; /* opaque */
-
-typedef struct medkern_context_options {
-  uint32_t struct_size;
-  int32_t device;      /* MEDKERN_DEVICE_HOST (CPU), a CUDA ordinal, or MEDKERN_DEVICE_AUTO */
-  int32_t priority;    /* CUDA stream priority: 0 normal, negative is more urgent */
-  int32_t num_threads; /* CPU threads; 0 = all cores */
-  uint64_t tag;        /* pool allocations made by ops on this context carry this tag */
-} medkern_context_options;
-
-/* Default options: device MEDKERN_DEVICE_AUTO, priority 0, all cores, tag 0. */
-MEDKERN_API medkern_status medkern_context_options_init(medkern_context_options* options);
-
-/* Creates a context in *context. `options` may be NULL for the defaults. A CUDA context
- * owns a non-blocking stream; ops on it are ordered on that stream. The caller frees the
- * context with medkern_context_destroy. */
-MEDKERN_API medkern_status medkern_context_create(const medkern_context_options* options,
-                                                  medkern_context** context);
-
-/* Waits for the context's work, then frees it. NULL is allowed and does nothing. */
-MEDKERN_API void medkern_context_destroy(medkern_context* context);
-
-/* The device of the context in *device: MEDKERN_DEVICE_HOST or a CUDA ordinal. */
-MEDKERN_API medkern_status medkern_context_device(const medkern_context* context, int32_t* device);
-
-/* Blocks until all work submitted on the context has finished. */
-MEDKERN_API medkern_status medkern_context_synchronize(medkern_context* context);
-
-/* Sets the tag carried by the pool allocations of later ops on this context. */
-MEDKERN_API medkern_status medkern_context_set_tag(medkern_context* context, uint64_t tag);
-
-/* ---------------------------------------------------------------- memory */
-
-/* Allocates a C-contiguous volume from the context's pool (device memory on a CUDA
+/* medkern_volume_allocate() - since 0.1
+ * Allocates a C-contiguous volume from the context's pool (device memory on a CUDA
  * context, host memory on a CPU context), tagged with the context's tag, and fills
- * *volume. Free it with medkern_volume_free on the same context. */
+ * *volume (spacing 1 mm). The memory is not initialised. The library owns it until
+ * medkern_volume_free on a context of the same device. Errors: an unknown dtype:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; an extent < 1: MEDKERN_ERROR_INVALID_ARGUMENT; a size
+ * that overflows: MEDKERN_ERROR_OVERFLOW; past the pool's limit or the device's memory:
+ * MEDKERN_ERROR_OUT_OF_MEMORY. */
 MEDKERN_API medkern_status medkern_volume_allocate(medkern_context* context, medkern_dtype dtype,
                                                    int64_t nz, int64_t ny, int64_t nx,
                                                    medkern_volume* volume);
 
-/* Returns a volume from medkern_volume_allocate to its pool (stream-ordered) and sets
- * volume->data to NULL. A NULL data pointer does nothing. */
+/* medkern_volume_free() - since 0.1
+ * Returns a volume from medkern_volume_allocate to its pool (stream-ordered) and sets
+ * volume->data to NULL. Any context of the volume's device will do. A NULL data pointer does
+ * nothing; a pointer the library did not allocate, or freed already, or one of another
+ * device: MEDKERN_ERROR_INVALID_ARGUMENT. */
 MEDKERN_API medkern_status medkern_volume_free(medkern_context* context, medkern_volume* volume);
 
-/* Copies src into dst (same dtype and shape, any strides, host or device either side).
+/* medkern_volume_copy() - since 0.1
+ * Copies src into dst (same dtype and shape, any strides, host or device either side).
  * Ordered on the context's stream; returns after the copy when either side is host. */
 MEDKERN_API medkern_status medkern_volume_copy(medkern_context* context, const medkern_volume* src,
                                                const medkern_volume* dst);
@@ -191,33 +242,39 @@ typedef struct medkern_pool_stats {
   uint64_t live_allocations;
 } medkern_pool_stats;
 
-/* Statistics of the pool of `device` (MEDKERN_DEVICE_HOST for the CPU pool). */
+/* medkern_pool_get_stats() - since 0.1
+ * Statistics of the pool of `device` (MEDKERN_DEVICE_HOST for the CPU pool) in *stats; set
+ * stats->struct_size first (only that much is written). */
 MEDKERN_API medkern_status medkern_pool_get_stats(int32_t device, medkern_pool_stats* stats);
 
-/* Resets the peak of the pool of `device` to its current bytes in use. */
+/* medkern_pool_reset_peak() - since 0.1
+ * Resets the peak of the pool of `device` to its current bytes in use. */
 MEDKERN_API medkern_status medkern_pool_reset_peak(int32_t device);
 
-/* Caps the bytes in use of the pool of `device` (0 removes the cap). An allocation past
+/* medkern_pool_set_limit() - since 0.1
+ * Caps the bytes in use of the pool of `device` (0 removes the cap). An allocation past
  * the cap fails with MEDKERN_ERROR_OUT_OF_MEMORY; live allocations are not touched. */
 MEDKERN_API medkern_status medkern_pool_set_limit(int32_t device, uint64_t limit_bytes);
 
-/* Frees every live allocation carrying `tag` in the pool of `device` and gives back the
- * bytes freed in *bytes_released (may be NULL). Waits for the device to be idle first.
+/* medkern_pool_release_tag() - since 0.1
+ * Frees every live allocation carrying `tag` in the pool of `device` and gives back the
+ * bytes freed in *bytes_released (may be NULL). Waits for the device's queued work first.
  * Volumes that pointed there are invalid afterwards: drop them without medkern_volume_free,
  * since a later allocation may reuse their address. Tag 0 is refused: it is the default. */
 MEDKERN_API medkern_status medkern_pool_release_tag(int32_t device, uint64_t tag,
                                                     uint64_t* bytes_released);
 
-/* Returns cached but unused memory of the pool of `device` to the system. */
+/* medkern_pool_trim() - since 0.1
+ * Returns cached but unused memory of the pool of `device` to the system. */
 MEDKERN_API medkern_status medkern_pool_trim(int32_t device);
 
-/* ---------------------------------------------------------------- histogram */
+/* ================================================================ histogram */
 
 typedef struct medkern_histogram_params {
   uint32_t struct_size;
-  uint32_t bins; /* 1 .. 65536 */
+  uint32_t bins; /* 1 .. 65536; default 256 */
   double lo;     /* range of the bins; lo == hi widens to (lo - 0.5, hi + 0.5) as numpy does */
-  double hi;
+  double hi;     /* defaults 0 and 1 (for a caller whose struct ends after `bins`) */
   /* float32 input only. 0 (default): lo and hi are doubles, the edges are computed in double
    * and rounded to float32, as numpy does for a range of Python floats. Non-zero: lo and hi
    * are float32 values and the edges are built in float32, as numpy.histogram(a, bins)
@@ -226,43 +283,82 @@ typedef struct medkern_histogram_params {
   int32_t reserved0;
 } medkern_histogram_params;
 
-/* Counts the voxels of `input` (int16, uint16, float32) into `bins` uniform bins over
+/* medkern_histogram_counts() - since 0.2
+ * Counts the voxels of `input` (int16, uint16, float32) into `bins` uniform bins over
  * [lo, hi], exactly as numpy.histogram(input, bins, range=(lo, hi)): the last bin is
  * closed, values outside the range and NaN are not counted. `mask` (uint8, same shape,
  * or NULL) keeps only voxels where it is non-zero. `counts` is a contiguous uint64 view
- * with `bins` elements (any shape), on the host or a device; it is overwritten. */
+ * with `bins` elements (any shape), on the host or a device; it is overwritten.
+ * `params` must not be NULL (the range has no useful default).
+ * Errors: NULL pointers, bins outside 1..65536, lo > hi or a range that is NaN or infinite,
+ * non-contiguous counts: MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; a mask of another shape or counts with another number of
+ * elements: MEDKERN_ERROR_SHAPE_MISMATCH. Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_histogram_counts(medkern_context* context,
+                                                    const medkern_volume* input,
+                                                    const medkern_volume* mask,
+                                                    const medkern_volume* counts,
+                                                    const medkern_histogram_params* params);
+
+/* medkern_histogram() - since 0.1
+ * The 0.1 form of medkern_histogram_counts, kept for compatibility: the same op with
+ * `params` before its output `counts`. */
 MEDKERN_API medkern_status medkern_histogram(medkern_context* context, const medkern_volume* input,
                                              const medkern_volume* mask,
                                              const medkern_histogram_params* params,
                                              const medkern_volume* counts);
 
-/* ---------------------------------------------------------------- threshold */
+/* ================================================================ threshold */
 
 typedef struct medkern_threshold_params {
   uint32_t struct_size;
   uint8_t inside;  /* written where lo <= value <= hi; default 1 */
   uint8_t outside; /* written elsewhere and for NaN; default 0 */
   uint8_t reserved0[2];
-  double lo; /* inclusive; lo <= hi */
-  double hi; /* inclusive */
+  double lo; /* inclusive; lo <= hi; default 0 */
+  double hi; /* inclusive; default 0 */
 } medkern_threshold_params;
 
-/* Writes `output` (uint8, same shape as `input`) as ITK BinaryThresholdImageFilter does,
- * with inclusive bounds compared in double precision. `input`: int16, uint16, float32. */
+/* medkern_threshold() - since 0.1
+ * Writes `output` (uint8, same shape as `input`) as ITK BinaryThresholdImageFilter does:
+ * `inside` where lo <= value <= hi, compared in double precision, `outside` elsewhere and
+ * for NaN. `input`: int16, uint16, float32. `params` must not be NULL (the bounds have no
+ * useful default). Errors: NULL pointers, lo > hi or a bound that is NaN:
+ * MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that
+ * differ: MEDKERN_ERROR_SHAPE_MISMATCH. Ownership: the caller owns every argument. */
 MEDKERN_API medkern_status medkern_threshold(medkern_context* context, const medkern_volume* input,
                                              const medkern_volume* output,
                                              const medkern_threshold_params* params);
 
-/* Otsu's threshold of `input` (int16, uint16, float32) in *threshold, equal to
+/* since 0.2 */
+typedef struct medkern_otsu_params {
+  uint32_t struct_size;
+  uint32_t bins; /* float32 input only: 2 .. 65536; default 256 */
+} medkern_otsu_params;
+
+/* medkern_otsu() - since 0.2
+ * Otsu's threshold of `input` (int16, uint16, float32) in *threshold, equal to
  * skimage.filters.threshold_otsu(input[mask != 0], nbins=bins). As in scikit-image,
- * integer inputs use one bin per integer value and ignore `bins`; a constant input
- * returns its value. NaN voxels are ignored. `mask` may be NULL. */
+ * integer inputs use one bin per integer value and ignore `bins`, whatever it is; a
+ * constant input returns its value. NaN voxels are ignored. `mask` (uint8, same shape) may
+ * be NULL; `params` may be NULL: 256 bins.
+ * Errors: NULL pointers, bins outside 2..65536 (float32), no voxel left (all masked out or
+ * NaN): MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; a mask
+ * of another shape: MEDKERN_ERROR_SHAPE_MISMATCH. On failure *threshold is left as it was.
+ * Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_otsu(medkern_context* context, const medkern_volume* input,
+                                        const medkern_volume* mask,
+                                        const medkern_otsu_params* params, double* threshold);
+
+/* medkern_otsu_threshold() - since 0.1
+ * The 0.1 form of medkern_otsu, kept for compatibility: the same op with `bins` passed by
+ * value instead of in a params struct. */
 MEDKERN_API medkern_status medkern_otsu_threshold(medkern_context* context,
                                                   const medkern_volume* input,
                                                   const medkern_volume* mask, uint32_t bins,
                                                   double* threshold);
 
-/* ---------------------------------------------------------------- label statistics */
+/* ================================================================ label statistics */
 
 typedef struct medkern_label_stats {
   int32_t label;
@@ -287,30 +383,37 @@ typedef struct medkern_label_statistics_result {
   uint32_t struct_size;
   int32_t reserved0;
   int64_t num_labels;          /* labels present, in increasing order */
-  medkern_label_stats* labels; /* num_labels records, owned by the result */
+  medkern_label_stats* labels; /* num_labels records, owned by the result; NULL for none */
 } medkern_label_statistics_result;
 
-/* Statistics of `input` (int16, uint16, float32) under each label of `labels` (int32 or
- * uint8, same shape, values >= 0) that occurs in it: count, sum, mean, std, min, max,
- * bounding box and centroid in mm (spacing of `input`). `params` may be NULL. On success
- * *result is allocated by the library; free it with medkern_label_statistics_free. */
+/* medkern_label_statistics() - since 0.1
+ * Statistics of `input` (int16, uint16, float32) under each label of `labels` (int32 or
+ * uint8, same shape, values 0 .. 2^24 - 1) that occurs in it: count, sum, mean, std, min,
+ * max, bounding box and centroid in mm (spacing of `input`), as scipy.ndimage's measurements.
+ * Sums of integer inputs are exact; float32 sums are in double. `params` may be NULL: no
+ * background.
+ * Errors: NULL pointers, a label value out of range: MEDKERN_ERROR_INVALID_ARGUMENT; other
+ * dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * On success *result is allocated by the library (one block); free it with
+ * medkern_label_statistics_free. On failure *result is NULL. */
 MEDKERN_API medkern_status medkern_label_statistics(medkern_context* context,
                                                     const medkern_volume* input,
                                                     const medkern_volume* labels,
                                                     const medkern_label_statistics_params* params,
                                                     medkern_label_statistics_result** result);
 
-/* Frees a result of medkern_label_statistics. NULL does nothing. */
+/* medkern_label_statistics_free() - since 0.1
+ * Frees a result of medkern_label_statistics. NULL does nothing. */
 MEDKERN_API void medkern_label_statistics_free(medkern_label_statistics_result* result);
 
-/* ---------------------------------------------------------------- connected components */
+/* ================================================================ connected components */
 
 typedef struct medkern_label_components_params {
   uint32_t struct_size;
   int32_t connectivity; /* 6, 18, 26 (3-D) or 4, 8 (each z-slice on its own); default 26 */
 } medkern_label_components_params;
 
-/* medkern_label_components():
+/* medkern_label_components() - since 0.1
  * Labels the connected components of `image` into `labels`: 0 for background, the
  * components numbered 1..N in the raster (C) order of their first voxel; N goes to *count.
  * What connects depends on the dtype of `image`:
@@ -344,8 +447,9 @@ MEDKERN_API medkern_status medkern_label_components(medkern_context* context,
                                                     const medkern_label_components_params* params,
                                                     int64_t* count);
 
-/* ---------------------------------------------------------------- region growing */
+/* ================================================================ region growing */
 
+/* struct_size must reach `hi`: the band has no default. */
 typedef struct medkern_connected_threshold_params {
   uint32_t struct_size;
   int32_t connectivity; /* as medkern_label_components; default 26 */
@@ -353,75 +457,22 @@ typedef struct medkern_connected_threshold_params {
   double hi;            /* inclusive */
 } medkern_connected_threshold_params;
 
-/* Writes 1 into `output` (uint8, shape of `input`) at every voxel connected to one of the
+/* medkern_connected_threshold() - since 0.1
+ * Writes 1 into `output` (uint8, shape of `input`) at every voxel connected to one of the
  * `seed_count` seeds through voxels with lo <= value <= hi, 0 elsewhere, as ITK
  * ConnectedThresholdImageFilter (replace value 1; ITK's default face connectivity is 6,
  * FullyConnected is 26). `seeds` holds seed_count (z, y, x) triples; a seed whose value is
  * outside [lo, hi] grows nothing; a seed outside the volume is an error naming it.
- * `input`: int16, uint16, float32. The caller keeps ownership of `seeds`. */
+ * `input`: int16, uint16, float32. `params` must not be NULL (the band has no default).
+ * Errors: NULL pointers, seed_count < 1, a seed outside the volume, lo > hi or NaN, a
+ * connectivity other than 4, 6, 8, 18, 26: MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns every argument, `seeds` among them. */
 MEDKERN_API medkern_status medkern_connected_threshold(
     medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
     const medkern_volume* output, const medkern_connected_threshold_params* params);
 
-/* ---------------------------------------------------------------- watershed */
-
-typedef struct medkern_watershed_params {
-  uint32_t struct_size;
-  int32_t connectivity;   /* 6 | 18 | 26 (scikit-image's 1 | 2 | 3); default 6 */
-  int32_t watershed_line; /* non-zero: one-voxel lines of 0 between basins; default 0 */
-} medkern_watershed_params;
-
-/* medkern_watershed():
- * Floods `elevation` from `markers` and writes each voxel's basin into `labels`, with the
- * semantics of skimage.segmentation.watershed(elevation, markers, mask=mask,
- * connectivity=c, watershed_line=w).
- * `elevation`: float32, int16 or uint16. `markers`: int32, the shape of `elevation`; every
- * non-zero value is a seed of that label. `mask`: uint8 or NULL; only its non-zero voxels are
- * flooded (the others, and markers on them, give 0). NaN elevations count as outside the
- * mask. `labels`: int32, same shape, entirely overwritten; it may be `markers` itself. All
- * may be strided views, on the host or the context's device.
- * Result: where all elevations differ it equals scikit-image's voxel for voxel. On plateaus
- * the tie rule is fixed and the same on CPU and GPU: a voxel joins the basin that reaches it
- * over the lowest pass, then the one whose entry into its level is fewest steps away, then
- * the one whose entry came from the lower voxel the flood reached first (two levels of that
- * history), then that of its first neighbour in raster order (docs/ops.md). Voxels no marker
- * reaches get 0.
- * With watershed_line the flood follows scikit-image's queue order exactly and runs on the
- * host, also for a CUDA context (the inputs are copied there and the labels back).
- * `params` may be NULL: connectivity 6, no lines.
- * Errors: NULL pointers, a connectivity other than 6, 18, 26: MEDKERN_ERROR_INVALID_ARGUMENT;
- * other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ:
- * MEDKERN_ERROR_SHAPE_MISMATCH; 2^31 voxels or more: MEDKERN_ERROR_OVERFLOW.
- * Ownership: the caller owns every volume; the library keeps no pointer after the call. */
-MEDKERN_API medkern_status medkern_watershed(medkern_context* context,
-                                             const medkern_volume* elevation,
-                                             const medkern_volume* markers,
-                                             const medkern_volume* mask,
-                                             const medkern_volume* labels,
-                                             const medkern_watershed_params* params);
-
-typedef struct medkern_regional_minima_params {
-  uint32_t struct_size;
-  int32_t connectivity; /* 6 | 18 | 26; default 26 */
-} medkern_regional_minima_params;
-
-/* medkern_regional_minima():
- * Labels the regional minima of `volume` (float32, int16, uint16) into `labels` (int32,
- * same shape): the connected plateaus of equal value whose every neighbour is higher,
- * numbered 1..N in raster order of their first voxel, 0 elsewhere; N goes to *count.
- * Reference: scipy.ndimage.label(skimage.morphology.local_minima(volume, connectivity=c),
- * generate_binary_structure(3, c)) with c = 1 | 2 | 3 for 6 | 18 | 26; plateaus on the
- * border count. NaN voxels are never minima and are no one's neighbour. Markers for a
- * marker-free watershed: pass `labels` as the markers of medkern_watershed.
- * `params` may be NULL: connectivity 26. Errors as medkern_watershed; on failure *count is
- * left as it was. Ownership: the caller owns all arguments. */
-MEDKERN_API medkern_status medkern_regional_minima(medkern_context* context,
-                                                   const medkern_volume* volume,
-                                                   const medkern_volume* labels,
-                                                   const medkern_regional_minima_params* params,
-                                                   int64_t* count);
-/* ---------------------------------------------------------------- confidence connected */
-
+/* struct_size must reach `multiplier` (every field, as in 0.1). */
 typedef struct medkern_confidence_connected_params {
   uint32_t struct_size;
   int32_t connectivity;   /* as medkern_label_components; default 26 (ITK floods with 6) */
@@ -430,7 +481,7 @@ typedef struct medkern_confidence_connected_params {
   double multiplier;      /* band half-width in standard deviations, finite, >= 0; default 2.5 */
 } medkern_confidence_connected_params;
 
-/* medkern_confidence_connected():
+/* medkern_confidence_connected() - since 0.1
  * Region growing with a band estimated from the data, as ITK ConfidenceConnectedImageFilter
  * (ITK 5.4, replace value 1): writes 1 into `output` (uint8, shape of `input`) on the grown
  * region and 0 elsewhere. `seeds` holds seed_count (z, y, x) triples.
@@ -464,58 +515,66 @@ MEDKERN_API medkern_status medkern_confidence_connected(
     medkern_context* context, const medkern_volume* input, const int64_t* seeds, int64_t seed_count,
     const medkern_volume* output, const medkern_confidence_connected_params* params);
 
-/* ---------------------------------------------------------------- noise reduction */
+/* ================================================================ watershed */
 
-typedef struct medkern_median_params {
+/* struct_size must reach `watershed_line` (every field, as in 0.1). */
+typedef struct medkern_watershed_params {
   uint32_t struct_size;
-  int32_t radius[3]; /* (z, y, x), each 0..3, not all 0; default (1, 1, 1) */
-} medkern_median_params;
+  int32_t connectivity;   /* 6 | 18 | 26 (scikit-image's 1 | 2 | 3); default 6 */
+  int32_t watershed_line; /* non-zero: one-voxel lines of 0 between basins; default 0 */
+} medkern_watershed_params;
 
-/* medkern_median():
- * Writes into `output` the median of the (2rz+1) x (2ry+1) x (2rx+1) window around each
- * voxel of `input`, the volume's edge voxels repeated beyond its faces: equal voxel for voxel
- * to scipy.ndimage.median_filter(input, size=(2rz+1, 2ry+1, 2rx+1), mode='nearest').
- * A radius of 0 on an axis filters along the other axes only (e.g. (0, 1, 1): each z-slice).
- * `input`, `output`: int16, uint16 or float32, the same dtype and shape, on the host or the
- * context's device, any strides, not overlapping in memory. float32 order: -0.0 below +0.0,
- * NaN above +inf (numpy.sort's order): a window with more NaN than half its values gives NaN.
- * `params` may be NULL: radius (1, 1, 1).
- * Errors: a NULL pointer, a radius outside 0..3 or all 0, overlapping input and output:
- * MEDKERN_ERROR_INVALID_ARGUMENT; another dtype or differing dtypes:
- * MEDKERN_ERROR_UNSUPPORTED_DTYPE; differing shapes: MEDKERN_ERROR_SHAPE_MISMATCH.
- * Ownership: the caller owns all arguments; the library keeps no pointer after the call. */
-MEDKERN_API medkern_status medkern_median(medkern_context* context, const medkern_volume* input,
-                                          const medkern_volume* output,
-                                          const medkern_median_params* params);
+/* medkern_watershed() - since 0.1
+ * Floods `elevation` from `markers` and writes each voxel's basin into `labels`, with the
+ * semantics of skimage.segmentation.watershed(elevation, markers, mask=mask,
+ * connectivity=c, watershed_line=w).
+ * `elevation`: float32, int16 or uint16. `markers`: int32, the shape of `elevation`; every
+ * non-zero value is a seed of that label. `mask`: uint8 or NULL; only its non-zero voxels are
+ * flooded (the others, and markers on them, give 0). NaN elevations count as outside the
+ * mask. `labels`: int32, same shape, entirely overwritten; it may be `markers` itself. All
+ * may be strided views, on the host or the context's device.
+ * Result: where all elevations differ it equals scikit-image's voxel for voxel. On plateaus
+ * the tie rule is fixed and the same on CPU and GPU: a voxel joins the basin that reaches it
+ * over the lowest pass, then the one whose entry into its level is fewest steps away, then
+ * the one whose entry came from the lower voxel the flood reached first (two levels of that
+ * history), then that of its first neighbour in raster order (docs/ops.md). Voxels no marker
+ * reaches get 0.
+ * With watershed_line the flood follows scikit-image's queue order exactly and runs on the
+ * host, also for a CUDA context (the inputs are copied there and the labels back).
+ * `params` may be NULL: connectivity 6, no lines.
+ * Errors: NULL pointers, a connectivity other than 6, 18, 26: MEDKERN_ERROR_INVALID_ARGUMENT;
+ * other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; shapes that differ:
+ * MEDKERN_ERROR_SHAPE_MISMATCH; 2^31 voxels or more: MEDKERN_ERROR_OVERFLOW.
+ * Ownership: the caller owns every volume; the library keeps no pointer after the call. */
+MEDKERN_API medkern_status medkern_watershed(medkern_context* context,
+                                             const medkern_volume* elevation,
+                                             const medkern_volume* markers,
+                                             const medkern_volume* mask,
+                                             const medkern_volume* labels,
+                                             const medkern_watershed_params* params);
 
-typedef struct medkern_anisotropic_diffusion_params {
+typedef struct medkern_regional_minima_params {
   uint32_t struct_size;
-  int32_t iterations; /* >= 0; 0 copies the input as float32; default 5 */
-  double time_step;   /* > 0 and <= min(spacing) / 16 (ITK's stable bound); default 0.0625 */
-  double conductance; /* > 0, finite; default 1.0 */
-} medkern_anisotropic_diffusion_params;
+  int32_t connectivity; /* 6 | 18 | 26; default 26 */
+} medkern_regional_minima_params;
 
-/* medkern_anisotropic_diffusion():
- * Smooths `input` (int16, uint16, float32) into `output` (float32, same shape) as ITK
- * GradientAnisotropicDiffusionImageFilter (Perona-Malik): each iteration K = -2 *
- * conductance^2 * (mean squared gradient magnitude of the current image), and each voxel
- * moves by time_step times the sum over axes of exp(g_f^2 / K) * forward difference -
- * exp(g_b^2 / K) * backward difference, differences divided by the spacing of `input`,
- * edge voxels repeated beyond the faces. ITK's arithmetic (float differences, double
- * otherwise); results agree with ITK to float rounding (docs/ops.md gives the tolerance).
- * Both may be strided, on the host or the context's device; `output` may be `input` itself
- * (float32) but must not overlap it otherwise. `params` may be NULL: the defaults above.
- * Errors (MEDKERN_ERROR_INVALID_ARGUMENT unless said): a NULL pointer; iterations < 0;
- * time_step not finite, <= 0 or above min(spacing) / 16 (the message gives the bound);
- * conductance not finite or <= 0; NaN or infinity in `input` (with iterations > 0; `output`
- * is then unspecified); other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; differing shapes:
- * MEDKERN_ERROR_SHAPE_MISMATCH.
- * Ownership: the caller owns all arguments; the library keeps no pointer after the call. */
-MEDKERN_API medkern_status medkern_anisotropic_diffusion(
-    medkern_context* context, const medkern_volume* input, const medkern_volume* output,
-    const medkern_anisotropic_diffusion_params* params);
+/* medkern_regional_minima() - since 0.1
+ * Labels the regional minima of `volume` (float32, int16, uint16) into `labels` (int32,
+ * same shape): the connected plateaus of equal value whose every neighbour is higher,
+ * numbered 1..N in raster order of their first voxel, 0 elsewhere; N goes to *count.
+ * Reference: scipy.ndimage.label(skimage.morphology.local_minima(volume, connectivity=c),
+ * generate_binary_structure(3, c)) with c = 1 | 2 | 3 for 6 | 18 | 26; plateaus on the
+ * border count. NaN voxels are never minima and are no one's neighbour. Markers for a
+ * marker-free watershed: pass `labels` as the markers of medkern_watershed.
+ * `params` may be NULL: connectivity 26. Errors as medkern_watershed; on failure *count is
+ * left as it was. Ownership: the caller owns all arguments. */
+MEDKERN_API medkern_status medkern_regional_minima(medkern_context* context,
+                                                   const medkern_volume* volume,
+                                                   const medkern_volume* labels,
+                                                   const medkern_regional_minima_params* params,
+                                                   int64_t* count);
 
-/* ---------------------------------------------------------------- gaussian */
+/* ================================================================ gaussian */
 
 typedef struct medkern_gaussian_params {
   uint32_t struct_size;
@@ -524,12 +583,17 @@ typedef struct medkern_gaussian_params {
   double truncate;    /* kernel radius = int(truncate * sigma_mm / spacing + 0.5); default 4 */
 } medkern_gaussian_params;
 
-/* medkern_gaussian():
+/* medkern_gaussian() - since 0.1
  * Smooths `input` (int16, uint16, float32) into `output` (float32, same shape) with a
  * sampled Gaussian along each axis: scipy.ndimage.gaussian_filter(input.astype(float32),
  * sigma=sigma_mm / input->spacing, mode='nearest', truncate=truncate), within 1e-5 of the
- * largest output magnitude. Edge voxels are repeated beyond the faces; the CPU and the GPU
- * give the same values bit for bit. Radii up to 100000 voxels.
+ * largest output magnitude. Edge voxels are repeated beyond the faces. Radii up to 100000
+ * voxels. Each pass (z, then y, then x) sums its taps -r..r and rounds to float32.
+ * CPU and GPU: the CPU sums in double. Where any radius exceeds 8 voxels, the GPU sums in
+ * double in the same order and gives the CPU's values bit for bit. Where every radius is at
+ * most 8 (sigma up to 2 voxels at truncate 4) the GPU sums in float32 (fused multiply-adds):
+ * its values differ from the CPU's by at most 3e-7 of the largest output magnitude
+ * (measured; the GPU tests allow 1e-6), not bit for bit.
  * `params` may be NULL: sigma 1 mm on every axis, truncate 4.
  * Errors: NULL pointers, a sigma or truncate negative, NaN or infinite, a radius above
  * 100000: MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE;
@@ -539,7 +603,7 @@ MEDKERN_API medkern_status medkern_gaussian(medkern_context* context, const medk
                                             const medkern_volume* output,
                                             const medkern_gaussian_params* params);
 
-/* ---------------------------------------------------------------- edges */
+/* ================================================================ edges */
 
 typedef struct medkern_sobel_params {
   uint32_t struct_size;
@@ -548,7 +612,7 @@ typedef struct medkern_sobel_params {
   int32_t reserved0;
 } medkern_sobel_params;
 
-/* medkern_sobel():
+/* medkern_sobel() - since 0.1
  * Writes into `output` (float32, shape of `input`) scipy.ndimage.sobel(input, axis,
  * mode='nearest') over the last `ndim` axes: the difference [-1, 0, 1] along `axis`, the
  * smoothing [1, 2, 1] along the other axes (not normalised, no spacing), edge voxels
@@ -572,7 +636,7 @@ typedef struct medkern_gradient_magnitude_params {
   int32_t ndim;        /* 1, 2 or 3 as medkern_sobel_params; default 3 */
 } medkern_gradient_magnitude_params;
 
-/* medkern_gradient_magnitude():
+/* medkern_gradient_magnitude() - since 0.1
  * Writes into `output` (float32, shape of `input`) the gradient magnitude of `input` (int16,
  * uint16, float32) over the last `ndim` axes, edge voxels repeated:
  * - MEDKERN_GRADIENT_SOBEL: sqrt(sum over axes of (sobel(input, axis) / s)^2), s the axis's
@@ -588,6 +652,7 @@ MEDKERN_API medkern_status medkern_gradient_magnitude(
     medkern_context* context, const medkern_volume* input, const medkern_volume* output,
     const medkern_gradient_magnitude_params* params);
 
+/* struct_size must reach `high`: the thresholds have no default. */
 typedef struct medkern_canny_params {
   uint32_t struct_size;
   int32_t ndim;       /* 3 (default): the volume; 2: each z-slice on its own */
@@ -597,7 +662,7 @@ typedef struct medkern_canny_params {
   double high;
 } medkern_canny_params;
 
-/* medkern_canny():
+/* medkern_canny() - since 0.1
  * Writes 1 into `output` (uint8, shape of `input`) on the edges of `input` (int16, uint16,
  * float32) found as ITK CannyEdgeDetectionImageFilter does (MaximumError 0.01), 0 elsewhere:
  * ITK's discrete Gaussian (variance sigma_mm^2 in mm^2, the spacing of `input`), the voxels
@@ -615,8 +680,61 @@ MEDKERN_API medkern_status medkern_canny(medkern_context* context, const medkern
                                          const medkern_volume* output,
                                          const medkern_canny_params* params);
 
-/* ---------------------------------------------------------------- calcium scoring */
+/* ================================================================ noise reduction */
 
+typedef struct medkern_median_params {
+  uint32_t struct_size;
+  int32_t radius[3]; /* (z, y, x), each 0..3, not all 0; default (1, 1, 1) */
+} medkern_median_params;
+
+/* medkern_median() - since 0.1
+ * Writes into `output` the median of the (2rz+1) x (2ry+1) x (2rx+1) window around each
+ * voxel of `input`, the volume's edge voxels repeated beyond its faces: equal voxel for voxel
+ * to scipy.ndimage.median_filter(input, size=(2rz+1, 2ry+1, 2rx+1), mode='nearest').
+ * A radius of 0 on an axis filters along the other axes only (e.g. (0, 1, 1): each z-slice).
+ * `input`, `output`: int16, uint16 or float32, the same dtype and shape, on the host or the
+ * context's device, any strides, not overlapping in memory. float32 order: -0.0 below +0.0,
+ * NaN above +inf (numpy.sort's order): a window with more NaN than half its values gives NaN.
+ * `params` may be NULL: radius (1, 1, 1).
+ * Errors: a NULL pointer, a radius outside 0..3 or all 0, overlapping input and output:
+ * MEDKERN_ERROR_INVALID_ARGUMENT; another dtype or differing dtypes:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE; differing shapes: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns all arguments; the library keeps no pointer after the call. */
+MEDKERN_API medkern_status medkern_median(medkern_context* context, const medkern_volume* input,
+                                          const medkern_volume* output,
+                                          const medkern_median_params* params);
+
+/* struct_size must reach `conductance` (every field, as in 0.1). */
+typedef struct medkern_anisotropic_diffusion_params {
+  uint32_t struct_size;
+  int32_t iterations; /* >= 0; 0 copies the input as float32; default 5 */
+  double time_step;   /* > 0 and <= min(spacing) / 16 (ITK's stable bound); default 0.0625 */
+  double conductance; /* > 0, finite; default 1.0 */
+} medkern_anisotropic_diffusion_params;
+
+/* medkern_anisotropic_diffusion() - since 0.1
+ * Smooths `input` (int16, uint16, float32) into `output` (float32, same shape) as ITK
+ * GradientAnisotropicDiffusionImageFilter (Perona-Malik): each iteration K = -2 *
+ * conductance^2 * (mean squared gradient magnitude of the current image), and each voxel
+ * moves by time_step times the sum over axes of exp(g_f^2 / K) * forward difference -
+ * exp(g_b^2 / K) * backward difference, differences divided by the spacing of `input`,
+ * edge voxels repeated beyond the faces. ITK's arithmetic (float differences, double
+ * otherwise); results agree with ITK to float rounding (docs/ops.md gives the tolerance).
+ * Both may be strided, on the host or the context's device; `output` may be `input` itself
+ * (float32) but must not overlap it otherwise. `params` may be NULL: the defaults above.
+ * Errors (MEDKERN_ERROR_INVALID_ARGUMENT unless said): a NULL pointer; iterations < 0;
+ * time_step not finite, <= 0 or above min(spacing) / 16 (the message gives the bound);
+ * conductance not finite or <= 0; NaN or infinity in `input` (with iterations > 0; `output`
+ * is then unspecified); other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; differing shapes:
+ * MEDKERN_ERROR_SHAPE_MISMATCH.
+ * Ownership: the caller owns all arguments; the library keeps no pointer after the call. */
+MEDKERN_API medkern_status medkern_anisotropic_diffusion(
+    medkern_context* context, const medkern_volume* input, const medkern_volume* output,
+    const medkern_anisotropic_diffusion_params* params);
+
+/* ================================================================ calcium scoring */
+
+/* struct_size must reach `slice_thickness_mm`: the thickness has no default. */
 typedef struct medkern_calcium_params {
   uint32_t struct_size;
   int32_t connectivity;      /* in-plane: 8 (default) or 4 */
@@ -685,7 +803,7 @@ typedef struct medkern_calcium_result {
   medkern_calcium_lesion* lesions;      /* in raster order of their first voxel */
 } medkern_calcium_result;
 
-/* medkern_calcium_score():
+/* medkern_calcium_score() - since 0.1
  * Coronary calcium scores of `ct` (int16 HU; spacing (z, y, x) in mm from the view) as
  * Agatston et al. (J Am Coll Cardiol 1990) define them, with the conventions of docs/ops.md
  * ("Calcium scoring"; McCollough et al., Radiology 2007; 243:527):
@@ -717,16 +835,19 @@ MEDKERN_API medkern_status medkern_calcium_score(medkern_context* context, const
                                                  const medkern_calcium_params* params,
                                                  medkern_calcium_result** result);
 
-/* Frees a result of medkern_calcium_score. NULL does nothing. */
+/* medkern_calcium_result_free() - since 0.1
+ * Frees a result of medkern_calcium_score. NULL does nothing. */
 MEDKERN_API void medkern_calcium_result_free(medkern_calcium_result* result);
 
-/* A static name of a risk category: "0", "1-10", "11-100", "101-400", ">400", or
+/* medkern_calcium_risk_name() - since 0.1
+ * A static name of a risk category: "0", "1-10", "11-100", "101-400", ">400", or
  * "unknown" for another value. */
 MEDKERN_API const char* medkern_calcium_risk_name(int32_t risk_category);
 
-/* ---------------------------------------------------------------- DICOM */
+/* ================================================================ DICOM */
 
-/* Non-zero when this build reads DICOM (it was built with DCMTK). Without it, every
+/* medkern_dicom_available() - since 0.1
+ * Non-zero when this build reads DICOM (it was built with DCMTK). Without it, every
  * medkern_dicom_* function below returns MEDKERN_ERROR_NOT_SUPPORTED. */
 MEDKERN_API int32_t medkern_dicom_available(void);
 
@@ -744,7 +865,9 @@ typedef struct medkern_dicom_options {
   int32_t num_threads;             /* files decoded in parallel; 0 (default) = all cores */
 } medkern_dicom_options;
 
-/* Default options: automatic dtype, the largest series, strict geometry, all cores. */
+/* medkern_dicom_options_init() - since 0.1
+ * Default options in *options: automatic dtype, the largest series, strict geometry, no
+ * subdirectories, all cores. */
 MEDKERN_API medkern_status medkern_dicom_options_init(medkern_dicom_options* options);
 
 /* A loaded series. Voxel (k, j, i) lies at the patient position (LPS, mm)
@@ -772,7 +895,7 @@ typedef struct medkern_dicom_series {
   const char* const* warnings; /* what was tolerated: skipped files, other series, ... */
 } medkern_dicom_series;
 
-/* medkern_dicom_load_series():
+/* medkern_dicom_load_series() - since 0.1
  * Loads one series from `paths` (`num_paths` entries, each a file or a directory whose
  * files are read) into a volume: the images grouped by SeriesInstanceUID (options->series_uid,
  * or the series with the most files), sorted by ImagePositionPatient along the slice normal,
@@ -794,7 +917,8 @@ MEDKERN_API medkern_status medkern_dicom_load_series(const char* const* paths, i
                                                      const medkern_dicom_options* options,
                                                      medkern_dicom_series** series);
 
-/* Frees a result of medkern_dicom_load_series, its voxels and strings. NULL does nothing. */
+/* medkern_dicom_series_free() - since 0.1
+ * Frees a result of medkern_dicom_load_series, its voxels and strings. NULL does nothing. */
 MEDKERN_API void medkern_dicom_series_free(medkern_dicom_series* series);
 
 /* One series found by medkern_dicom_list_series. */
@@ -819,7 +943,8 @@ typedef struct medkern_dicom_series_list {
   const char* const* warnings; /* skipped files */
 } medkern_dicom_series_list;
 
-/* Lists the series of `paths` (as medkern_dicom_load_series, reading headers only; of
+/* medkern_dicom_list_series() - since 0.1
+ * Lists the series of `paths` (as medkern_dicom_load_series, reading headers only; of
  * `options` only recursive and num_threads count; NULL for the defaults). Errors as
  * medkern_dicom_load_series for reading. On success *list is allocated by the library;
  * free it with medkern_dicom_series_list_free. On failure *list is NULL. */
@@ -827,7 +952,8 @@ MEDKERN_API medkern_status medkern_dicom_list_series(const char* const* paths, i
                                                      const medkern_dicom_options* options,
                                                      medkern_dicom_series_list** list);
 
-/* Frees a result of medkern_dicom_list_series. NULL does nothing. */
+/* medkern_dicom_series_list_free() - since 0.1
+ * Frees a result of medkern_dicom_list_series. NULL does nothing. */
 MEDKERN_API void medkern_dicom_series_list_free(medkern_dicom_series_list* list);
 
 #ifdef __cplusplus
