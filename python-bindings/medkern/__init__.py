@@ -46,25 +46,22 @@ from ._core import (
     UnsupportedDTypeError,
 )
 from ._dicom import DicomSeries, SeriesInfo, dicom_available, list_series, load_series
-from ._ops import (
-    CalciumLesion,
-    CalciumScore,
-    CalciumTotals,
-    LabelStats,
-    calcium_score,
+from .calcium import CalciumLesion, CalciumScore, CalciumTotals, calcium_score
+from .filters import (
     anisotropic_diffusion,
     canny,
-    confidence_connected,
-    connected_threshold,
     gaussian,
     gradient_magnitude,
-    histogram,
-    label_components,
-    label_statistics,
     median,
+    sobel,
+)
+from .measure import LabelStats, histogram, label_statistics
+from .segmentation import (
+    confidence_connected,
+    connected_threshold,
+    label_components,
     otsu_threshold,
     regional_minima,
-    sobel,
     threshold,
     watershed,
 )

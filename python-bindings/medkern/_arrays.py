@@ -427,8 +427,10 @@ def context_for(p: Plan) -> Lease:
     return lease
 
 
-def run(p: Plan, function: Any, *args: Any, host_arrays: Iterable[Any] = ()) -> Any:
-    """Calls ``function(context, *args)`` on the context of `p`.
+def run(
+    p: Plan, function: Any, *args: Any, host_arrays: Iterable[Any] = (), **params: Any
+) -> Any:
+    """Calls ``function(context, *args, **params)`` on the context of `p`.
 
     A CUDA op returns before the GPU is done. That is what GPU arrays want, but host memory
     (an output the caller will read, an input the caller may free) must not be touched by
@@ -438,7 +440,7 @@ def run(p: Plan, function: Any, *args: Any, host_arrays: Iterable[Any] = ()) -> 
     context = lease.context
     assert context is not None  # only cleared at exit
     try:
-        result = function(context, *args)
+        result = function(context, *args, **params)
         if p.device >= 0 and any(is_host_array(a) for a in host_arrays if a is not None):
             context.synchronize()
         return result

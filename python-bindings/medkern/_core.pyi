@@ -1,5 +1,8 @@
-# Type stub of the pybind11 module medkern._core (python-bindings/core.cpp).
+# Type stub of the pybind11 module medkern._core (python-bindings/module.cpp and one
+# python-bindings/<family>.cpp per op family).
 # A descriptor is (data_ptr, dtype_code, shape, strides_in_elements, spacing_mm, device).
+# An op's parameters are keyword arguments named as the fields of its C++ struct; those left
+# out take the struct's defaults, which `defaults[op]` lists.
 from typing import Any, Dict, List, Optional, Tuple
 
 Descriptor = Tuple[
@@ -7,10 +10,13 @@ Descriptor = Tuple[
 ]
 
 dtype_codes: Dict[str, int]
+HOST: int
+#: op name -> {parameter: default}, from the C++ parameter structs.
+defaults: Dict[str, Dict[str, Any]]
 max_histogram_bins: int
 max_label_value: int
-histogram_float32_range: bool
-HOST: int
+#: gradient_magnitude's methods: name -> the value of its `method` parameter.
+gradient_methods: Dict[str, int]
 
 class MedkernError(Exception):
     status: Optional[str]
@@ -63,80 +69,6 @@ class Context:
     tag: int
     def synchronize(self) -> None: ...
 
-def histogram(
-    ctx: Context,
-    input: Descriptor,
-    mask: Optional[Descriptor],
-    counts: Descriptor,
-    bins: int,
-    lo: float,
-    hi: float,
-    float32_range: bool = False,
-) -> None: ...
-def threshold(
-    ctx: Context,
-    input: Descriptor,
-    output: Descriptor,
-    lo: float,
-    hi: float,
-    inside: int = 1,
-    outside: int = 0,
-) -> None: ...
-def otsu_threshold(
-    ctx: Context, input: Descriptor, mask: Optional[Descriptor], bins: int = 256
-) -> float: ...
-def label_statistics(
-    ctx: Context, input: Descriptor, labels: Descriptor, include_background: bool = False
-) -> Dict[str, Any]: ...
-def label_components(
-    ctx: Context, image: Descriptor, labels: Descriptor, connectivity: int = 26
-) -> int: ...
-def connected_threshold(
-    ctx: Context,
-    input: Descriptor,
-    seeds: List[Tuple[int, int, int]],
-    output: Descriptor,
-    lo: float,
-    hi: float,
-    connectivity: int = 26,
-) -> None: ...
-def watershed(
-    ctx: Context,
-    elevation: Descriptor,
-    markers: Descriptor,
-    mask: Optional[Descriptor],
-    labels: Descriptor,
-    connectivity: int = 6,
-    watershed_line: bool = False,
-) -> None: ...
-def regional_minima(
-    ctx: Context, volume: Descriptor, labels: Descriptor, connectivity: int = 26
-) -> int: ...
-def gaussian(
-    ctx: Context,
-    input: Descriptor,
-    output: Descriptor,
-    sigma_mm: Tuple[float, float, float],
-    truncate: float = 4.0,
-) -> None: ...
-def sobel(ctx: Context, input: Descriptor, output: Descriptor, axis: int, ndim: int = 3) -> None: ...
-def gradient_magnitude(
-    ctx: Context,
-    input: Descriptor,
-    output: Descriptor,
-    method: int = 0,
-    use_spacing: bool = True,
-    ndim: int = 3,
-) -> None: ...
-def canny(
-    ctx: Context,
-    input: Descriptor,
-    output: Descriptor,
-    sigma_mm: Tuple[float, float, float],
-    low: float,
-    high: float,
-    ndim: int = 3,
-) -> None: ...
 def device_count() -> int: ...
 def devices() -> List[Dict[str, Any]]: ...
 def pool_stats(device: int) -> Dict[str, Any]: ...
@@ -147,36 +79,55 @@ def pool_trim(device: int) -> None: ...
 def built_with_cuda() -> bool: ...
 def version_string() -> str: ...
 def versions() -> Dict[str, Any]: ...
+def histogram(
+    ctx: Context,
+    input: Descriptor,
+    mask: Optional[Descriptor],
+    counts: Descriptor,
+    **params: Any,
+) -> None: ...
+def threshold(ctx: Context, input: Descriptor, output: Descriptor, **params: Any) -> None: ...
+def otsu_threshold(
+    ctx: Context, input: Descriptor, mask: Optional[Descriptor], **params: Any
+) -> float: ...
+def label_statistics(
+    ctx: Context, input: Descriptor, labels: Descriptor, **params: Any
+) -> Dict[str, Any]: ...
+def label_components(ctx: Context, image: Descriptor, labels: Descriptor, **params: Any) -> int: ...
+def connected_threshold(
+    ctx: Context,
+    input: Descriptor,
+    seeds: List[Tuple[int, int, int]],
+    output: Descriptor,
+    **params: Any,
+) -> None: ...
 def confidence_connected(
     ctx: Context,
     input: Descriptor,
     seeds: List[Tuple[int, int, int]],
     output: Descriptor,
-    multiplier: float = 2.5,
-    iterations: int = 4,
-    initial_radius: int = 1,
-    connectivity: int = 26,
+    **params: Any,
 ) -> Dict[str, Any]: ...
-def median(
-    ctx: Context, input: Descriptor, output: Descriptor, radius: Tuple[int, int, int]
-) -> None: ...
-def anisotropic_diffusion(
+def watershed(
     ctx: Context,
-    input: Descriptor,
-    output: Descriptor,
-    iterations: int,
-    time_step: float,
-    conductance: float,
+    elevation: Descriptor,
+    markers: Descriptor,
+    mask: Optional[Descriptor],
+    labels: Descriptor,
+    **params: Any,
+) -> None: ...
+def regional_minima(ctx: Context, volume: Descriptor, labels: Descriptor, **params: Any) -> int: ...
+def gaussian(ctx: Context, input: Descriptor, output: Descriptor, **params: Any) -> None: ...
+def sobel(ctx: Context, input: Descriptor, output: Descriptor, **params: Any) -> None: ...
+def gradient_magnitude(
+    ctx: Context, input: Descriptor, output: Descriptor, **params: Any
+) -> None: ...
+def canny(ctx: Context, input: Descriptor, output: Descriptor, **params: Any) -> None: ...
+def median(ctx: Context, input: Descriptor, output: Descriptor, **params: Any) -> None: ...
+def anisotropic_diffusion(
+    ctx: Context, input: Descriptor, output: Descriptor, **params: Any
 ) -> None: ...
 def max_stable_time_step(spacing: Tuple[float, float, float]) -> float: ...
 def calcium_score(
-    ctx: Context,
-    ct: Descriptor,
-    labels: Optional[Descriptor],
-    slice_thickness: float,
-    threshold: float = 130.0,
-    min_area_mm2: float = 1.0,
-    connectivity: int = 8,
-    normalize_thickness: bool = True,
-    calibration: Optional[float] = None,
+    ctx: Context, ct: Descriptor, labels: Optional[Descriptor], **params: Any
 ) -> Dict[str, Any]: ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -91,7 +93,7 @@ def test_otsu_needs_two_bins():
 @pytest.mark.parametrize(
     "range_,message",
     [
-        ((5, 1), r"^range: lo = 5\.0 is greater than hi = 1\.0"),
+        ((5, 1), r"^range: lo = 5 is greater than hi = 1"),
         ((0, np.inf), r"^range: .* is not finite"),
         ((np.nan, 1), r"^range: .* is not finite"),
         ((1, 2, 3), r"^range: .* is not a pair"),
@@ -104,7 +106,7 @@ def test_bad_histogram_range(range_, message):
 
 
 def test_bad_threshold_bounds_and_values():
-    with pytest.raises(ValueError, match=r"^lo: 5\.0 is greater than hi: 1\.0"):
+    with pytest.raises(ValueError, match=r"^lo: 5 is greater than hi: 1"):
         medkern.threshold(A, 5, 1, device="cpu")
     with pytest.raises(ValueError, match="NaN"):
         medkern.threshold(A, np.nan, 1, device="cpu")
@@ -133,7 +135,9 @@ def test_four_dimensional_mask_and_labels():
 
 @pytest.mark.parametrize("spacing", [(1, 1), (1, 0, 1), (1, -2, 1), (1, np.inf, 1), "x", None])
 def test_bad_spacing(spacing):
-    with pytest.raises(ValueError, match="^spacing"):
+    # A spacing of the wrong form is Python's error, a value that is not finite and positive
+    # that of the descriptor's check in C++ (which names the input).
+    with pytest.raises(ValueError, match=r"^(input: )?spacing"):
         medkern.label_statistics(A, LABELS, spacing=spacing, device="cpu")
 
 
@@ -188,28 +192,85 @@ def test_core_errors_are_translated_with_status():
     a = np.zeros((2, 3, 4), np.float32)
     out = np.zeros((2, 3, 5), np.uint8)
     with pytest.raises(medkern.ShapeMismatchError, match="output") as info:
-        _core.threshold(ctx, descriptor(a), descriptor(out), 0.0, 1.0)
+        _core.threshold(ctx, descriptor(a), descriptor(out), lo=0.0, hi=1.0)
     assert info.value.status == "MEDKERN_ERROR_SHAPE_MISMATCH"
     counts = np.zeros(4, np.uint64)
     with pytest.raises(medkern.UnsupportedDTypeError, match="input") as info:
-        _core.histogram(ctx, descriptor(out), None, descriptor(counts), 4, 0.0, 1.0)
+        _core.histogram(ctx, descriptor(out), None, descriptor(counts), bins=4, lo=0.0, hi=1.0)
     assert info.value.status == "MEDKERN_ERROR_UNSUPPORTED_DTYPE"
     with pytest.raises(medkern.ShapeMismatchError, match="counts"):
-        _core.histogram(ctx, descriptor(a), None, descriptor(counts), 5, 0.0, 1.0)
+        _core.histogram(ctx, descriptor(a), None, descriptor(counts), bins=5, lo=0.0, hi=1.0)
     with pytest.raises(medkern.InvalidArgumentError, match=r"bins: 1 is outside 2\.\.65536"):
-        _core.otsu_threshold(ctx, descriptor(a), None, 1)
-    with pytest.raises(medkern.InvalidArgumentError, match=r"bins: -1 is outside"):
-        _core.histogram(ctx, descriptor(a), None, descriptor(counts), -1, 0.0, 1.0)
+        _core.otsu_threshold(ctx, descriptor(a), None, bins=1)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"bins: -1 does not fit in uint32"):
+        _core.histogram(ctx, descriptor(a), None, descriptor(counts), bins=-1, lo=0.0, hi=1.0)
     with pytest.raises(medkern.InvalidArgumentError, match="spacing"):
         _core.label_statistics(
             ctx, descriptor(a, spacing=(1.0, -1.0, 1.0)), descriptor(np.zeros(a.shape, np.int32))
         )
     with pytest.raises(medkern.UnsupportedDTypeError, match="input: unknown dtype code 99"):
-        _core.threshold(ctx, descriptor(a, dtype_code=99), descriptor(out), 0.0, 1.0)
+        _core.threshold(ctx, descriptor(a, dtype_code=99), descriptor(out), lo=0.0, hi=1.0)
     with pytest.raises(medkern.InvalidArgumentError, match="input: not an array descriptor"):
-        _core.threshold(ctx, (1, 2, 3), descriptor(out), 0.0, 1.0)
+        _core.threshold(ctx, (1, 2, 3), descriptor(out), lo=0.0, hi=1.0)
     null = (0, 3, (2, 3, 4), (12, 4, 1), (1.0, 1.0, 1.0), -1)
     with pytest.raises(medkern.InvalidArgumentError, match="input: data pointer is null"):
-        _core.threshold(ctx, null, descriptor(np.zeros(a.shape, np.uint8)), 0.0, 1.0)
+        _core.threshold(ctx, null, descriptor(np.zeros(a.shape, np.uint8)), lo=0.0, hi=1.0)
     with pytest.raises(medkern.NoDeviceError):
         _core.pool_stats(1000)
+
+
+def test_core_parameters_are_keywords_cast_by_field_type():
+    ctx = _core.Context.cpu()
+    a = np.zeros((2, 3, 4), np.float32)
+    out = np.zeros(a.shape, np.uint8)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"^threshold: 'insde' is not one of"):
+        _core.threshold(ctx, descriptor(a), descriptor(out), lo=0.0, hi=1.0, insde=2)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"^lo: 'x' is not a number"):
+        _core.threshold(ctx, descriptor(a), descriptor(out), lo="x", hi=1.0)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"^bins: 4294967296 does not fit"):
+        _core.otsu_threshold(ctx, descriptor(a), None, bins=2**32)
+    with pytest.raises(medkern.InvalidArgumentError, match=r"^sigma_mm: 1\.0 is not a sequence"):
+        _core.gaussian(ctx, descriptor(a), descriptor(np.zeros(a.shape, np.float32)), sigma_mm=1.0)
+    # A parameter left out takes the C++ struct's default: inside = 1 where lo <= a <= hi.
+    _core.threshold(ctx, descriptor(a), descriptor(out), lo=0.0, hi=1.0)
+    assert (out == _core.defaults["threshold"]["inside"]).all()
+
+
+# (Python function, its parameter, the C++ op, the field): the Python default is the C++ one.
+PYTHON_DEFAULTS = [
+    (medkern.threshold, "inside", "threshold", "inside"),
+    (medkern.threshold, "outside", "threshold", "outside"),
+    (medkern.otsu_threshold, "bins", "otsu_threshold", "bins"),
+    (medkern.label_statistics, "include_background", "label_statistics", "include_background"),
+    (medkern.label_components, "connectivity", "label_components", "connectivity"),
+    (medkern.connected_threshold, "connectivity", "connected_threshold", "connectivity"),
+    (medkern.confidence_connected, "multiplier", "confidence_connected", "multiplier"),
+    (medkern.confidence_connected, "iterations", "confidence_connected", "iterations"),
+    (medkern.confidence_connected, "initial_radius", "confidence_connected", "initial_radius"),
+    (medkern.confidence_connected, "connectivity", "confidence_connected", "connectivity"),
+    (medkern.watershed, "connectivity", "watershed", "connectivity"),
+    (medkern.watershed, "watershed_line", "watershed", "watershed_line"),
+    (medkern.regional_minima, "connectivity", "regional_minima", "connectivity"),
+    (medkern.gaussian, "truncate", "gaussian", "truncate"),
+    (medkern.gradient_magnitude, "use_spacing", "gradient_magnitude", "use_spacing"),
+    (medkern.anisotropic_diffusion, "iterations", "anisotropic_diffusion", "iterations"),
+    (medkern.anisotropic_diffusion, "time_step", "anisotropic_diffusion", "time_step"),
+    (medkern.anisotropic_diffusion, "conductance", "anisotropic_diffusion", "conductance"),
+    (medkern.calcium_score, "threshold", "calcium_score", "threshold_hu"),
+    (medkern.calcium_score, "min_area_mm2", "calcium_score", "min_area_mm2"),
+    (medkern.calcium_score, "connectivity", "calcium_score", "connectivity"),
+    (medkern.calcium_score, "normalize_thickness", "calcium_score", "normalize_thickness"),
+    (medkern.calcium_score, "calibration", "calcium_score", "calibration_mg_per_cm3_per_hu"),
+]
+
+
+@pytest.mark.parametrize("function,parameter,op,field", PYTHON_DEFAULTS)
+def test_python_defaults_are_the_cpp_defaults(function, parameter, op, field):
+    default = inspect.signature(function).parameters[parameter].default
+    assert default == _core.defaults[op][field]
+    assert type(default) is type(_core.defaults[op][field])
+
+
+def test_gradient_method_default_names_the_cpp_default():
+    default = inspect.signature(medkern.gradient_magnitude).parameters["method"].default
+    assert _core.gradient_methods[default] == _core.defaults["gradient_magnitude"]["method"]

@@ -7,7 +7,6 @@ import pytest
 from _support import INTENSITY_DTYPES, cases, random_array, random_mask, random_values
 
 import medkern
-from medkern import _core
 
 # Ranges that cut into the generated data on both sides, so that out-of-range values occur.
 RANGES = {"int16": (-500.0, 1500.0), "uint16": (100.0, 3000.0), "float32": (-200.0, 450.5)}
@@ -44,10 +43,6 @@ def test_range_defaults_to_data_extremes(rng, device, dtype, shape, view):
 
 
 def auto_range_reference(a, bins):
-    if a.dtype == np.float32 and not _core.histogram_float32_range:
-        # The documented fallback: the float32 extremes as Python floats (edges in double,
-        # rounded to float32) rather than numpy's float32 arithmetic.
-        return np.histogram(a, bins, range=(float(a.min()), float(a.max())))[0]
     return np.histogram(a, bins)[0]
 
 

@@ -1,6 +1,5 @@
-"""label_components against scipy.ndimage.label, and connected_threshold against
-skimage.segmentation.flood, on fresh random data (the seed is printed; MEDKERN_TEST_SEED
-replays it)."""
+"""label_components against scipy.ndimage.label (masks) and skimage.measure.label (label
+images), on fresh random data (the seed is printed; MEDKERN_TEST_SEED replays it)."""
 
 from __future__ import annotations
 
@@ -547,49 +546,3 @@ def test_cupy_large_and_hand_cases(rng, connectivity):
         expected, expected_count = reference(host, connectivity)
         assert count == expected_count
         np.testing.assert_array_equal(cp.asnumpy(labels), expected)
-
-
-# ---------------------------------------------------------------------------- connected_threshold
-
-
-@pytest.mark.parametrize("connectivity,skimage_connectivity", [(6, 1), (18, 2), (26, 3)])
-def test_connected_threshold_equals_flood(rng, connectivity, skimage_connectivity):
-    flood = pytest.importorskip("skimage.segmentation").flood
-    volume = ndimage.gaussian_filter(rng.normal(0, 100, (20, 30, 40)), 1.5).astype(np.float32)
-    seed = (10, 15, 20)
-    tolerance = 12.0
-    value = float(volume[seed])
-    grown = medkern.connected_threshold(
-        volume, [seed], value - tolerance, value + tolerance, connectivity, device="cpu"
-    )
-    # flood compares |v - seed value| <= tolerance in the image's dtype; use float64 bounds
-    # on a float64 copy so that both sides compare the same numbers.
-    expected = flood(
-        volume.astype(np.float64), seed, connectivity=skimage_connectivity, tolerance=tolerance
-    )
-    lo, hi = value - tolerance, value + tolerance
-    band = (volume >= lo) & (volume <= hi)
-    expected &= band
-    np.testing.assert_array_equal(grown.astype(bool), expected)
-    assert grown.dtype == np.uint8
-
-
-def test_connected_threshold_seed_outside_band_and_volume():
-    volume = np.arange(27, dtype=np.int16).reshape(3, 3, 3)
-    out = medkern.connected_threshold(volume, [(0, 0, 0)], 10, 20, device="cpu")
-    assert not out.any()
-    with pytest.raises(ValueError, match="seeds"):
-        medkern.connected_threshold(volume, [(3, 0, 0)], 0, 20, device="cpu")
-    with pytest.raises(ValueError, match="seeds"):
-        medkern.connected_threshold(volume, [], 0, 20, device="cpu")
-
-
-@pytest.mark.gpu
-def test_connected_threshold_gpu_equals_cpu(rng):
-    import cupy as cp
-
-    volume = ndimage.gaussian_filter(rng.normal(0, 100, (20, 30, 40)), 1.5).astype(np.float32)
-    seeds = [(10, 15, 20), (0, 0, 0)]
-    cpu = medkern.connected_threshold(volume, seeds, -20, 30, 26, device="cpu")
-    gpu = medkern.connected_threshold(cp.asarray(volume), seeds, -20, 30, 26)
-    np.testing.assert_array_equal(cp.asnumpy(gpu), cpu)
