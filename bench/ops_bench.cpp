@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench_timing.hpp"
-#include "cli/calcium_phantom.hpp"
+#include "phantoms/calcium_phantom.hpp"
 #include "medkern/medkern.hpp"
 #if MEDKERN_WITH_CUDA
 #include <cuda_runtime_api.h>
@@ -682,7 +682,7 @@ struct CalciumBenchInput {
   std::vector<uint8_t> labels;
   CalciumParams params;
   CalciumBenchInput() : hu(64 * 512 * 512), labels(hu.size()) {
-    cli::CalciumPhantom::standard(shape, spacing, 2, 20, 1).generate(hu.data(), labels.data());
+    phantoms::CalciumPhantom::standard(shape, spacing, 2, 20, 1).generate(hu.data(), labels.data());
     params.slice_thickness_mm = 3.0;
     params.calibration_mg_per_cm3_per_hu = 0.8;
   }
