@@ -1,5 +1,17 @@
-// What the benchmark binaries share: the bandwidth the GPU figures are measured against, the
+// What the benchmarks share: the bandwidth the GPU figures are measured against, the
 // bytes-moved counters scripts/gpu-check turns into "of limit", and CUDA-event timing.
+//
+// medkern_bench is one binary of all op families, one file each (bench/<family>_bench.cpp,
+// the names of the other layers); their inputs are bench/bench_inputs.hpp. GPU cases keep
+// their data on the device and time each iteration with CUDA events on the context's stream;
+// CPU cases time wall clock. Each case reports the bytes it must move and, on the GPU, the
+// fraction of the device-to-device copy bandwidth (kCopyBandwidth) that it reached.
+//
+// Names: BM_<op>[_<variant>]_gpu or BM_<op>[_<variant>]_cpu, so that a filter selects a
+// device (the CPU cases take seconds each):
+//   medkern_bench --benchmark_filter=_gpu        the GPU cases only
+//   medkern_bench --benchmark_filter=_cpu        the CPU cases only
+//   medkern_bench --benchmark_filter='^BM_(histogram|threshold|otsu).*_gpu'   one family
 #pragma once
 
 #include <benchmark/benchmark.h>

@@ -7,7 +7,10 @@ numpy / scikit-image / scipy. GPU times are medians of CUDA-event timings
 script prints the ratio peer/medkern and the fraction of the memory-bandwidth limit
 (bytes the op must move / BANDWIDTH) that medkern reached.
 
-Usage: PYTHONPATH=build/python python3 bench/peers.py [--size 512] [--json FILE]
+The comparisons are in sections by op family; --only runs some of their groups (GROUPS).
+
+Usage: PYTHONPATH=build/python python3 bench/peers.py [--size 512] [--cpu-size 256]
+       [--only core,labeling,...] [--json FILE]
 """
 from __future__ import annotations
 
@@ -22,6 +25,9 @@ import numpy as np
 import medkern
 
 BANDWIDTH = 2.98e12  # bytes read + written per second, device-to-device copy on the H100
+
+
+# ----------------------------------------------------------- inputs and timing
 
 
 def ct_like(shape, seed=0):
@@ -47,6 +53,19 @@ def ball_mask(shape, balls, seed=0):
     return mask
 
 
+def body_ct(shape, seed=0):
+    """A CT-like body: soft tissue (40 HU) in an elliptic cylinder with bone balls, air
+    around it, noise everywhere; int16."""
+    rng = np.random.default_rng(seed)
+    nz, ny, nx = shape
+    y = (np.arange(ny)[:, None] - ny / 2) / (0.4 * ny)
+    x = (np.arange(nx)[None, :] - nx / 2) / (0.45 * nx)
+    inside = np.broadcast_to((y * y + x * x) <= 1.0, shape)
+    bone = ball_mask(shape, max(1, 200 * nz * ny * nx // 512 ** 3), seed=seed + 9)
+    hu = np.where(inside, np.where(bone, 700, 40), -1000).astype(np.int16)
+    return hu + rng.integers(-20, 20, size=shape, dtype=np.int16)
+
+
 def gpu_time(fn, repeat=30):
     from cupyx.profiler import benchmark
     result = benchmark(fn, n_repeat=repeat, n_warmup=3)
@@ -63,17 +82,122 @@ def cpu_time(fn, repeat=3):
     return statistics.median(times) * 1e3
 
 
-def body_ct(shape, seed=0):
-    """A CT-like body: soft tissue (40 HU) in an elliptic cylinder with bone balls, air
-    around it, noise everywhere; int16."""
-    rng = np.random.default_rng(seed)
-    nz, ny, nx = shape
-    y = (np.arange(ny)[:, None] - ny / 2) / (0.4 * ny)
-    x = (np.arange(nx)[None, :] - nx / 2) / (0.45 * nx)
-    inside = np.broadcast_to((y * y + x * x) <= 1.0, shape)
-    bone = ball_mask(shape, max(1, 200 * nz * ny * nx // 512 ** 3), seed=seed + 9)
-    hu = np.where(inside, np.where(bone, 700, 40), -1000).astype(np.int16)
-    return hu + rng.integers(-20, 20, size=shape, dtype=np.int16)
+# ----------------- histogram, threshold, Otsu, label statistics (group "core")
+
+
+def core_peers(n, c, have_gpu, row):
+    """Group "core": on n^3 on the GPU, on its first c^3 on the CPU."""
+    host = ct_like((n, n, n))
+    if have_gpu:
+        core_gpu_peers(host, row)
+    core_cpu_peers(host[:c, :c, :c].copy(), row)
+
+
+def core_gpu_peers(host, row):
+    """histogram, threshold and label statistics on the GPU against CuPy."""
+    import cupy as cp
+    from cupyx.scipy import ndimage as cnd
+
+    n = host.shape[0]
+    a = cp.asarray(host)
+    af = a.astype(cp.float32)
+    for name, arr in (("histogram int16 4096 bins", a), ("histogram float32 4096 bins", af)):
+        mine = medkern.histogram(arr, 4096, range=(-1024, 3072))
+        theirs = cp.histogram(arr, bins=4096, range=(-1024, 3072))[0]
+        row(name, "gpu", gpu_time(lambda: medkern.histogram(arr, 4096, range=(-1024, 3072))),
+            "cupy.histogram", gpu_time(lambda: cp.histogram(arr, bins=4096, range=(-1024, 3072))),
+            arr.nbytes, cp.array_equal(mine.astype(cp.int64), theirs))
+    mine = medkern.threshold(a, 130, 3000)
+    theirs = (a >= 130) & (a <= 3000)
+    row("threshold int16 -> uint8", "gpu", gpu_time(lambda: medkern.threshold(a, 130, 3000)),
+        "cupy (a>=lo)&(a<=hi)", gpu_time(lambda: (a >= 130) & (a <= 3000)),
+        a.nbytes + a.size, cp.array_equal(mine.astype(bool), theirs))
+    labels = cp.asarray(((host > 200) * (np.arange(n)[:, None, None] // 8 + 1)).astype(np.int32))
+    index = cp.arange(1, int(labels.max()) + 1)
+    mine = medkern.label_statistics(a, labels)
+
+    def cupy_stats():
+        # What a CuPy user would write: bincount for count, sum and sum of squares
+        # (cupyx's standard_deviation broadcasts labels x voxels and runs out of memory
+        # here), cupyx.scipy.ndimage for the extremes.
+        flat, values = labels.ravel(), a.ravel().astype(cp.float64)
+        count = cp.bincount(flat)[1:]
+        total = cp.bincount(flat, weights=values)[1:]
+        squares = cp.bincount(flat, weights=values * values)[1:]
+        mean = total / count
+        std = cp.sqrt(squares / count - mean * mean)
+        return (total, mean, std, cnd.minimum(a, labels, index), cnd.maximum(a, labels, index))
+    sums = cupy_stats()[0].get()
+    row("label statistics (sum, mean, std, min, max)", "gpu",
+        gpu_time(lambda: medkern.label_statistics(a, labels), repeat=10),
+        "cupy bincount + ndimage min/max", gpu_time(cupy_stats, repeat=10),
+        a.nbytes + 2 * labels.nbytes, np.allclose([r.sum for r in mine], sums))
+
+
+def core_cpu_peers(small, row):
+    """histogram, threshold and Otsu on the CPU against numpy and scikit-image."""
+    mine = medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")
+    row("histogram int16 4096 bins", "cpu",
+        cpu_time(lambda: medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")),
+        "numpy.histogram", cpu_time(lambda: np.histogram(small, 4096, range=(-1024, 3072))),
+        small.nbytes, np.array_equal(mine, np.histogram(small, 4096, range=(-1024, 3072))[0]))
+    row("threshold int16 -> uint8", "cpu",
+        cpu_time(lambda: medkern.threshold(small, 130, 3000, device="cpu")),
+        "numpy (a>=lo)&(a<=hi)", cpu_time(lambda: (small >= 130) & (small <= 3000)),
+        small.nbytes * 1.5, True)
+    from skimage.filters import threshold_otsu
+    row("otsu int16", "cpu", cpu_time(lambda: medkern.otsu_threshold(small, device="cpu")),
+        "skimage threshold_otsu", cpu_time(lambda: threshold_otsu(small)), small.nbytes,
+        medkern.otsu_threshold(small, device="cpu") == threshold_otsu(small))
+
+
+# -------------------------------------------------------------------- labeling
+
+
+def labeling_peers(n, c, have_gpu, row):
+    """Group "labeling": n^3 on the GPU, c^3 on the CPU."""
+    if have_gpu:
+        labeling_gpu_peers(n, row)
+    labeling_cpu_peers(c, row)
+
+
+def labeling_gpu_peers(n, row):
+    """26-connectivity labelling of random balls on the GPU against cupyx."""
+    import cupy as cp
+    from cupyx.scipy import ndimage as cnd
+
+    balls = ball_mask((n, n, n), 2000 * (n // 512) ** 3 or 16)
+    m = cp.asarray(balls.view(np.uint8))
+    structure = cp.ones((3, 3, 3), bool)
+    mine, mine_count = medkern.label_components(m, 26)
+    theirs, their_count = cnd.label(m, structure)
+    row(f"label components 26-conn ({balls.mean():.0%} foreground)", "gpu",
+        gpu_time(lambda: medkern.label_components(m, 26), repeat=10),
+        "cupyx.scipy.ndimage.label", gpu_time(lambda: cnd.label(m, structure), repeat=10),
+        m.nbytes * 5, mine_count == their_count and bool(cp.array_equal(mine, theirs)))
+
+
+def labeling_cpu_peers(c, row):
+    """26-connectivity labelling on the CPU against scipy."""
+    from scipy import ndimage as snd
+    small_balls = ball_mask((c, c, c), max(1, 2000 * c ** 3 // 512 ** 3), seed=1)
+    structure = np.ones((3, 3, 3), bool)
+    mine, mine_count = medkern.label_components(small_balls, 26, device="cpu")
+    theirs, their_count = snd.label(small_balls, structure)
+    row("label components 26-conn", "cpu",
+        cpu_time(lambda: medkern.label_components(small_balls, 26, device="cpu")),
+        "scipy.ndimage.label", cpu_time(lambda: snd.label(small_balls, structure)),
+        small_balls.nbytes * 5, mine_count == their_count and np.array_equal(mine, theirs))
+
+
+# -------------------------------------------------------------- region growing
+
+
+def region_growing_group(sitk, c, have_gpu, row):
+    """Group "region_growing": scikit-image's flood, and SimpleITK where it is installed."""
+    flood_peers(c, have_gpu, row)
+    if sitk is not None:
+        region_growing_peers(sitk, c, have_gpu, row)
 
 
 def flood_peers(c, have_gpu, row):
@@ -142,6 +266,9 @@ def region_growing_peers(sitk, c, have_gpu, row):
                 peer_ms, bytes_moved, np.array_equal(cp.asnumpy(mine), expected))
 
 
+# ------------------------------------------------------------------- watershed
+
+
 def watershed_peers(have_gpu, row, n=128):
     """scikit-image's watershed (single-threaded; 256^3 takes about 20 s, so 128^3 here) on
     the gradient of a smoothed random volume with 100 markers; float32, all values distinct
@@ -170,6 +297,9 @@ def watershed_peers(have_gpu, row, n=128):
         row(name, "gpu", gpu_time(lambda: medkern.watershed(e, m), repeat=5),
             "skimage.segmentation.watershed", peer_ms, elevation.size * 12,
             np.array_equal(got, expected))
+
+
+# --------------------------------------------------------------------- denoise
 
 
 def denoise_peers(sitk, n, c, have_gpu, row):
@@ -224,6 +354,9 @@ def denoise_peers(sitk, n, c, have_gpu, row):
         same = np.abs(mine - expected).max() <= 1e-5 * max(1.0, float(np.abs(data).max()))
         row(name + (f" {n}^3" if where == "gpu" else f" {c}^3"), where, mine_ms,
             "SimpleITK GradientAnisotropicDiffusion", peer_ms, data.size * 4 * (2 + 3 * 5), same)
+
+
+# ------------------------------------------- gaussian, edges (group "filters")
 
 
 def filter_peers(n, c, have_gpu, row, sitk=None):
@@ -314,34 +447,7 @@ def filter_peers(n, c, have_gpu, row, sitk=None):
                 (mine != expected).sum() <= max(2, expected.sum() // 1000))
 
 
-def core_cpu_peers(small, row):
-    """histogram, threshold and Otsu on the CPU against numpy and scikit-image."""
-    mine = medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")
-    row("histogram int16 4096 bins", "cpu",
-        cpu_time(lambda: medkern.histogram(small, 4096, range=(-1024, 3072), device="cpu")),
-        "numpy.histogram", cpu_time(lambda: np.histogram(small, 4096, range=(-1024, 3072))),
-        small.nbytes, np.array_equal(mine, np.histogram(small, 4096, range=(-1024, 3072))[0]))
-    row("threshold int16 -> uint8", "cpu",
-        cpu_time(lambda: medkern.threshold(small, 130, 3000, device="cpu")),
-        "numpy (a>=lo)&(a<=hi)", cpu_time(lambda: (small >= 130) & (small <= 3000)),
-        small.nbytes * 1.5, True)
-    from skimage.filters import threshold_otsu
-    row("otsu int16", "cpu", cpu_time(lambda: medkern.otsu_threshold(small, device="cpu")),
-        "skimage threshold_otsu", cpu_time(lambda: threshold_otsu(small)), small.nbytes,
-        medkern.otsu_threshold(small, device="cpu") == threshold_otsu(small))
-
-
-def labeling_cpu_peers(c, row):
-    """26-connectivity labelling on the CPU against scipy."""
-    from scipy import ndimage as snd
-    small_balls = ball_mask((c, c, c), max(1, 2000 * c ** 3 // 512 ** 3), seed=1)
-    structure = np.ones((3, 3, 3), bool)
-    mine, mine_count = medkern.label_components(small_balls, 26, device="cpu")
-    theirs, their_count = snd.label(small_balls, structure)
-    row("label components 26-conn", "cpu",
-        cpu_time(lambda: medkern.label_components(small_balls, 26, device="cpu")),
-        "scipy.ndimage.label", cpu_time(lambda: snd.label(small_balls, structure)),
-        small_balls.nbytes * 5, mine_count == their_count and np.array_equal(mine, theirs))
+# --------------------------------------------------------------------- calcium
 
 
 def calcium_ct(shape=(64, 512, 512), spots=300, seed=0):
@@ -404,18 +510,26 @@ def calcium_peers(have_gpu, row):
         host.nbytes, same)
 
 
+# ---------------------------------------------------------------------------- main
+
+
+# The groups of --only, in the order they run.
+
+
+GROUPS = ("core", "labeling", "region_growing", "watershed", "denoise", "filters", "calcium")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--cpu-size", type=int, default=256)
     parser.add_argument("--json")
-    groups = ("core", "labeling", "region_growing", "watershed", "denoise", "filters", "calcium")
-    parser.add_argument("--only", default=",".join(groups),
-                        help=f"comma-separated groups to run, of {', '.join(groups)} (default: all)")
+    parser.add_argument("--only", default=",".join(GROUPS),
+                        help=f"comma-separated groups to run, of {', '.join(GROUPS)} (default: all)")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    if not only <= set(groups):
-        parser.error(f"--only: unknown group(s) {', '.join(sorted(only - set(groups)))}")
+    if not only <= set(GROUPS):
+        parser.error(f"--only: unknown group(s) {', '.join(sorted(only - set(GROUPS)))}")
     rows = []
 
     def row(op, where, mine_ms, peer, peer_ms, bytes_moved, check):
@@ -424,87 +538,28 @@ def main() -> None:
                          speedup=peer_ms / mine_ms, of_limit=(limit_ms / mine_ms) if where == "gpu" else None,
                          identical=bool(check)))
 
-    n = args.size
-    host = ct_like((n, n, n))
+    n, c = args.size, args.cpu_size
     try:
         import cupy as cp
         have_gpu = medkern.devices() != [] and cp.cuda.runtime.getDeviceCount() > 0
     except Exception:  # no CuPy or no GPU: CPU comparisons only
         have_gpu = False
-
-    if have_gpu and "core" in only:
-        a = cp.asarray(host)
-        af = a.astype(cp.float32)
-        for name, arr in (("histogram int16 4096 bins", a), ("histogram float32 4096 bins", af)):
-            mine = medkern.histogram(arr, 4096, range=(-1024, 3072))
-            theirs = cp.histogram(arr, bins=4096, range=(-1024, 3072))[0]
-            row(name, "gpu", gpu_time(lambda: medkern.histogram(arr, 4096, range=(-1024, 3072))),
-                "cupy.histogram", gpu_time(lambda: cp.histogram(arr, bins=4096, range=(-1024, 3072))),
-                arr.nbytes, cp.array_equal(mine.astype(cp.int64), theirs))
-        mine = medkern.threshold(a, 130, 3000)
-        theirs = (a >= 130) & (a <= 3000)
-        row("threshold int16 -> uint8", "gpu", gpu_time(lambda: medkern.threshold(a, 130, 3000)),
-            "cupy (a>=lo)&(a<=hi)", gpu_time(lambda: (a >= 130) & (a <= 3000)),
-            a.nbytes + a.size, cp.array_equal(mine.astype(bool), theirs))
-        labels = cp.asarray(((host > 200) * (np.arange(n)[:, None, None] // 8 + 1)).astype(np.int32))
-        from cupyx.scipy import ndimage as cnd
-        index = cp.arange(1, int(labels.max()) + 1)
-        mine = medkern.label_statistics(a, labels)
-
-        def cupy_stats():
-            # What a CuPy user would write: bincount for count, sum and sum of squares
-            # (cupyx's standard_deviation broadcasts labels x voxels and runs out of memory
-            # here), cupyx.scipy.ndimage for the extremes.
-            flat, values = labels.ravel(), a.ravel().astype(cp.float64)
-            count = cp.bincount(flat)[1:]
-            total = cp.bincount(flat, weights=values)[1:]
-            squares = cp.bincount(flat, weights=values * values)[1:]
-            mean = total / count
-            std = cp.sqrt(squares / count - mean * mean)
-            return (total, mean, std, cnd.minimum(a, labels, index), cnd.maximum(a, labels, index))
-        sums = cupy_stats()[0].get()
-        row("label statistics (sum, mean, std, min, max)", "gpu",
-            gpu_time(lambda: medkern.label_statistics(a, labels), repeat=10),
-            "cupy bincount + ndimage min/max", gpu_time(cupy_stats, repeat=10),
-            a.nbytes + 2 * labels.nbytes, np.allclose([r.sum for r in mine], sums))
-        del a, af, labels
-    if have_gpu and "labeling" in only:
-        from cupyx.scipy import ndimage as cnd
-        balls = ball_mask((n, n, n), 2000 * (n // 512) ** 3 or 16)
-        m = cp.asarray(balls.view(np.uint8))
-        structure = cp.ones((3, 3, 3), bool)
-        mine, mine_count = medkern.label_components(m, 26)
-        theirs, their_count = cnd.label(m, structure)
-        row(f"label components 26-conn ({balls.mean():.0%} foreground)", "gpu",
-            gpu_time(lambda: medkern.label_components(m, 26), repeat=10),
-            "cupyx.scipy.ndimage.label", gpu_time(lambda: cnd.label(m, structure), repeat=10),
-            m.nbytes * 5, mine_count == their_count and bool(cp.array_equal(mine, theirs)))
-        del m, mine, theirs
-
-    c = args.cpu_size
-    small = host[:c, :c, :c].copy()
-    if "core" in only:
-        core_cpu_peers(small, row)
-    if "labeling" in only:
-        labeling_cpu_peers(c, row)
-
-    # ------------------------------------------------------------ region growing vs SimpleITK
     try:
         import SimpleITK as sitk
     except ImportError:  # no SimpleITK: no ITK comparisons
         sitk = None
-    if "region_growing" in only:
-        flood_peers(c, have_gpu, row)
-        if sitk is not None:
-            region_growing_peers(sitk, c, have_gpu, row)
-    if "watershed" in only:
-        watershed_peers(have_gpu, row)
-    if "denoise" in only:
-        denoise_peers(sitk, n, c, have_gpu, row)
-    if "filters" in only:
-        filter_peers(n, c, have_gpu, row, sitk)
-    if "calcium" in only:
-        calcium_peers(have_gpu, row)
+    runs = {
+        "core": lambda: core_peers(n, c, have_gpu, row),
+        "labeling": lambda: labeling_peers(n, c, have_gpu, row),
+        "region_growing": lambda: region_growing_group(sitk, c, have_gpu, row),
+        "watershed": lambda: watershed_peers(have_gpu, row),
+        "denoise": lambda: denoise_peers(sitk, n, c, have_gpu, row),
+        "filters": lambda: filter_peers(n, c, have_gpu, row, sitk),
+        "calcium": lambda: calcium_peers(have_gpu, row),
+    }
+    for group in GROUPS:
+        if group in only:
+            runs[group]()
 
     print(f"{'op':48} {'dev':4} {'medkern ms':>11} {'peer':32} {'peer ms':>9} {'x faster':>9} {'of limit':>9} same")
     for r in rows:

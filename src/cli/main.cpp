@@ -25,10 +25,10 @@
 #include <system_error>
 #include <vector>
 
-#include "calcium_phantom.hpp"
-#include "ct_phantom.hpp"
 #include "json.hpp"
 #include "medkern/medkern.hpp"
+#include "phantoms/calcium_phantom.hpp"
+#include "phantoms/ct_phantom.hpp"
 
 namespace {
 
@@ -679,7 +679,7 @@ int run_generate_ct(Arguments& args) {
   probe.strides = {0, 0, 0};
   medkern::validate_volume(probe, "--shape");
 
-  const medkern::cli::CtPhantom phantom(*shape, seed);
+  const medkern::phantoms::CtPhantom phantom(*shape, seed);
   const int64_t slice_voxels = (*shape)[1] * (*shape)[2];
   std::vector<int16_t> slice(static_cast<std::size_t>(slice_voxels));
   std::vector<unsigned char> bytes(slice.size() * 2);
@@ -704,7 +704,7 @@ int run_generate_ct(Arguments& args) {
   }
   fmt::print("wrote {}: int16 ({}, {}, {}), {} bytes, seed {}\n", *path, (*shape)[0], (*shape)[1],
              (*shape)[2], probe.bytes(), seed);
-  for (const medkern::cli::Calcification& spot : phantom.calcifications()) {
+  for (const medkern::phantoms::Calcification& spot : phantom.calcifications()) {
     fmt::print("  calcification at (z, y, x) = ({}, {}, {}), radius {} voxels, {} HU\n", spot.z,
                spot.y, spot.x, spot.radius, spot.hu);
   }
@@ -732,7 +732,7 @@ CalciumInput load_calcium_phantom(double thickness) {
   input.shape = {std::max<int64_t>(1, std::llround(60.0 / thickness)), 256, 256};
   input.spacing = {thickness, 0.5, 0.5};
   input.slice_thickness_mm = thickness;
-  const auto phantom = medkern::cli::CalciumPhantom::standard(input.shape, input.spacing);
+  const auto phantom = medkern::phantoms::CalciumPhantom::standard(input.shape, input.spacing);
   input.hu.resize(static_cast<std::size_t>(input.shape[0] * input.shape[1] * input.shape[2]));
   input.labels.resize(input.hu.size());
   phantom.generate(input.hu.data(), input.labels.data());

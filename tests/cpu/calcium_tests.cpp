@@ -4,8 +4,8 @@
 #include <map>
 #include <vector>
 
-#include "cli/calcium_phantom.hpp"
 #include "medkern/calcium.hpp"
+#include "phantoms/calcium_phantom.hpp"
 #include "support/catch.hpp"
 
 using namespace medkern;
@@ -331,7 +331,7 @@ TEST_CASE("calcium: risk categories", "[calcium]") {
 }
 
 TEST_CASE("calcium: the synthetic phantom against closed forms", "[calcium]") {
-  // The standard block (cli/calcium_phantom.hpp), 0.5 mm pixels, 60 mm of z. Inserts of
+  // The standard block (phantoms/calcium_phantom.hpp), 0.5 mm pixels, 60 mm of z. Inserts of
   // diameter 1, 3, 5 mm are discs of radius 1, 3, 5 pixels: 5, 29, 81 pixels, 1.25, 7.25,
   // 20.25 mm2. Rows of 150, 250, 350, 600 HU weigh 1..4 and are labelled 1..4. Insert k =
   // 3 * row + column spans L_k = 12 + 6 (k % 4) mm: L_k / T slices of thickness T.
@@ -351,7 +351,7 @@ TEST_CASE("calcium: the synthetic phantom against closed forms", "[calcium]") {
   for (double thickness : {3.0, 1.5, 0.5}) {
     const Shape3 shape{int64_t(60.0 / thickness), 128, 128};
     const Spacing3 spacing{thickness, 0.5, 0.5};
-    const auto phantom = cli::CalciumPhantom::standard(shape, spacing);
+    const auto phantom = phantoms::CalciumPhantom::standard(shape, spacing);
     std::vector<int16_t> ct(shape[0] * shape[1] * shape[2]);
     std::vector<uint8_t> labels(ct.size());
     phantom.generate(ct.data(), labels.data());
@@ -392,7 +392,7 @@ TEST_CASE("calcium: the synthetic phantom against closed forms", "[calcium]") {
   // 3 mm slices reconstructed every 1.5 mm score like the 3 mm series.
   const Shape3 shape{40, 128, 128};
   const Spacing3 spacing{1.5, 0.5, 0.5};
-  const auto phantom = cli::CalciumPhantom::standard(shape, spacing);
+  const auto phantom = phantoms::CalciumPhantom::standard(shape, spacing);
   std::vector<int16_t> ct(shape[0] * shape[1] * shape[2]);
   phantom.generate(ct.data(), nullptr);
   CalciumParams p;

@@ -5,9 +5,9 @@
 #include <random>
 #include <vector>
 
-#include "cli/calcium_phantom.hpp"
 #include "gpu/device_buffer.hpp"
 #include "medkern/calcium.hpp"
+#include "phantoms/calcium_phantom.hpp"
 #include "support/catch.hpp"
 #include "support/random_volumes.hpp"
 
@@ -170,7 +170,7 @@ TEST_CASE("GPU calcium scoring: edge cases equal the CPU", "[gpu][calcium]") {
     const Shape3 shape{64, 512, 512};
     const Spacing3 phantom_spacing{3.0, 0.5, 0.5};
     const auto phantom =
-        cli::CalciumPhantom::standard(shape, phantom_spacing, 2, 20, test::fresh_seed());
+        phantoms::CalciumPhantom::standard(shape, phantom_spacing, 2, 20, test::fresh_seed());
     std::vector<int16_t> ct(test::numel(shape));
     std::vector<uint8_t> labels(ct.size());
     phantom.generate(ct.data(), labels.data());

@@ -13,7 +13,7 @@
 
 #include "medkern/volume.hpp"
 
-namespace medkern::cli {
+namespace medkern::phantoms {
 
 // Hounsfield units of the tissues.
 struct CtPhantomValues {
@@ -77,4 +77,4 @@ uint64_t slice_seed(uint64_t seed, int64_t z);
 // from three 64-bit draws, and everything stays in integers, unlike Box-Muller (log, cos).
 int noise_sample(SplitMix64& rng, int sigma);
 
-}  // namespace medkern::cli
+}  // namespace medkern::phantoms

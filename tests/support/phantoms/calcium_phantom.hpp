@@ -17,7 +17,7 @@
 
 #include "medkern/volume.hpp"
 
-namespace medkern::cli {
+namespace medkern::phantoms {
 
 struct CalciumInsert {
   int64_t y = 0, x = 0;  // the axis, through this pixel centre
@@ -65,4 +65,4 @@ class CalciumPhantom {
   uint64_t seed_;
 };
 
-}  // namespace medkern::cli
+}  // namespace medkern::phantoms

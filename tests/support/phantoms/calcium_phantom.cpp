@@ -8,7 +8,7 @@
 #include "ct_phantom.hpp"
 #include "medkern/error.hpp"
 
-namespace medkern::cli {
+namespace medkern::phantoms {
 
 namespace {
 
@@ -132,4 +132,4 @@ void CalciumPhantom::generate(int16_t* hu, uint8_t* labels) const {
   }
 }
 
-}  // namespace medkern::cli
+}  // namespace medkern::phantoms

@@ -6,7 +6,7 @@
 
 #include "medkern/error.hpp"
 
-namespace medkern::cli {
+namespace medkern::phantoms {
 
 namespace {
 
@@ -137,4 +137,4 @@ void CtPhantom::slice(int64_t z, int16_t* out) const {
   }
 }
 
-}  // namespace medkern::cli
+}  // namespace medkern::phantoms
