@@ -15,7 +15,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "backends.hpp"
+#include "host_device.hpp"
 
 namespace medkern::cuda::kernels {
 
