@@ -25,9 +25,9 @@
 
 namespace medkern::bench {
 
-// Bytes read plus written per second by a large device-to-device copy on the H100
-// (docs/performance.md).
-inline constexpr double kCopyBandwidth = 2.98e12;
+// Bytes read plus written per second by a large device-to-device copy on the H200 of the
+// reference run (docs/performance.md); BM_copy_gpu measures it again in every run.
+inline constexpr double kCopyBandwidth = 4.23e12;
 
 inline void report_bytes(benchmark::State& state, double bytes, bool gpu) {
   state.SetBytesProcessed(int64_t(bytes) * state.iterations());

@@ -24,7 +24,7 @@ import numpy as np
 
 import medkern
 
-BANDWIDTH = 2.98e12  # bytes read + written per second, device-to-device copy on the H100
+BANDWIDTH = 4.23e12  # bytes read + written per second, device-to-device copy on the H200
 
 
 # ----------------------------------------------------------- inputs and timing
