@@ -560,15 +560,15 @@ def main() -> None:
     for group in GROUPS:
         if group in only:
             runs[group]()
+            if args.json:  # after each group, so that a run stopped midway keeps what it measured
+                with open(args.json, "w") as f:
+                    json.dump(rows, f, indent=1)
 
     print(f"{'op':48} {'dev':4} {'medkern ms':>11} {'peer':32} {'peer ms':>9} {'x faster':>9} {'of limit':>9} same")
     for r in rows:
         limit = f"{r['of_limit']:.0%}" if r["of_limit"] is not None else "-"
         print(f"{r['op']:48} {r['device']:4} {r['medkern_ms']:11.3f} {r['peer']:32} {r['peer_ms']:9.3f} "
               f"{r['speedup']:9.1f} {limit:>9} {'yes' if r['identical'] else 'NO'}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(rows, f, indent=1)
 
 
 if __name__ == "__main__":
