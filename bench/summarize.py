@@ -371,13 +371,14 @@ def header(run, bandwidth):
                f"{fields.get('memory.total [MiB]', '?')}")
     else:
         gpu = device.splitlines()[-1] if device else "(no logs/device.txt)"
-    date = run.context.get("date", "?")[:10]
+    date = (run.context.get("date") or run.logs.get("date.txt", "").strip() or "?")[:10]
     commit = run.logs.get("commit.txt", "?").strip() or "?"
     copy = run.benchmarks.get("BM_copy_gpu/512")
     measured = ""
     if copy is not None:
         measured = f" (this run's `BM_copy_gpu`: {copy['MB_moved'] * 1e6 / (ms_of(copy) * 1e-3) / 1e12:.2f} TB/s)"
-    return [f"Device: {gpu}; host: {run.context.get('num_cpus', '?')} CPU threads.  ",
+    cpus = run.context.get("num_cpus")
+    return [f"Device: {gpu}" + (f"; host: {cpus} CPU threads" if cpus else "") + ".  ",
             f"Measured {date} at commit {commit}.  ",
             f"Limit: {bandwidth / 1e12:.2f} TB/s, bytes read plus written by a device-to-device "
             f"copy{measured}; floor = bytes / limit.", ""]
