@@ -1,16 +1,16 @@
 // Launch configuration and dispatch of the median filter and the gradient anisotropic
 // diffusion (device code in denoise.cuh).
 //
-// Bytes each op must move (at the 2.98 TB/s of a device-to-device copy on the H100):
+// Bytes each op must move (at the 4.23 TB/s of a device-to-device copy on the H200):
 // - median: the input once and the output once (same dtype). 512^3 float32: 537 MB + 537 MB
-//   = 1.07 GB, 0.36 ms; int16: 0.54 GB, 0.18 ms. The window's values come from shared memory.
+//   = 1.07 GB, 0.25 ms; int16: 0.54 GB, 0.13 ms. The window's values come from shared memory.
 //   Work: r = 1 (27 values): sorted 3 x 3 planes marching along z, a merge shared by two
 //   outputs and a two-list rank formula (denoise_backends.hpp), about 97 integer min/max per
 //   voxel (1.3e10 for 512^3); other windows of up to 27 values: forgetful selection, about
 //   400; r = 2, 3: bisection, (bits of the window's range) x (window size) comparisons per voxel.
 // - anisotropic diffusion, n iterations: the cast of the input to float32 (read + write 4 B,
 //   int16: 2 + 4 B), then per iteration the gradient average (read 4 B) and the step (read 4 B,
-//   write 4 B). 512^3 float32, 5 iterations: 1.07 GB + 5 x 1.61 GB = 9.1 GB, 3.1 ms. Work:
+//   write 4 B). 512^3 float32, 5 iterations: 1.07 GB + 5 x 1.61 GB = 9.1 GB, 2.2 ms. Work:
 //   6 double exp and about 150 double operations per voxel and iteration (ITK's arithmetic).
 #include <algorithm>
 #include <cstring>

@@ -41,9 +41,8 @@ __device__ inline void store_if(float* base, int64_t offset, float value, bool c
 // - the neighbourhood of each row is formed once for the lane's RowsPerLane outputs;
 // - every lane computes its outputs and only the stores are predicated.
 // This replaced 32 x 8 tiles staged in shared memory (one barrier a slice, 9 shared loads an
-// output): 0.851 ms for the Sobel magnitude of 512^3 on the H100, 42 % of the memory limit,
-// with all 11 tile shapes tried within 0.846 - 1.055 ms (1a17682). This kernel: 0.532 ms,
-// 68 %, 95 instructions an output (d00bb47; the steps in docs/performance.md).
+// output), which reached 42 % of the memory limit on sm_90 with the best of 11 tile shapes;
+// this kernel, 95 instructions an output, reached 68 % on the same device.
 template <class T, GradientOutput Output, int RowsPerLane, int MinBlocksPerSm>
 __global__ void __launch_bounds__(32, MinBlocksPerSm)
     gradient_rows(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,

@@ -1,17 +1,17 @@
 // Launch configuration and dispatch of separable smoothing (device code in gaussian.cuh).
 //
-// Bytes each op must move, 512^3 float32 (n = 134 M voxels) at 2.98 TB/s:
+// Bytes each op must move, 512^3 float32 (n = 134 M voxels), at the 4.23 TB/s of a
+// device-to-device copy on the H200:
 // - gaussian, the least: the input read and the float32 output written once, 8n = 1.07 GB,
-//   360 us (int16 input: 6n, 270 us).
+//   254 us (int16 input: 6n, 190 us).
 // - gaussian as run here, two passes in scipy's and ITK's order: z in registers (input read,
-//   float32 written: 8n, 360 us), then y and x fused through shared memory (4n read, 4n
-//   written: 360 us): 16n = 2.15 GB, 720 us. The halos are re-read mostly from L2 (the
+//   float32 written: 8n, 254 us), then y and x fused through shared memory (4n read, 4n
+//   written: 254 us): 16n = 2.15 GB, 508 us. The halos are re-read mostly from L2 (the
 //   float32 plane strip's, 1.125x its columns at radius 8; the runs', 2R / 64 of the run;
 //   the double path's 32 x 32 tiles, 2.25x at radius 8). The double path sums in FP64, about
-//   60 FMAs a voxel at radius 8 with the tile's halo rows (0.47 ms at the H100's 17 T FMA/s,
-//   overlapping the memory traffic), each value converted to double once, at its load. Goals
-//   on the H100: sigma 2 (radius 8) <= 1.2 ms, sigma 1 (radius 4) <= 1.0 ms. An axis with
-//   sigma 0 is skipped (z alone, or y and x alone: one pass, 360 us).
+//   60 FMAs a voxel at radius 8 with the tile's halo rows (0.47 ms at sm_90's 17 T FP64
+//   FMA/s, overlapping the memory traffic), each value converted to double once, at its
+//   load. An axis with sigma 0 is skipped (z alone, or y and x alone: one pass, 254 us).
 // - radii beyond the fast paths (x, y > 32; z > 16) take one global-memory pass per axis,
 //   8n each, with (2r + 1) taps per voxel from L1/L2: correct, slower.
 #include <algorithm>

@@ -122,10 +122,10 @@ __global__ void __launch_bounds__(Threads)
 // ------------------------------------------------------------------ float32 fast path
 // For gaussian() with every radius <= kFloat32SumMaxRadius (SeparableKernels::float32_sums):
 // the same passes, summed in float32 with fused multiply-adds, taps -r..r in order. Why:
-// the double path spends its time on FP64 FMAs (half the FP32 rate on the H100), on
+// the double path spends its time on FP64 FMAs (half the FP32 rate on sm_90), on
 // conversions to double, and on shared-memory traffic twice as wide (8-byte values); the
 // float32 sums stay within 3e-7 of the largest magnitude of the CPU's double sums at these
-// radii (docs/performance.md), under the GPU tests' 1e-6.
+// radii (docs/design.md), under the GPU tests' 1e-6.
 
 struct ColumnWeights32 {
   float w[kFloat32SumMaxRadius + 1];
@@ -199,8 +199,8 @@ struct PlaneStrip32 {
 // writes a buffer again only after the barrier that every thread passes once done reading
 // it. Taps beyond the runtime radii are skipped (the loops are unrolled to R so the windows
 // stay in registers), a warp-uniform test per tap for all the rows (or quad) at once: tested
-// per output, each tap was a branch around one dependent FMA, and radius 8 ran at 27 % of
-// the memory limit (1.31 ms, H100, d9374cf).
+// per output, each tap was a branch around one dependent FMA, and radius 8 ran at about a
+// quarter of the memory limit.
 template <class T, int R, int TileX, int RowsPerStep>
 __global__ void __launch_bounds__(PlaneStrip32<R, TileX>::kThreads)
     smooth_plane32(const T* __restrict__ input, float* __restrict__ output, int64_t nz, int64_t ny,

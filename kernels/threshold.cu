@@ -1,7 +1,7 @@
 // Launch configuration and dispatch of the threshold (device code in threshold.cuh).
 //
 // Bytes it must move: the input once and the uint8 output once, e.g. 512^3 int16 =
-// 268 MB + 134 MB, 135 us at 2.98 TB/s.
+// 268 MB + 134 MB, 95 us at 4.23 TB/s.
 #include <cmath>
 #include <limits>
 

@@ -2,11 +2,11 @@
 // in watershed.cuh).
 //
 // Bytes at the least, n voxels: the elevation read and the int32 labels written (float32:
-// 8n; 256^3: 134 MB, 45 us at 2.98 TB/s). The fields in between (keys, levels, via_steps,
+// 8n; 256^3: 134 MB, 32 us at 4.23 TB/s). The fields in between (keys, levels, via_steps,
 // predecessor bits, parents: 4 bytes; arrivals, vias: 8; 32n bytes held at once, keys
 // included: 256^3: 537 MB) and every relaxation pass over them cost more: a pass over all
 // tiles reads aux and state (with halos, ~2x) and writes what changed, ~16n bytes for
-// levels and via_steps, 24n for arrivals and vias (256^3: 0.09 / 0.13 ms). A flood needs a
+// levels and via_steps, 24n for arrivals and vias (256^3: 0.06 / 0.10 ms). A flood needs a
 // pass per tile it crosses, but after the first pass only the tiles next to a change run.
 // The pointwise kernels read a voxel's fields and its neighbours' (mostly from cache):
 // init_vias reads 16n bytes (markers included) and writes 12n, init_via_steps 24n and 8n,

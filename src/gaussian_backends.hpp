@@ -20,7 +20,7 @@ struct SeparableKernels {
   // The GPU may sum the taps in float32 (fused multiply-adds, taps -r..r in order) when
   // every radius is <= kFloat32SumMaxRadius: gaussian() allows it (its GPU tests' tolerance
   // is 1e-6 of the largest magnitude; float32 sums measured <= 3e-7 of it up to radius 8,
-  // up to 6e-7 at radius 32, see docs/performance.md), Canny does not (its edges must be
+  // up to 6e-7 at radius 32, see docs/design.md), Canny does not (its edges must be
   // identical to the CPU's, so its smoothing stays bit-exact in double).
   bool float32_sums = false;
 

@@ -37,12 +37,13 @@ struct CalciumParams {
 
 template <>
 struct FieldsOf<CalciumParams> {
-  static constexpr auto list = fields(field("slice_thickness_mm", &CalciumParams::slice_thickness_mm),
-                                      field("threshold_hu", &CalciumParams::threshold_hu),
-                                      field("min_area_mm2", &CalciumParams::min_area_mm2),
-                                      field("connectivity", &CalciumParams::connectivity),
-                                      field("normalize_thickness", &CalciumParams::normalize_thickness),
-                                      field("calibration_mg_per_cm3_per_hu", &CalciumParams::calibration_mg_per_cm3_per_hu));
+  static constexpr auto list =
+      fields(field("slice_thickness_mm", &CalciumParams::slice_thickness_mm),
+             field("threshold_hu", &CalciumParams::threshold_hu),
+             field("min_area_mm2", &CalciumParams::min_area_mm2),
+             field("connectivity", &CalciumParams::connectivity),
+             field("normalize_thickness", &CalciumParams::normalize_thickness),
+             field("calibration_mg_per_cm3_per_hu", &CalciumParams::calibration_mg_per_cm3_per_hu));
 };
 
 enum class RiskCategory : int32_t {

@@ -38,9 +38,10 @@ struct AnisotropicDiffusionParams {
 
 template <>
 struct FieldsOf<AnisotropicDiffusionParams> {
-  static constexpr auto list = fields(field("iterations", &AnisotropicDiffusionParams::iterations),
-                                      field("time_step", &AnisotropicDiffusionParams::time_step),
-                                      field("conductance", &AnisotropicDiffusionParams::conductance));
+  static constexpr auto list =
+      fields(field("iterations", &AnisotropicDiffusionParams::iterations),
+             field("time_step", &AnisotropicDiffusionParams::time_step),
+             field("conductance", &AnisotropicDiffusionParams::conductance));
 };
 
 // ITK GradientAnisotropicDiffusionImageFilter (Perona-Malik, ITK's conductance scaling) on

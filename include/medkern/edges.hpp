@@ -21,8 +21,8 @@ struct SobelParams {
 
 template <>
 struct FieldsOf<SobelParams> {
-  static constexpr auto list = fields(field("axis", &SobelParams::axis),
-                                      field("ndim", &SobelParams::ndim));
+  static constexpr auto list =
+      fields(field("axis", &SobelParams::axis), field("ndim", &SobelParams::ndim));
 };
 
 // Writes into `output` (float32, shape of `input`) scipy.ndimage.sobel(input, axis,
@@ -75,10 +75,9 @@ struct CannyParams {
 
 template <>
 struct FieldsOf<CannyParams> {
-  static constexpr auto list = fields(field("sigma_mm", &CannyParams::sigma_mm),
-                                      field("low", &CannyParams::low),
-                                      field("high", &CannyParams::high),
-                                      field("ndim", &CannyParams::ndim));
+  static constexpr auto list =
+      fields(field("sigma_mm", &CannyParams::sigma_mm), field("low", &CannyParams::low),
+             field("high", &CannyParams::high), field("ndim", &CannyParams::ndim));
 };
 
 // ITK CannyEdgeDetectionImageFilter (MaximumError 0.01): writes 1 into `output` (uint8, shape

@@ -31,7 +31,8 @@ inline constexpr int kMaxGaussianRadius = 100000;
 // float32); one pass per axis (z, then y, then x), each summing its taps in double and
 // rounding to float32 once, the volume's edge voxels repeated beyond its faces. The GPU's
 // float32 path (radii up to 8) sums in float32 and agrees with the CPU within 3e-7
-// relative, not bit for bit (docs/ops.md). `input`: int16, uint16, float32, any strides; NaN spreads as in scipy.
+// relative, not bit for bit (docs/ops.md). `input`: int16, uint16, float32, any strides;
+// NaN spreads as in scipy.
 // Errors (Error(invalid_argument), naming the parameter): a sigma that is negative, NaN or
 // infinite; truncate negative, NaN or infinite; a radius above kMaxGaussianRadius.
 void gaussian(const Context& context, const VolumeRef& input, const VolumeRef& output,

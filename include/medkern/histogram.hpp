@@ -24,10 +24,9 @@ struct HistogramParams {
 
 template <>
 struct FieldsOf<HistogramParams> {
-  static constexpr auto list = fields(field("bins", &HistogramParams::bins),
-                                      field("lo", &HistogramParams::lo),
-                                      field("hi", &HistogramParams::hi),
-                                      field("float32_range", &HistogramParams::float32_range));
+  static constexpr auto list = fields(
+      field("bins", &HistogramParams::bins), field("lo", &HistogramParams::lo),
+      field("hi", &HistogramParams::hi), field("float32_range", &HistogramParams::float32_range));
 };
 
 // Counts `input` (int16, uint16, float32) into `counts` (contiguous uint64, params.bins

@@ -32,7 +32,8 @@ struct LabelStatisticsParams {
 
 template <>
 struct FieldsOf<LabelStatisticsParams> {
-  static constexpr auto list = fields(field("include_background", &LabelStatisticsParams::include_background));
+  static constexpr auto list =
+      fields(field("include_background", &LabelStatisticsParams::include_background));
 };
 
 // Statistics of `input` (int16, uint16, float32) for each label of `labels` (int32 or

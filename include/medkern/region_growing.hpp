@@ -20,9 +20,9 @@ struct ConnectedThresholdParams {
 
 template <>
 struct FieldsOf<ConnectedThresholdParams> {
-  static constexpr auto list = fields(field("lo", &ConnectedThresholdParams::lo),
-                                      field("hi", &ConnectedThresholdParams::hi),
-                                      field("connectivity", &ConnectedThresholdParams::connectivity));
+  static constexpr auto list =
+      fields(field("lo", &ConnectedThresholdParams::lo), field("hi", &ConnectedThresholdParams::hi),
+             field("connectivity", &ConnectedThresholdParams::connectivity));
 };
 
 // Writes 1 into `output` (uint8, shape of `input`) at every voxel connected to a seed through
@@ -45,10 +45,11 @@ struct ConfidenceConnectedParams {
 
 template <>
 struct FieldsOf<ConfidenceConnectedParams> {
-  static constexpr auto list = fields(field("multiplier", &ConfidenceConnectedParams::multiplier),
-                                      field("iterations", &ConfidenceConnectedParams::iterations),
-                                      field("initial_radius", &ConfidenceConnectedParams::initial_radius),
-                                      field("connectivity", &ConfidenceConnectedParams::connectivity));
+  static constexpr auto list =
+      fields(field("multiplier", &ConfidenceConnectedParams::multiplier),
+             field("iterations", &ConfidenceConnectedParams::iterations),
+             field("initial_radius", &ConfidenceConnectedParams::initial_radius),
+             field("connectivity", &ConfidenceConnectedParams::connectivity));
 };
 
 // The largest initial_radius accepted: (2r + 1)^3 voxels are read per seed, as ITK does.

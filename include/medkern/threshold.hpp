@@ -18,10 +18,9 @@ struct ThresholdParams {
 
 template <>
 struct FieldsOf<ThresholdParams> {
-  static constexpr auto list = fields(field("lo", &ThresholdParams::lo),
-                                      field("hi", &ThresholdParams::hi),
-                                      field("inside", &ThresholdParams::inside),
-                                      field("outside", &ThresholdParams::outside));
+  static constexpr auto list = fields(
+      field("lo", &ThresholdParams::lo), field("hi", &ThresholdParams::hi),
+      field("inside", &ThresholdParams::inside), field("outside", &ThresholdParams::outside));
 };
 
 // output = (lo <= input <= hi) ? inside : outside, compared in double; NaN is outside.

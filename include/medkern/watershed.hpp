@@ -24,9 +24,10 @@ struct FieldsOf<WatershedParams> {
 };
 
 // Floods `elevation` (float32, int16 or uint16) from `markers` (int32, non-zero = a seed of
-// that label) and writes every voxel's basin into `labels` (int32, same shape; it must not
-// overlap `markers`). `mask` (uint8, may be null): only its non-zero voxels are flooded, the
-// rest get 0; markers outside it are dropped. NaN elevations count as outside the mask.
+// that label) and writes every voxel's basin into `labels` (int32, same shape; it may be
+// `markers` itself, which are copied first). `mask` (uint8, may be null): only its non-zero
+// voxels are flooded, the rest get 0; markers outside it are dropped. NaN elevations count
+// as outside the mask.
 // Voxels that no marker reaches get 0.
 //
 // Result: where all elevations differ, exactly scikit-image's. Ties (plateaus) are decided

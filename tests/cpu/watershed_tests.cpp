@@ -247,6 +247,15 @@ TEST_CASE("watershed: strided and reversed views", "[watershed]") {
   CHECK(labels == Labels(kThreeValleysLabels.rbegin(), kThreeValleysLabels.rend()));
 }
 
+TEST_CASE("watershed: the labels may overwrite the markers", "[watershed]") {
+  const auto ctx = Context::cpu();
+  const std::vector<float> elevation = three_valleys<float>(1.0, 0.0);
+  Labels in_place = kThreeValleysMarkers;
+  watershed(ctx, make_view(elevation.data(), {1, 1, 12}), make_view(in_place.data(), {1, 1, 12}),
+            nullptr, make_view(in_place.data(), {1, 1, 12}));
+  CHECK(in_place == kThreeValleysLabels);
+}
+
 TEST_CASE("watershed and regional minima reject bad arguments", "[watershed]") {
   const auto ctx = Context::cpu();
   const Shape3 shape{2, 3, 4};

@@ -1,6 +1,6 @@
 // GPU gaussian against the CPU's, within 1e-6 of the largest magnitude (NaN where the CPU has
 // NaN). Radii beyond kFloat32SumMaxRadius take the double path, which agrees bit for bit; up
-// to it the GPU sums in float32 (about 3e-7 of the largest magnitude, docs/performance.md).
+// to it the GPU sums in float32 (about 3e-7 of the largest magnitude, docs/design.md).
 #include <algorithm>
 #include <cmath>
 #include <vector>

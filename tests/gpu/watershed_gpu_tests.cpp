@@ -72,6 +72,9 @@ void check_watershed(const std::vector<T>& elevation, const Shape3& shape, uint6
       watershed(gpu, device_elevation, device_markers, m, device_labels, {connectivity});
       actual = test::to_host<int32_t>(gpu, device_labels);
       CHECK(actual == expected);
+      // In place: the labels overwrite the markers.
+      watershed(gpu, device_elevation, device_markers, m, device_markers, {connectivity});
+      CHECK(test::to_host<int32_t>(gpu, device_markers) == expected);
 
       std::vector<int32_t> cpu_minima(elevation.size()), gpu_minima(elevation.size());
       const int64_t cpu_count =
