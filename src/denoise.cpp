@@ -51,16 +51,14 @@ void median(const Context& context, const VolumeRef& input, const VolumeRef& out
   check_filter_volumes(context, input, output, input.dtype);
   require_disjoint(input, output);
   const MedianWindow window = median_window(params);
-  if (!context.is_cuda()) {
-    cpu::median(context, input, output, window);
-    return;
-  }
+  run_op(
+      context, input, output,
+      [&](const VolumeRef& in, const VolumeRef& out) { cpu::median(context, in, out, window); },
+      [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_input(context, input);
-  DeviceOutput device_output(context, output);
-  cuda::median(context, device_input.view(), device_output.view(), window);
-  device_output.commit();
+        cuda::median(context, in, out, window);
 #endif
+      });
 }
 
 double max_stable_time_step(const Spacing3& spacing) {
@@ -91,18 +89,18 @@ void anisotropic_diffusion(const Context& context, const VolumeRef& input, const
   // ITK's axis order: x, y, z.
   const DiffusionScales scales{
       {1.0 / input.spacing[2], 1.0 / input.spacing[1], 1.0 / input.spacing[0]}};
-  double first_average = 0.0;
-  if (!context.is_cuda()) {
-    first_average = cpu::anisotropic_diffusion(context, input, output, params, scales);
-  } else {
+  const double first_average = run_op(
+      context, input, output,
+      [&](const VolumeRef& in, const VolumeRef& out) {
+        return cpu::anisotropic_diffusion(context, in, out, params, scales);
+      },
+      [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
-    DeviceInput device_input(context, input);
-    DeviceOutput device_output(context, output);
-    first_average = cuda::anisotropic_diffusion(context, device_input.view(), device_output.view(),
-                                                params, scales);
-    device_output.commit();
+        return cuda::anisotropic_diffusion(context, in, out, params, scales);
+#else
+        return 0.0;
 #endif
-  }
+      });
   if (!std::isfinite(first_average)) {
     throw Error(Status::invalid_argument,
                 "input: holds NaN or infinity (or values whose differences overflow float32); "

@@ -77,27 +77,26 @@ int64_t label_components(const Context& context, const VolumeRef& image, const V
   const LabelRule rule = image.dtype == DType::uint8 ? LabelRule::nonzero : LabelRule::equal_value;
   // Components are found through voxel indices held in int32.
   require_int32_voxels(image, "image", "labelling");
-  if (!context.is_cuda()) {
-    if (labels.is_contiguous()) {
-      return cpu::label_components(context, image, static_cast<int32_t*>(labels.data), neighbours,
-                                   rule);
-    }
-    std::vector<int32_t> packed(labels.numel());
-    const int64_t count = cpu::label_components(context, image, packed.data(), neighbours, rule);
-    copy(context, make_view(packed.data(), labels.shape), labels);
-    return count;
-  }
+  return run_op(
+      context, image, labels,
+      [&](const VolumeRef& in, const VolumeRef& out) {
+        if (out.is_contiguous()) {
+          return cpu::label_components(context, in, static_cast<int32_t*>(out.data), neighbours,
+                                       rule);
+        }
+        std::vector<int32_t> packed(out.numel());
+        const int64_t count = cpu::label_components(context, in, packed.data(), neighbours, rule);
+        copy(context, make_view(packed.data(), out.shape), out);
+        return count;
+      },
+      [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_image(context, image);
-  DeviceOutput device_labels(context, labels);
-  const int64_t count =
-      cuda::label_components(context, device_image.view(),
-                             static_cast<int32_t*>(device_labels.view().data), neighbours, rule);
-  device_labels.commit();
-  return count;
+        return cuda::label_components(context, in, static_cast<int32_t*>(out.data), neighbours,
+                                      rule);
 #else
-  return 0;
+        return int64_t{0};
 #endif
+      });
 }
 
 }  // namespace medkern

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "checks.hpp"
@@ -39,40 +40,60 @@ class DeviceOutput {
   VolumeRef view_;
 };
 
-// Runs a neighbourhood filter from `input` into `output` (same shape): `cpu_op(input,
-// data)` on a CPU context, `cuda_op(device_input, data)` on a CUDA context, where `data` is
-// a contiguous buffer of output's dtype on the context's device that never overlaps the input
-// (the output itself when it can be, else a buffer copied into it at the end).
+// Runs an op from `input` into `output`, the one path of every op of that shape:
+// `cpu_op(input, output)` on a CPU context; on a CUDA context `cuda_op(in, out)` on
+// device-resident, C-contiguous stand-ins (DeviceInput, DeviceOutput: the arguments
+// themselves when they are so), `out` committed into `output` after. Returns what the op
+// returns.
 template <class CpuOp, class CudaOp>
-void run_filter(const Context& context, const VolumeRef& input, const VolumeRef& output,
-                CpuOp&& cpu_op, [[maybe_unused]] CudaOp&& cuda_op) {
-  if (!context.is_cuda()) {
-    if (output.is_contiguous() && !memory_overlaps(input, output)) {
-      cpu_op(input, output.data);
-      return;
-    }
-    std::vector<unsigned char> packed(output.bytes());
-    VolumeRef staged = output;
-    staged.data = packed.data();
-    staged.strides = contiguous_strides(output.shape);
-    cpu_op(input, staged.data);
-    copy(context, staged, output);
-    return;
-  }
+decltype(auto) run_op(const Context& context, const VolumeRef& input, const VolumeRef& output,
+                      CpuOp&& cpu_op, [[maybe_unused]] CudaOp&& cuda_op) {
+  using Result = decltype(cpu_op(input, output));
+  if (!context.is_cuda()) return cpu_op(input, output);
 #if MEDKERN_WITH_CUDA
   DeviceInput device_input(context, input);
   DeviceOutput device_output(context, output);
-  if (memory_overlaps(device_input.view(), device_output.view())) {
-    DeviceBuffer<uint8_t> separate(context, output.bytes());
-    VolumeRef staged = device_output.view();
-    staged.data = separate.data();
-    cuda_op(device_input.view(), staged.data);
-    copy(context, staged, device_output.view());
+  if constexpr (std::is_void_v<Result>) {
+    cuda_op(device_input.view(), device_output.view());
+    device_output.commit();
   } else {
-    cuda_op(device_input.view(), device_output.view().data);
+    Result result = cuda_op(device_input.view(), device_output.view());
+    device_output.commit();
+    return result;
   }
-  device_output.commit();
+#else
+  return Result();  // a CPU-only build has no CUDA context
 #endif
+}
+
+// run_op for a neighbourhood filter, whose passes must never read what they wrote:
+// `cpu_op(in, data)` and `cuda_op(in, data)` write `data`, a contiguous buffer of output's
+// dtype on the context's device that never overlaps the input (the output itself when it can
+// be, else a buffer copied into it at the end).
+template <class CpuOp, class CudaOp>
+void run_filter(const Context& context, const VolumeRef& input, const VolumeRef& output,
+                CpuOp&& cpu_op, [[maybe_unused]] CudaOp&& cuda_op) {
+  run_op(
+      context, input, output,
+      [&](const VolumeRef& in, const VolumeRef& out) {
+        if (out.is_contiguous() && !memory_overlaps(in, out)) return cpu_op(in, out.data);
+        std::vector<unsigned char> packed(out.bytes());
+        VolumeRef staged = out;
+        staged.data = packed.data();
+        staged.strides = contiguous_strides(out.shape);
+        cpu_op(in, staged.data);
+        copy(context, staged, out);
+      },
+      [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
+#if MEDKERN_WITH_CUDA
+        if (!memory_overlaps(in, out)) return cuda_op(in, out.data);
+        DeviceBuffer<uint8_t> separate(context, out.bytes());
+        VolumeRef staged = out;
+        staged.data = separate.data();
+        cuda_op(in, staged.data);
+        copy(context, staged, out);
+#endif
+      });
 }
 
 }  // namespace medkern

@@ -26,16 +26,14 @@ void threshold(const Context& context, const VolumeRef& input, const VolumeRef& 
     throw Error(Status::invalid_argument,
                 fmt::format("lo: {} is greater than hi: {}", params.lo, params.hi));
   }
-  if (!context.is_cuda()) {
-    cpu::threshold(context, input, output, params);
-    return;
-  }
+  run_op(
+      context, input, output,
+      [&](const VolumeRef& in, const VolumeRef& out) { cpu::threshold(context, in, out, params); },
+      [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_input(context, input);
-  DeviceOutput device_output(context, output);
-  cuda::threshold(context, device_input.view(), device_output.view(), params);
-  device_output.commit();
+        cuda::threshold(context, in, out, params);
 #endif
+      });
 }
 
 namespace {
