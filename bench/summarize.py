@@ -235,7 +235,7 @@ FAMILIES = {
                 "BM_copy_gpu/512"),
     ],
 }
-POOL_BENCH, MALLOC_BENCH = "BM_pool_allocate_free_gpu/64", "BM_cuda_malloc_free/64"
+POOL_BENCH, MALLOC_BENCH = "BM_pool_allocate_free_gpu/64", "BM_cuda_malloc_free_gpu/64"
 
 
 def bench_key(run_name):

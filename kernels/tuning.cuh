@@ -5,14 +5,16 @@
 //
 // A family's policy XPolicy holds Sm90, Sm80 and Sm86_89, each a struct of static constexpr
 // members; the launch code receives one of them as a template parameter from with_policy.
-// Sm90 holds the values measured on the H100 (bench/filters_tuning.cu, bench/ops_bench.cpp,
-// docs/performance.md). Sm80 and Sm86_89 are estimates, not measurements: each is Sm90
-// itself where no value differs (so that nothing is compiled twice), or derives from it and
-// restates only what differs. An estimate changes a template parameter of a kernel only where
-// a second instantiation is worth its compile time; so far none does. What the estimates
-// rest on, per SM:
+// Sm90 holds the values measured on sm_90, on an H100 (bench/filters_tuning.cu and the
+// family benchmarks, bench/<family>_bench.cpp); the H200 has the same SM and more memory
+// bandwidth, so a shape chosen for loads in flight may move there: TUNING=1 in
+// scripts/gpu-check re-runs the comparison. Sm80 and Sm86_89 are estimates, not
+// measurements: each is Sm90 itself where no value differs (so that nothing is compiled
+// twice), or derives from it and restates only what differs. An estimate changes a
+// template parameter of a kernel only where a second instantiation is worth its compile
+// time; so far none does. What the estimates rest on, per SM:
 //
-//                     sm_80 (A100)   sm_86 / sm_89   sm_90 (H100)
+//                     sm_80 (A100)   sm_86 / sm_89   sm_90 (H100, H200)
 //   resident threads  2048           1536            2048
 //   resident blocks   32             16 / 24         32
 //   shared memory     164 KB         100 KB          228 KB
@@ -166,8 +168,8 @@ struct EdgesPolicy {
     // Gradient rows: blocks of one warp, 32 columns x 4 rows, z-runs of 64 slices (longer
     // when the grid's z extent would exceed its limit), at least 16 blocks per SM (the
     // register cap). Of the shapes in bench/filters_tuning.cu (2 to 8 rows, 8 to 24 blocks
-    // per SM, runs of 32 to 128), 8 rows was the fastest by 4 % (0.530 vs 0.550 ms, H100,
-    // d00bb47) at 156 registers to 122, then 6 rows (0.537 ms); the others were within 1 %
+    // per SM, runs of 32 to 128), 8 rows was the fastest by 4 % (0.530 vs 0.550 ms,
+    // H100) at 156 registers to 122, then 6 rows (0.537 ms); the others were within 1 %
     // or slower.
     static constexpr int kGradientRowsPerLane = 4;
     static constexpr int64_t kGradientZRun = 64;
@@ -202,7 +204,7 @@ struct GaussianPolicy {
     // float32 plane pass: strips of 128 output columns (160 threads: the strip and its halo,
     // 1.1x the strip's columns loaded at radius 8), runs of 128 rows (2R / 128 of the rows
     // loaded twice; runs of 64 were 3 % / 7 % slower at radius 4 / 8 in
-    // bench/filters_tuning.cu, H100, d00bb47), 10 rows a step (10 loads in flight per
+    // bench/filters_tuning.cu, H100), 10 rows a step (10 loads in flight per
     // thread; the x sums of a step are two rounds of the block's 5 warps, a warp per row);
     // shared memory 2 x 10 rows x 144 floats, 11.5 KiB.
     static constexpr int kPlaneStrip32 = 128;
