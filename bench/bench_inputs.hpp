@@ -1,5 +1,8 @@
-// The inputs the benchmarks share, generated fast and deterministically (xorshift), and
-// their upload to the device.
+// The inputs the benchmarks share, generated deterministically (xorshift), and their upload
+// to the device. Making a 512^3 input takes a second or two, and Google Benchmark calls a
+// benchmark's function several times (to find its iteration count, then once per
+// repetition), so each input is made once per process and kept: the functions return a
+// reference to the kept copy.
 #pragma once
 
 #include <cstdint>
@@ -14,20 +17,21 @@ namespace medkern::bench {
 Shape3 cube(int64_t n);
 
 // CT-like HU values (air, soft tissue, bone) with noise.
-std::vector<int16_t> ct_like(int64_t count, uint64_t seed);
-std::vector<float> as_float(const std::vector<int16_t>& values);
+const std::vector<int16_t>& ct_like(int64_t count, uint64_t seed);
+// The same values as float32.
+const std::vector<float>& ct_like_float(int64_t count, uint64_t seed);
 
 // Label image: cells of 16 x 16 x 32 voxels, every third of them carrying a label in
 // 1..labels, the rest background.
-std::vector<int32_t> blob_labels(const Shape3& shape, int32_t labels);
+const std::vector<int32_t>& blob_labels(const Shape3& shape, int32_t labels);
 
 // About `balls` random balls of radius 8..23 voxels: the standard labelling input (512^3
 // with 2,000 balls is about 30 % foreground).
-std::vector<uint8_t> ball_mask(const Shape3& shape, int balls, uint64_t seed);
+const std::vector<uint8_t>& ball_mask(const Shape3& shape, int balls, uint64_t seed);
 
 // A CT-like body: an elliptic cylinder of soft tissue (40 HU with noise) in air, bone balls
 // inside; growing from the centre through [-200, 300] HU fills the soft tissue.
-std::vector<int16_t> body_ct(const Shape3& shape);
+const std::vector<int16_t>& body_ct(const Shape3& shape);
 
 #if MEDKERN_WITH_CUDA
 template <class T>
@@ -37,13 +41,14 @@ Volume<T> upload(const Context& ctx, const std::vector<T>& host, const Shape3& s
   return device;
 }
 
-// int16 values on the device as T (int16 as they are, float32 converted).
+// ct_like(count of shape, seed) on the device as T (int16 as it is, or float32).
 template <class T>
-Volume<T> upload_as(const Context& ctx, const std::vector<int16_t>& values, const Shape3& shape) {
+Volume<T> upload_ct_like(const Context& ctx, const Shape3& shape, uint64_t seed) {
+  const int64_t count = shape[0] * shape[1] * shape[2];
   if constexpr (std::is_same_v<T, float>)
-    return upload(ctx, as_float(values), shape);
+    return upload(ctx, ct_like_float(count, seed), shape);
   else
-    return upload(ctx, values, shape);
+    return upload(ctx, ct_like(count, seed), shape);
 }
 #endif
 

@@ -24,7 +24,7 @@ void BM_median_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int r = int(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, as_float(ct_like(shape[0] * shape[1] * shape[2], 10)), shape);
+  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
   Volume<float> output(ctx, shape);
   run_timed(state, ctx, [&] { median(ctx, input, output, {{r, r, r}}); });
   report_bytes(state, 2.0 * double(input.numel()) * sizeof(float), true);
@@ -50,7 +50,7 @@ void BM_anisotropic_diffusion_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int iterations = int(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, as_float(ct_like(shape[0] * shape[1] * shape[2], 11)), shape);
+  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 11), shape);
   Volume<float> output(ctx, shape);
   run_timed(state, ctx, [&] {
     anisotropic_diffusion(ctx, input, output, {iterations, 0.0625, 3.0});
@@ -67,7 +67,7 @@ void BM_median_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int r = int(state.range(1));
   auto ctx = Context::cpu();
-  const auto values = as_float(ct_like(shape[0] * shape[1] * shape[2], 10));
+  const auto& values = ct_like_float(shape[0] * shape[1] * shape[2], 10);
   std::vector<float> output(values.size());
   for (auto _ : state) {
     median(ctx, make_view(values.data(), shape), make_view(output.data(), shape), {{r, r, r}});
@@ -84,7 +84,7 @@ void BM_anisotropic_diffusion_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int iterations = int(state.range(1));
   auto ctx = Context::cpu();
-  const auto values = as_float(ct_like(shape[0] * shape[1] * shape[2], 11));
+  const auto& values = ct_like_float(shape[0] * shape[1] * shape[2], 11);
   std::vector<float> output(values.size());
   for (auto _ : state) {
     anisotropic_diffusion(ctx, make_view(values.data(), shape), make_view(output.data(), shape),

@@ -19,7 +19,7 @@ namespace {
 void BM_gradient_magnitude_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, as_float(ct_like(shape[0] * shape[1] * shape[2], 11)), shape);
+  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 11), shape);
   Volume<float> output(ctx, shape);
   GradientMagnitudeParams params;
   params.method = state.range(1) == 0 ? GradientMethod::sobel : GradientMethod::central;
@@ -51,7 +51,7 @@ BENCHMARK(BM_canny_gpu)->Arg(256)->Arg(512)->UseManualTime()->Unit(benchmark::kM
 void BM_gradient_magnitude_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = as_float(ct_like(shape[0] * shape[1] * shape[2], 11));
+  const auto& values = ct_like_float(shape[0] * shape[1] * shape[2], 11);
   std::vector<float> output(values.size());
   for (auto _ : state) {
     gradient_magnitude(ctx, make_view(values.data(), shape), make_view(output.data(), shape), {});
@@ -63,7 +63,7 @@ BENCHMARK(BM_gradient_magnitude_cpu)->Arg(256)->Unit(benchmark::kMillisecond)->U
 void BM_canny_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = body_ct(shape);
+  const auto& values = body_ct(shape);
   std::vector<uint8_t> output(values.size());
   CannyParams params;
   params.sigma_mm = {1.0, 1.0, 1.0};

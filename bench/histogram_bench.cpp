@@ -19,8 +19,7 @@ void BM_histogram_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const uint32_t bins = uint32_t(state.range(1));
   auto ctx = Context::cuda(0);
-  const auto values = ct_like(shape[0] * shape[1] * shape[2], 1);
-  Volume<T> input = upload_as<T>(ctx, values, shape);
+  Volume<T> input = upload_ct_like<T>(ctx, shape, 1);
   Volume<uint64_t> counts(ctx, {1, 1, bins});
   const HistogramParams params{bins, -1024.0, 3072.0};
   run_timed(state, ctx, [&] { histogram(ctx, input, nullptr, counts, params); });
@@ -40,7 +39,7 @@ BENCHMARK_TEMPLATE(BM_histogram_gpu, float)
 void BM_histogram_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = ct_like(shape[0] * shape[1] * shape[2], 1);
+  const auto& values = ct_like(shape[0] * shape[1] * shape[2], 1);
   for (auto _ : state) {
     benchmark::DoNotOptimize(
         histogram(ctx, make_view(values.data(), shape), {4096, -1024.0, 3072.0}));

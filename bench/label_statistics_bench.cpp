@@ -29,8 +29,8 @@ BENCHMARK(BM_label_statistics_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::k
 void BM_label_statistics_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = ct_like(shape[0] * shape[1] * shape[2], 4);
-  const auto labels = blob_labels(shape, 2000);
+  const auto& values = ct_like(shape[0] * shape[1] * shape[2], 4);
+  const auto& labels = blob_labels(shape, 2000);
   for (auto _ : state) {
     benchmark::DoNotOptimize(
         label_statistics(ctx, make_view(values.data(), shape), make_view(labels.data(), shape)));

@@ -63,7 +63,7 @@ BENCHMARK(BM_label_components_regions_gpu)
 void BM_label_components_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto mask = ball_mask(shape, 250, 6);
+  const auto& mask = ball_mask(shape, 250, 6);
   std::vector<int32_t> labels(mask.size());
   for (auto _ : state) {
     benchmark::DoNotOptimize(label_components(ctx, make_view(mask.data(), shape),

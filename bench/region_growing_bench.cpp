@@ -63,7 +63,7 @@ BENCHMARK(BM_confidence_connected_gpu)
 void BM_confidence_connected_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = body_ct(shape);
+  const auto& values = body_ct(shape);
   std::vector<uint8_t> output(values.size());
   const std::vector<Seed> seeds{{shape[0] / 2, shape[1] / 2, shape[2] / 2}};
   const auto params = confidence_params(int(state.range(1)));

@@ -18,8 +18,7 @@ template <class T>
 void BM_threshold_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  const auto values = ct_like(shape[0] * shape[1] * shape[2], 2);
-  Volume<T> input = upload_as<T>(ctx, values, shape);
+  Volume<T> input = upload_ct_like<T>(ctx, shape, 2);
   Volume<uint8_t> output(ctx, shape);
   run_timed(state, ctx, [&] { threshold(ctx, input, output, {130.0, 3000.0, 1, 0}); });
   report_bytes(state, double(input.numel()) * (sizeof(T) + 1), true);
@@ -46,7 +45,7 @@ BENCHMARK(BM_otsu_gpu)->Arg(512)->UseManualTime()->Unit(benchmark::kMillisecond)
 void BM_threshold_cpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cpu();
-  const auto values = ct_like(shape[0] * shape[1] * shape[2], 2);
+  const auto& values = ct_like(shape[0] * shape[1] * shape[2], 2);
   std::vector<uint8_t> output(values.size());
   for (auto _ : state) {
     threshold(ctx, make_view(values.data(), shape), make_view(output.data(), shape),
