@@ -1,7 +1,7 @@
 // The inputs the benchmarks share, generated deterministically (xorshift), and their upload
-// to the device. Making a 512^3 input takes a second or two, and Google Benchmark calls a
-// benchmark's function several times (to find its iteration count, then once per
-// repetition), so each input is made once per process and kept: the functions return a
+// to the device (tests/support/device_copies.hpp). Making a 512^3 input takes a second or two, and
+// Google Benchmark calls a benchmark's function several times (to find its iteration count, then
+// once per repetition), so each input is made once per process and kept: the functions return a
 // reference to the kept copy.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "device_copies.hpp"
 #include "medkern/context.hpp"
 #include "medkern/volume.hpp"
 
@@ -34,21 +35,14 @@ const std::vector<uint8_t>& ball_mask(const Shape3& shape, int balls, uint64_t s
 const std::vector<int16_t>& body_ct(const Shape3& shape);
 
 #if MEDKERN_WITH_CUDA
-template <class T>
-Volume<T> upload(const Context& ctx, const std::vector<T>& host, const Shape3& shape) {
-  Volume<T> device(ctx, shape);
-  copy(ctx, make_view(host.data(), shape), device);
-  return device;
-}
-
 // ct_like(count of shape, seed) on the device as T (int16 as it is, or float32).
 template <class T>
 Volume<T> upload_ct_like(const Context& ctx, const Shape3& shape, uint64_t seed) {
   const int64_t count = shape[0] * shape[1] * shape[2];
   if constexpr (std::is_same_v<T, float>)
-    return upload(ctx, ct_like_float(count, seed), shape);
+    return test::to_device(ctx, ct_like_float(count, seed), shape);
   else
-    return upload(ctx, ct_like(count, seed), shape);
+    return test::to_device(ctx, ct_like(count, seed), shape);
 }
 #endif
 

@@ -43,7 +43,7 @@ void BM_calcium_score_gpu(benchmark::State& state) {
   auto ctx = Context::cuda(0);
   Volume<int16_t> ct(ctx, in.shape, in.spacing);
   copy(ctx, make_view(in.hu.data(), in.shape, in.spacing), ct);
-  Volume<uint8_t> labels = upload(ctx, in.labels, in.shape);
+  Volume<uint8_t> labels = test::to_device(ctx, in.labels, in.shape);
   const VolumeRef label_ref = labels;
   CalciumResult result;
   run_timed(state, ctx, [&] { result = calcium_score(ctx, ct, &label_ref, in.params); });

@@ -15,7 +15,7 @@ namespace {
 void BM_copy_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<float> src = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 5), shape);
+  Volume<float> src = test::to_device(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 5), shape);
   Volume<float> dst(ctx, shape);
   run_timed(state, ctx, [&] { copy(ctx, src, dst); });
   report_bytes(state, 2.0 * double(src.numel()) * sizeof(float), true);

@@ -24,7 +24,8 @@ void BM_median_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int r = int(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
+  Volume<float> input =
+      test::to_device(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
   Volume<float> output(ctx, shape);
   run_timed(state, ctx, [&] { median(ctx, input, output, {{r, r, r}}); });
   report_bytes(state, 2.0 * double(input.numel()) * sizeof(float), true);
@@ -39,7 +40,7 @@ BENCHMARK(BM_median_gpu)
 void BM_median_int16_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, ct_like(shape[0] * shape[1] * shape[2], 10), shape);
+  Volume<int16_t> input = test::to_device(ctx, ct_like(shape[0] * shape[1] * shape[2], 10), shape);
   Volume<int16_t> output(ctx, shape);
   run_timed(state, ctx, [&] { median(ctx, input, output, {{1, 1, 1}}); });
   report_bytes(state, 2.0 * double(input.numel()) * sizeof(int16_t), true);
@@ -50,7 +51,8 @@ void BM_anisotropic_diffusion_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int iterations = int(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 11), shape);
+  Volume<float> input =
+      test::to_device(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 11), shape);
   Volume<float> output(ctx, shape);
   run_timed(state, ctx, [&] {
     anisotropic_diffusion(ctx, input, output, {iterations, 0.0625, 3.0});

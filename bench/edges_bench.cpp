@@ -19,7 +19,8 @@ namespace {
 void BM_gradient_magnitude_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 11), shape);
+  Volume<float> input =
+      test::to_device(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 11), shape);
   Volume<float> output(ctx, shape);
   GradientMagnitudeParams params;
   params.method = state.range(1) == 0 ? GradientMethod::sobel : GradientMethod::central;
@@ -35,7 +36,7 @@ BENCHMARK(BM_gradient_magnitude_gpu)
 void BM_canny_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
+  Volume<int16_t> input = test::to_device(ctx, body_ct(shape), shape);
   Volume<uint8_t> output(ctx, shape);
   CannyParams params;
   params.sigma_mm = {1.0, 1.0, 1.0};

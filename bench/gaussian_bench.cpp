@@ -20,7 +20,8 @@ void BM_gaussian_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const double sigma = double(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
+  Volume<float> input =
+      test::to_device(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
   Volume<float> output(ctx, shape);
   run_timed(state, ctx, [&] { gaussian(ctx, input, output, {{sigma, sigma, sigma}, 4.0}); });
   // The least: one read and one write (the two passes move twice that).
@@ -39,7 +40,8 @@ void BM_gaussian_pass_gpu(benchmark::State& state) {
   const double sigma = double(state.range(1));
   const bool z_pass = state.range(2) == 0;
   auto ctx = Context::cuda(0);
-  Volume<float> input = upload(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
+  Volume<float> input =
+      test::to_device(ctx, ct_like_float(shape[0] * shape[1] * shape[2], 10), shape);
   Volume<float> output(ctx, shape);
   const std::array<double, 3> sigma_mm =
       z_pass ? std::array<double, 3>{sigma, 0.0, 0.0} : std::array<double, 3>{0.0, sigma, sigma};

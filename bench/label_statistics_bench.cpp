@@ -17,8 +17,8 @@ namespace {
 void BM_label_statistics_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, ct_like(shape[0] * shape[1] * shape[2], 4), shape);
-  Volume<int32_t> labels = upload(ctx, blob_labels(shape, 2000), shape);
+  Volume<int16_t> input = test::to_device(ctx, ct_like(shape[0] * shape[1] * shape[2], 4), shape);
+  Volume<int32_t> labels = test::to_device(ctx, blob_labels(shape, 2000), shape);
   run_timed(state, ctx, [&] { benchmark::DoNotOptimize(label_statistics(ctx, input, labels)); });
   // The label image is read twice: once for its maximum, once to accumulate.
   report_bytes(state, double(input.numel()) * (sizeof(int16_t) + 2 * sizeof(int32_t)), true);

@@ -18,7 +18,7 @@ void BM_label_components_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int connectivity = int(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<uint8_t> mask = upload(ctx, ball_mask(shape, 2000, 6), shape);
+  Volume<uint8_t> mask = test::to_device(ctx, ball_mask(shape, 2000, 6), shape);
   Volume<int32_t> labels(ctx, shape);
   int64_t components = 0;
   run_timed(state, ctx, [&] { components = label_components(ctx, mask, labels, {connectivity}); });
@@ -34,7 +34,7 @@ BENCHMARK(BM_label_components_gpu)
 void BM_label_components_slices_gpu(benchmark::State& state) {
   const Shape3 shape{64, 512, 512};
   auto ctx = Context::cuda(0);
-  Volume<uint8_t> mask = upload(ctx, ball_mask(shape, 300, 7), shape);
+  Volume<uint8_t> mask = test::to_device(ctx, ball_mask(shape, 300, 7), shape);
   Volume<int32_t> labels(ctx, shape);
   run_timed(state, ctx, [&] { label_components(ctx, mask, labels, {8}); });
   report_bytes(state, double(mask.numel()) * (1 + sizeof(int32_t)), true);
@@ -46,7 +46,7 @@ void BM_label_components_regions_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   const int connectivity = int(state.range(1));
   auto ctx = Context::cuda(0);
-  Volume<int32_t> image = upload(ctx, blob_labels(shape, 2000), shape);
+  Volume<int32_t> image = test::to_device(ctx, blob_labels(shape, 2000), shape);
   Volume<int32_t> labels(ctx, shape);
   int64_t components = 0;
   run_timed(state, ctx, [&] { components = label_components(ctx, image, labels, {connectivity}); });

@@ -31,7 +31,7 @@ void report_confidence(benchmark::State& state, int64_t voxels, int estimates, b
 void BM_connected_threshold_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
+  Volume<int16_t> input = test::to_device(ctx, body_ct(shape), shape);
   Volume<uint8_t> output(ctx, shape);
   const std::vector<Seed> seeds{{shape[0] / 2, shape[1] / 2, shape[2] / 2}};
   run_timed(state, ctx, [&] {
@@ -45,7 +45,7 @@ BENCHMARK(BM_connected_threshold_gpu)->Arg(512)->UseManualTime()->Unit(benchmark
 void BM_confidence_connected_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, body_ct(shape), shape);
+  Volume<int16_t> input = test::to_device(ctx, body_ct(shape), shape);
   Volume<uint8_t> output(ctx, shape);
   const std::vector<Seed> seeds{{shape[0] / 2, shape[1] / 2, shape[2] / 2}};
   const auto params = confidence_params(int(state.range(1)));

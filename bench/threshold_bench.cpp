@@ -35,7 +35,7 @@ BENCHMARK_TEMPLATE(BM_threshold_gpu, float)
 void BM_otsu_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<int16_t> input = upload(ctx, ct_like(shape[0] * shape[1] * shape[2], 3), shape);
+  Volume<int16_t> input = test::to_device(ctx, ct_like(shape[0] * shape[1] * shape[2], 3), shape);
   run_timed(state, ctx, [&] { benchmark::DoNotOptimize(otsu_threshold(ctx, input, nullptr)); });
   report_bytes(state, 2.0 * double(input.numel()) * sizeof(int16_t), true);
 }

@@ -67,8 +67,8 @@ std::vector<int32_t> random_markers(const Shape3& shape, int32_t count, uint64_t
 void BM_watershed_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<float> elevation = upload(ctx, smooth_gradient(shape, 3), shape);
-  Volume<int32_t> markers = upload(ctx, random_markers(shape, 100, 4), shape);
+  Volume<float> elevation = test::to_device(ctx, smooth_gradient(shape, 3), shape);
+  Volume<int32_t> markers = test::to_device(ctx, random_markers(shape, 100, 4), shape);
   Volume<int32_t> labels(ctx, shape);
   run_timed(state, ctx, [&] { watershed(ctx, elevation, markers, nullptr, labels, {6}); });
   report_bytes(state, double(elevation.numel()) * 12, true);
@@ -78,7 +78,7 @@ BENCHMARK(BM_watershed_gpu)->Arg(256)->Arg(512)->UseManualTime()->Unit(benchmark
 void BM_regional_minima_gpu(benchmark::State& state) {
   const Shape3 shape = cube(state.range(0));
   auto ctx = Context::cuda(0);
-  Volume<float> elevation = upload(ctx, smooth_gradient(shape, 3), shape);
+  Volume<float> elevation = test::to_device(ctx, smooth_gradient(shape, 3), shape);
   Volume<int32_t> labels(ctx, shape);
   run_timed(state, ctx, [&] { regional_minima(ctx, elevation, labels, {6}); });
   report_bytes(state, double(elevation.numel()) * 8, true);

@@ -5,10 +5,10 @@
 #include <random>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "medkern/calcium.hpp"
 #include "phantoms/calcium_phantom.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

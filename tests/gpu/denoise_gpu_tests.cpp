@@ -6,9 +6,9 @@
 #include <cstring>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "medkern/denoise.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

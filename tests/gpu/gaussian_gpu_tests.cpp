@@ -5,9 +5,10 @@
 #include <cmath>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
+#include "gpu/close_to.hpp"
 #include "medkern/gaussian.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

@@ -3,10 +3,10 @@
 // identical.
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "gpu/sweep.hpp"
 #include "medkern/histogram.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

@@ -2,10 +2,10 @@
 // integer statistics identical, float32 sums to 1e-9 relative.
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "gpu/sweep.hpp"
 #include "medkern/label_statistics.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

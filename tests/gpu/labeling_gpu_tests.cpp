@@ -5,10 +5,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "labeling_backends.hpp"
 #include "medkern/labeling.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

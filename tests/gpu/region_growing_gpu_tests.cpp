@@ -1,9 +1,9 @@
 #include <cmath>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "medkern/region_growing.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "gpu/sweep.hpp"
 #include "medkern/threshold.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

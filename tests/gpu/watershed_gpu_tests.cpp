@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "gpu/device_buffer.hpp"
 #include "medkern/watershed.hpp"
 #include "support/catch.hpp"
+#include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;

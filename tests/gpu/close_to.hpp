@@ -1,28 +1,11 @@
-// Device copies of host vectors for the GPU tests, through the library's own copy, and the
-// comparison of float outputs.
+// The comparison of the GPU's float outputs with the CPU's.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "medkern/context.hpp"
-
 namespace medkern::test {
-
-template <class T>
-Volume<T> to_device(const Context& ctx, const std::vector<T>& host, const Shape3& shape) {
-  Volume<T> device(ctx, shape);
-  copy(ctx, make_view(host.data(), shape), device);
-  return device;
-}
-
-template <class T>
-std::vector<T> to_host(const Context& ctx, const VolumeRef& device) {
-  std::vector<T> host(device.numel());
-  copy(ctx, device, make_view(host.data(), device.shape));
-  return host;
-}
 
 // Whether `actual` equals `expected` within `tolerance` times the largest finite magnitude of
 // `expected`, NaN matching NaN: the comparison of the GPU's float outputs with the CPU's.
