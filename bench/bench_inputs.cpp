@@ -5,6 +5,8 @@
 #include <mutex>
 #include <tuple>
 
+#include "balls.hpp"
+
 namespace medkern::bench {
 
 namespace {
@@ -79,11 +81,7 @@ const std::vector<uint8_t>& ball_mask(const Shape3& shape, int balls, uint64_t s
     for (int b = 0; b < balls; ++b) {
       const int64_t cz = next() % shape[0], cy = next() % shape[1], cx = next() % shape[2];
       const int64_t r = 8 + next() % 16;
-      for (int64_t z = std::max<int64_t>(0, cz - r); z <= std::min(shape[0] - 1, cz + r); ++z)
-        for (int64_t y = std::max<int64_t>(0, cy - r); y <= std::min(shape[1] - 1, cy + r); ++y)
-          for (int64_t x = std::max<int64_t>(0, cx - r); x <= std::min(shape[2] - 1, cx + r); ++x)
-            if ((z - cz) * (z - cz) + (y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r)
-              mask[(z * shape[1] + y) * shape[2] + x] = 1;
+      test::paint_ball(mask, shape, cz, cy, cx, r);
     }
     return mask;
   });

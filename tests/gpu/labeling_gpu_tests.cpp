@@ -7,6 +7,7 @@
 
 #include "labeling_backends.hpp"
 #include "medkern/labeling.hpp"
+#include "support/balls.hpp"
 #include "support/catch.hpp"
 #include "support/device_copies.hpp"
 #include "support/random_volumes.hpp"
@@ -22,11 +23,7 @@ std::vector<uint8_t> random_balls(const Shape3& shape, uint64_t seed, int balls)
   for (int b = 0; b < balls; ++b) {
     const int64_t cz = rng() % shape[0], cy = rng() % shape[1], cx = rng() % shape[2];
     const int64_t r = 1 + rng() % 6;
-    for (int64_t z = std::max<int64_t>(0, cz - r); z <= std::min(shape[0] - 1, cz + r); ++z)
-      for (int64_t y = std::max<int64_t>(0, cy - r); y <= std::min(shape[1] - 1, cy + r); ++y)
-        for (int64_t x = std::max<int64_t>(0, cx - r); x <= std::min(shape[2] - 1, cx + r); ++x)
-          if ((z - cz) * (z - cz) + (y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r)
-            mask[(z * shape[1] + y) * shape[2] + x] = 1;
+    test::paint_ball(mask, shape, cz, cy, cx, r);
   }
   return mask;
 }
