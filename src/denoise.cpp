@@ -97,8 +97,6 @@ void anisotropic_diffusion(const Context& context, const VolumeRef& input, const
       [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
         return cuda::anisotropic_diffusion(context, in, out, params, scales);
-#else
-        return 0.0;
 #endif
       });
   if (!std::isfinite(first_average)) {

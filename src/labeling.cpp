@@ -93,8 +93,6 @@ int64_t label_components(const Context& context, const VolumeRef& image, const V
 #if MEDKERN_WITH_CUDA
         return cuda::label_components(context, in, static_cast<int32_t*>(out.data), neighbours,
                                       rule);
-#else
-        return int64_t{0};
 #endif
       });
 }
