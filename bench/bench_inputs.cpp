@@ -1,30 +1,11 @@
 #include "bench_inputs.hpp"
 
 #include <algorithm>
-#include <map>
-#include <mutex>
 #include <tuple>
 
 #include "balls.hpp"
 
 namespace medkern::bench {
-
-namespace {
-
-// make()'s result, made on the first call for `key` and kept for the process. Each call
-// site (its own Make type) has its own table.
-template <class Key, class Make>
-const auto& kept(const Key& key, Make&& make) {
-  using Value = decltype(make());
-  static std::map<Key, Value> table;
-  static std::mutex mutex;
-  const std::lock_guard<std::mutex> lock(mutex);
-  auto it = table.find(key);
-  if (it == table.end()) it = table.emplace(key, make()).first;
-  return it->second;
-}
-
-}  // namespace
 
 Shape3 cube(int64_t n) {
   return {n, n, n};

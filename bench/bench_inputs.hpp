@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <type_traits>
 #include <vector>
 
@@ -16,6 +18,19 @@
 namespace medkern::bench {
 
 Shape3 cube(int64_t n);
+
+// make()'s result, made on the first call for `key` and kept for the process. Each call
+// site (its own Make type) has its own table.
+template <class Key, class Make>
+const auto& kept(const Key& key, Make&& make) {
+  using Value = decltype(make());
+  static std::map<Key, Value> table;
+  static std::mutex mutex;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto it = table.find(key);
+  if (it == table.end()) it = table.emplace(key, make()).first;
+  return it->second;
+}
 
 // CT-like HU values (air, soft tissue, bone) with noise.
 const std::vector<int16_t>& ct_like(int64_t count, uint64_t seed);
