@@ -115,7 +115,7 @@ std::vector<LesionSums> calcium_lesions_with(const Context& context, const Volum
   if (lesions == 0) return {};
 
   // Area, sum, maximum and centroid sums of each lesion.
-  DeviceBuffer<LabelAccumulator> table(context, lesions + 1);
+  DeviceBuffer<LabelAccumulator> table(context, label_table_entries(lesions));
   VolumeRef id_view = ids;
   label_statistics(context, ct, id_view, lesions, false, table.data());
 

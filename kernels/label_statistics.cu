@@ -56,7 +56,7 @@ template <class Policy>
 void label_statistics_with(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                            int64_t max_label, bool include_background,
                            LabelAccumulator* accumulators) {
-  const int64_t entries = max_label + 1;
+  const int64_t entries = label_table_entries(max_label);
   kernels::clear_accumulators<<<grid_for(context, entries, Policy::kClearThreads,
                                          Policy::kClearBlocksPerSm),
                                 Policy::kClearThreads, 0, stream_of(context)>>>(accumulators,

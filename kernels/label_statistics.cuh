@@ -143,7 +143,7 @@ __global__ void __launch_bounds__(Threads)
     LabelAccumulator local = empty_label_accumulator();
     int64_t current = kNoLabel;
     for (int64_t i = start; i < end; ++i) {
-      const int64_t label = labels[i];
+      const int64_t label = label_slot(labels[i], entries - 2);
       if (label != 0 || include_background) {
         if (label != current) {
           if (local.count != 0) flush(target + current, local);

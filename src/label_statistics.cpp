@@ -20,22 +20,28 @@ namespace {
 std::vector<LabelAccumulator> accumulate(const Context& context, const VolumeRef& input,
                                          const VolumeRef& labels, int64_t max_label,
                                          bool include_background) {
-  const auto entries = static_cast<std::size_t>(max_label) + 1;
+  const auto entries = static_cast<std::size_t>(label_table_entries(max_label));
+  std::vector<LabelAccumulator> table;
   if (!context.is_cuda()) {
-    std::vector<LabelAccumulator> table(entries);
+    table.resize(entries);
     cpu::label_statistics(context, input, labels, max_label, include_background, table.data());
-    return table;
-  }
+  } else {
 #if MEDKERN_WITH_CUDA
-  DeviceInput device_input(context, input);
-  DeviceInput device_labels(context, labels);
-  DeviceBuffer<LabelAccumulator> device_table(context, entries);
-  cuda::label_statistics(context, device_input.view(), device_labels.view(), max_label,
-                         include_background, device_table.data());
-  return make_host_vector(context, device_table);
-#else
-  return {};
+    DeviceInput device_input(context, input);
+    DeviceInput device_labels(context, labels);
+    DeviceBuffer<LabelAccumulator> device_table(context, entries);
+    cuda::label_statistics(context, device_input.view(), device_labels.view(), max_label,
+                           include_background, device_table.data());
+    table = make_host_vector(context, device_table);
 #endif
+  }
+  if (table.size() == entries && table.back().count != 0) {
+    throw Error(Status::invalid_argument,
+                fmt::format("labels: {} voxels held a label outside 0 .. {} while the statistics "
+                            "were accumulated; the labels were written during the call",
+                            table.back().count, max_label));
+  }
+  return table;
 }
 
 LabelStats finish(int32_t label, const LabelAccumulator& acc, DType dtype,

@@ -37,17 +37,28 @@ MEDKERN_HOST_DEVICE inline LabelAccumulator empty_label_accumulator() {
                           {-1, -1, -1}};
 }
 
+// The labels are checked against 0 .. max_label before the backends run, but another thread
+// may rewrite them meanwhile (a caller's bug, yet no reason to write past a table). So the
+// backends index by label_slot, checked at the moment of use: a table has one entry per label
+// and a last one that takes any label found outside the range, which the dispatcher reports.
+MEDKERN_HOST_DEVICE inline int64_t label_table_entries(int64_t max_label) {
+  return max_label + 2;
+}
+MEDKERN_HOST_DEVICE inline int64_t label_slot(int64_t label, int64_t max_label) {
+  return label < 0 || label > max_label ? max_label + 1 : label;
+}
+
 namespace cpu {
-// `accumulators` has max_label + 1 entries; they are overwritten. Label 0 is left empty
-// unless include_background.
+// `accumulators` has label_table_entries(max_label) entries; they are overwritten. Label 0 is
+// left empty unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                       int64_t max_label, bool include_background, LabelAccumulator* accumulators);
 }  // namespace cpu
 
 #if MEDKERN_WITH_CUDA
 namespace cuda {
-// `accumulators` is device memory with max_label + 1 entries; they are overwritten. Label 0
-// is left empty unless include_background.
+// `accumulators` is device memory with label_table_entries(max_label) entries; they are
+// overwritten. Label 0 is left empty unless include_background.
 void label_statistics(const Context& context, const VolumeRef& input, const VolumeRef& labels,
                       int64_t max_label, bool include_background, LabelAccumulator* accumulators);
 }  // namespace cuda

@@ -58,7 +58,7 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   if (count == 0) return {};
 
   // Area, sum, maximum and centroid sums of every lesion, by label statistics.
-  std::vector<LabelAccumulator> table(static_cast<std::size_t>(count) + 1);
+  std::vector<LabelAccumulator> table(static_cast<std::size_t>(label_table_entries(count)));
   label_statistics(context, ct, make_view(ids.data(), shape), count, false, table.data());
   std::vector<int32_t> kept_of(table.size(), -1);
   std::vector<LesionSums> lesions;

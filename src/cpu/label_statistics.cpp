@@ -9,6 +9,7 @@
 #include "dtype_dispatch.hpp"
 #include "host_device.hpp"
 #include "label_statistics_backends.hpp"
+#include "thread_scratch.hpp"
 
 namespace medkern::cpu {
 
@@ -60,14 +61,16 @@ void merge(LabelAccumulator& into, const LabelAccumulator& from) {
 
 template <class T, class L>
 void accumulate_rows(const VolumeView<const T>& input, const VolumeView<const L>& labels,
-                     bool include_background, int64_t first_row, int64_t last_row,
-                     LabelAccumulator* table) {
+                     int64_t max_label, bool include_background, int64_t first_row,
+                     int64_t last_row, LabelAccumulator* table) {
   const int64_t ny = input.shape[1], nx = input.shape[2];
   for (int64_t row = first_row; row < last_row; ++row) {
     const int64_t z = row / ny, y = row % ny;
     for (int64_t x = 0; x < nx; ++x) {
-      const auto label = labels(z, y, x);
-      if (label != 0 || include_background) add_voxel(table[label], input(z, y, x), z, y, x);
+      const int64_t label = labels(z, y, x);
+      if (label != 0 || include_background) {
+        add_voxel(table[label_slot(label, max_label)], input(z, y, x), z, y, x);
+      }
     }
   }
 }
@@ -76,28 +79,33 @@ template <class T, class L>
 void label_statistics_typed(const Context& context, const VolumeView<const T>& input,
                             const VolumeView<const L>& labels, int64_t max_label,
                             bool include_background, LabelAccumulator* accumulators) {
-  const std::size_t entries = static_cast<std::size_t>(max_label) + 1;
+  const auto entries = static_cast<std::size_t>(label_table_entries(max_label));
   std::fill(accumulators, accumulators + entries, empty_label_accumulator());
   const int64_t rows = input.shape[0] * input.shape[1];
   int threads = context.num_threads();
   if (entries * sizeof(LabelAccumulator) * threads > kPrivateTablesBudgetBytes) threads = 1;
   if (threads <= 1) {
-    accumulate_rows(input, labels, include_background, 0, rows, accumulators);
+    accumulate_rows(input, labels, max_label, include_background, 0, rows, accumulators);
     return;
   }
   // Each thread takes a fixed slab of rows and the tables merge in thread order, so the
   // float sums do not depend on scheduling.
-  std::vector<std::vector<LabelAccumulator>> tables(threads);
+  ThreadScratch<LabelAccumulator> tables(context, threads, entries);
+  int used = threads;
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const int n = omp_get_num_threads();
-    tables[t].assign(entries, empty_label_accumulator());
-    accumulate_rows(input, labels, include_background, rows * t / n, rows * (t + 1) / n,
-                    tables[t].data());
+#pragma omp single
+    used = n;
+    LabelAccumulator* table = tables.of(t);
+    std::fill(table, table + entries, empty_label_accumulator());
+    accumulate_rows(input, labels, max_label, include_background, rows * t / n, rows * (t + 1) / n,
+                    table);
   }
-  for (const auto& table : tables) {
-    for (std::size_t label = 0; label < entries && !table.empty(); ++label) {
+  for (int t = 0; t < used; ++t) {
+    const LabelAccumulator* table = tables.of(t);
+    for (std::size_t label = 0; label < entries; ++label) {
       if (table[label].count != 0) merge(accumulators[label], table[label]);
     }
   }

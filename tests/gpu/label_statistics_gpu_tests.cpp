@@ -2,7 +2,9 @@
 // integer statistics identical, float32 sums to 1e-9 relative.
 #include <vector>
 
+#include "device_buffer.hpp"
 #include "gpu/sweep.hpp"
+#include "label_statistics_backends.hpp"
 #include "medkern/label_statistics.hpp"
 #include "support/catch.hpp"
 #include "support/device_copies.hpp"
@@ -56,5 +58,35 @@ TEST_CASE("GPU label statistics equal CPU label statistics", "[gpu][label_statis
         }
       }
     }
+  }
+}
+
+// As the CPU test of the same name: labels beyond the max_label the kernel was told (as a
+// writer racing the range check would leave them) land in the table's last entry, both with
+// the per-block shared table (few labels) and without it.
+TEST_CASE("GPU label statistics count labels outside the checked range apart",
+          "[gpu][label_statistics]") {
+  auto gpu = Context::cuda(0);
+  const Shape3 shape{3, 33, 65};
+  const auto values = test::random_ct(shape, test::fresh_seed());
+  for (int64_t max_label : {int64_t{2}, int64_t{5000}}) {
+    INFO("max label " << max_label);
+    std::vector<int32_t> labels(values.size());
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      labels[i] = i % 7 == 3 ? int32_t(max_label + 1 + i % 5) : i % 11 == 4 ? -int32_t(i) : 1;
+    }
+    const auto entries = static_cast<std::size_t>(label_table_entries(max_label));
+    std::vector<LabelAccumulator> expected(entries);
+    cpu::label_statistics(Context::cpu(), make_view(values.data(), shape),
+                          make_view(labels.data(), shape), max_label, false, expected.data());
+    auto device_values = test::to_device(gpu, values, shape);
+    auto device_labels = test::to_device(gpu, labels, shape);
+    DeviceBuffer<LabelAccumulator> table(gpu, entries);
+    cuda::label_statistics(gpu, device_values, device_labels, max_label, false, table.data());
+    const auto actual = make_host_vector(gpu, table);
+    CHECK(actual.back().count == expected.back().count);
+    CHECK(actual.back().count > 0);
+    CHECK(actual[1].count == expected[1].count);
+    CHECK(actual[1].sum_int == expected[1].sum_int);
   }
 }
