@@ -138,15 +138,14 @@ void canny(const Context& context, const VolumeRef& input, const VolumeRef& outp
   run_filter(
       context, input, output,
       [&](const VolumeRef& in, void* out) {
-        std::vector<float> smoothed(count), strength(count);
+        // From the context's pool, whose limit then covers the CPU's scratch as well.
+        Volume<float> smoothed(context, shape), strength(context, shape);
         cpu::separable_smooth(context, in, smoothed.data(), kernels);
         cpu::canny_strength(context, smoothed.data(), shape, params.ndim, strength.data());
-        std::vector<uint8_t> mask(count);
-        cpu::threshold(context, make_view(strength.data(), shape), make_view(mask.data(), shape),
-                       weak);
-        std::vector<int32_t> labels(count);
-        const int64_t components = cpu::label_components(context, make_view(mask.data(), shape),
-                                                         labels.data(), neighbours);
+        Volume<uint8_t> mask(context, shape);
+        cpu::threshold(context, strength, mask, weak);
+        Volume<int32_t> labels(context, shape);
+        const int64_t components = cpu::label_components(context, mask, labels.data(), neighbours);
         cpu::keep_strong_components(context, labels.data(), strength.data(), count, components,
                                     high, static_cast<uint8_t*>(out));
       },

@@ -2,9 +2,12 @@
 #include <utility>
 #include <vector>
 
+#include <omp.h>
+
 #include "denoise_backends.hpp"
 #include "dtype_dispatch.hpp"
 #include "host_device.hpp"
+#include "thread_scratch.hpp"
 
 namespace medkern::cpu {
 
@@ -17,7 +20,7 @@ namespace {
 // rows[offset[t] + x] for t = 0 .. count - 1.
 template <class T>
 void fill_key_rows(const VolumeView<const T>& in, const MedianWindow& window, int64_t z, int64_t y,
-                   std::vector<uint32_t>& rows) {
+                   uint32_t* rows) {
   const int64_t nz = in.shape[0], ny = in.shape[1], nx = in.shape[2];
   const int rz = window.radius[0], ry = window.radius[1], rx = window.radius[2];
   const int64_t pitch = nx + 2 * rx;
@@ -25,7 +28,7 @@ void fill_key_rows(const VolumeView<const T>& in, const MedianWindow& window, in
   for (int dz = -rz; dz <= rz; ++dz) {
     for (int dy = -ry; dy <= ry; ++dy, ++row) {
       const T* source = &in(clamp_index(z + dz, nz), clamp_index(y + dy, ny), 0);
-      uint32_t* keys = rows.data() + row * pitch;
+      uint32_t* keys = rows + row * pitch;
       const int64_t stride = in.strides[2];
       for (int64_t x = 0; x < pitch; ++x) {
         keys[x] = median_key(source[clamp_index(x - rx, nx) * stride]);
@@ -48,7 +51,7 @@ struct SortedPlane {
   uint32_t key[9];
 };
 
-void cube_row(const uint32_t* rows, int64_t nx, uint32_t* out, std::vector<SortedPlane>& planes) {
+void cube_row(const uint32_t* rows, int64_t nx, uint32_t* out, SortedPlane* planes) {
   const int64_t pitch = nx + 2;
   for (int64_t c = 0; c < pitch; ++c) {
     for (int r = 0; r < 9; ++r) planes[c].key[r] = rows[r * pitch + c];
@@ -63,7 +66,7 @@ void cube_row(const uint32_t* rows, int64_t nx, uint32_t* out, std::vector<Sorte
 }
 
 void select_row(const uint32_t* rows, const int64_t* offset, const MedianWindow& window, int64_t nx,
-                uint32_t* out, std::vector<uint32_t>& scratch) {
+                uint32_t* out, uint32_t* scratch) {
   const bool selected = visit_median_window(window.count, [&](auto n) {
     if constexpr (decltype(n)::value > 0) {
       forgetful_row<decltype(n)::value>(rows, offset, nx, out);
@@ -76,8 +79,7 @@ void select_row(const uint32_t* rows, const int64_t* offset, const MedianWindow&
   // Larger windows: introselect, as scipy's selection.
   for (int64_t x = 0; x < nx; ++x) {
     for (int t = 0; t < window.count; ++t) scratch[t] = rows[offset[t] + x];
-    std::nth_element(scratch.begin(), scratch.begin() + window.rank,
-                     scratch.begin() + window.count);
+    std::nth_element(scratch, scratch + window.rank, scratch + window.count);
     out[x] = scratch[window.rank];
   }
 }
@@ -95,18 +97,26 @@ void median_typed(const Context& context, const VolumeView<const T>& in, const V
   for (int t = 0; t < window.count; ++t) {
     offset[t] = int64_t(t / (2 * rx + 1)) * pitch + t % (2 * rx + 1);
   }
-#pragma omp parallel num_threads(context.num_threads())
+  // Per thread: the window's key rows, the output keys of a row, and the selection's scratch
+  // (planes for the cube, window.count keys otherwise).
+  const int threads = context.num_threads();
+  const int64_t key_count = row_count * pitch + nx + (cube ? 0 : window.count);
+  ThreadScratch<uint32_t> key_scratch(context, threads, key_count);
+  ThreadScratch<SortedPlane> plane_scratch(context, threads, cube ? pitch : 0);
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<uint32_t> rows(row_count * pitch), keys(nx), scratch(window.count);
-    std::vector<SortedPlane> planes(cube ? pitch : 0);
+    uint32_t* rows = key_scratch.of(omp_get_thread_num());
+    uint32_t* keys = rows + row_count * pitch;
+    uint32_t* scratch = keys + nx;
+    SortedPlane* planes = plane_scratch.of(omp_get_thread_num());
 #pragma omp for collapse(2) schedule(static)
     for (int64_t z = 0; z < nz; ++z) {
       for (int64_t y = 0; y < ny; ++y) {
         fill_key_rows(in, window, z, y, rows);
         if (cube) {
-          cube_row(rows.data(), nx, keys.data(), planes);
+          cube_row(rows, nx, keys, planes);
         } else {
-          select_row(rows.data(), offset.data(), window, nx, keys.data(), scratch);
+          select_row(rows, offset.data(), window, nx, keys, scratch);
         }
         T* target = &out(z, y, 0);
         for (int64_t x = 0; x < nx; ++x) target[x * out.strides[2]] = median_value<T>(keys[x]);
@@ -171,15 +181,16 @@ double anisotropic_diffusion(const Context& context, const VolumeRef& input,
                              const DiffusionScales& scales) {
   const Grid g{input.shape[0], input.shape[1], input.shape[2]};
   const auto count = static_cast<std::size_t>(input.numel());
-  std::vector<float> current(count), next(params.iterations > 0 ? count : 0);
+  DeviceBuffer<float> current(context, count), next(context, params.iterations > 0 ? count : 0);
   // ITK's CopyInputToOutput: the input cast to float.
   visit_image_dtype(input.dtype, [&](auto type) {
     using T = decltype(type);
     const auto in = input.as<const T>("input");
+    float* first = current.data();
 #pragma omp parallel for collapse(2) schedule(static) num_threads(context.num_threads())
     for (int64_t z = 0; z < g.nz; ++z)
       for (int64_t y = 0; y < g.ny; ++y)
-        for (int64_t x = 0; x < g.nx; ++x) current[g.index(z, y, x)] = float(in(z, y, x));
+        for (int64_t x = 0; x < g.nx; ++x) first[g.index(z, y, x)] = float(in(z, y, x));
   });
   std::vector<double> slice_sums(g.nz);
   double first_average = 0.0;
@@ -188,23 +199,26 @@ double anisotropic_diffusion(const Context& context, const VolumeRef& input,
     if (iteration == 0) first_average = average;
     if (!std::isfinite(average)) break;  // the caller reports it
     const float k = diffusion_k(average, params.conductance);
+    const float* from = current.data();
+    float* to = next.data();
 #pragma omp parallel for collapse(2) schedule(static) num_threads(context.num_threads())
     for (int64_t z = 0; z < g.nz; ++z) {
       for (int64_t y = 0; y < g.ny; ++y) {
         for (int64_t x = 0; x < g.nx; ++x) {
           const int64_t i = g.index(z, y, x);
-          const float update = diffusion_update(stencil_at(current.data(), g, z, y, x), scales, k);
-          next[i] = diffusion_apply(current[i], update, params.time_step);
+          const float update = diffusion_update(stencil_at(from, g, z, y, x), scales, k);
+          to[i] = diffusion_apply(from[i], update, params.time_step);
         }
       }
     }
     std::swap(current, next);
   }
   const auto out = output.as<float>("output");
+  const float* last = current.data();
 #pragma omp parallel for collapse(2) schedule(static) num_threads(context.num_threads())
   for (int64_t z = 0; z < g.nz; ++z)
     for (int64_t y = 0; y < g.ny; ++y)
-      for (int64_t x = 0; x < g.nx; ++x) out(z, y, x) = current[g.index(z, y, x)];
+      for (int64_t x = 0; x < g.nx; ++x) out(z, y, x) = last[g.index(z, y, x)];
   return first_average;
 }
 

@@ -2,10 +2,13 @@
 #include <array>
 #include <vector>
 
+#include <omp.h>
+
 #include "dtype_dispatch.hpp"
 #include "edges_backends.hpp"
 #include "host_device.hpp"
 #include "labeling_backends.hpp"
+#include "thread_scratch.hpp"
 
 namespace medkern::cpu {
 
@@ -15,22 +18,21 @@ namespace {
 constexpr int64_t kGradientChunk = 16;
 
 // The partials of slice `z` of `input` for every (y, x): the slice is copied into a float
-// plane padded by one repeated voxel on each side, then read by 3 x 3 neighbourhoods.
+// plane padded by one repeated voxel on each side ((ny + 2) * (nx + 2) floats), then read by
+// 3 x 3 neighbourhoods into `partials` (ny * nx).
 template <class T>
 void partials_of_slice(const VolumeView<const T>& input, int64_t z, const GradientSpec& spec,
-                       std::vector<float>& padded, std::vector<SlicePartials>& partials) {
+                       float* padded, SlicePartials* partials) {
   const int64_t ny = input.shape[1], nx = input.shape[2], width = nx + 2;
-  padded.resize((ny + 2) * width);
   for (int64_t y = -1; y <= ny; ++y) {
     const int64_t source_y = clamp_index(y, ny);
-    float* row = padded.data() + (y + 1) * width;
+    float* row = padded + (y + 1) * width;
     for (int64_t x = 0; x < nx; ++x) row[x + 1] = static_cast<float>(input(z, source_y, x));
     row[0] = row[1];
     row[nx + 1] = row[nx];
   }
-  partials.resize(ny * nx);
   for (int64_t y = 0; y < ny; ++y) {
-    const float* above = padded.data() + y * width;  // rows y - 1, y, y + 1 of the slice
+    const float* above = padded + y * width;  // rows y - 1, y, y + 1 of the slice
     for (int64_t x = 0; x < nx; ++x) {
       const float n[3][3] = {
           {above[x], above[x + 1], above[x + 2]},
@@ -46,10 +48,15 @@ void gradient_typed(const Context& context, const VolumeView<const T>& input, fl
                     const GradientSpec& spec) {
   const int64_t nz = input.shape[0], plane = input.shape[1] * input.shape[2];
   const int64_t chunks = (nz + kGradientChunk - 1) / kGradientChunk;
-#pragma omp parallel num_threads(context.num_threads())
+  const int threads = context.num_threads();
+  ThreadScratch<float> paddings(context, threads, (input.shape[1] + 2) * (input.shape[2] + 2));
+  ThreadScratch<SlicePartials> windows(context, threads, 3 * plane);
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<float> padded;
-    std::array<std::vector<SlicePartials>, 3> window;  // the slices z - 1, z, z + 1
+    float* padded = paddings.of(omp_get_thread_num());
+    SlicePartials* first = windows.of(omp_get_thread_num());
+    std::array<SlicePartials*, 3> window{first, first + plane,
+                                         first + 2 * plane};  // z - 1, z, z + 1
 #pragma omp for schedule(static)
     for (int64_t chunk = 0; chunk < chunks; ++chunk) {
       const int64_t z_begin = chunk * kGradientChunk;
@@ -93,7 +100,8 @@ void gradient(const Context& context, const VolumeRef& input, float* output,
 void canny_strength(const Context& context, const float* smoothed, const Shape3& shape, int ndim,
                     float* strength) {
   const int64_t nz = shape[0], ny = shape[1], nx = shape[2];
-  std::vector<float> second(nz * ny * nx);
+  DeviceBuffer<float> second(context, nz * ny * nx);
+  float* derivatives = second.data();
   auto at = [&](const float* v, int64_t z, int64_t y, int64_t x) {
     return v[(z * ny + y) * nx + x];
   };
@@ -109,7 +117,7 @@ void canny_strength(const Context& context, const float* smoothed, const Shape3&
         for (int a = 0; a < 3; ++a)
           for (int b = 0; b < 3; ++b)
             for (int c = 0; c < 3; ++c) cube.n[a][b][c] = at(smoothed, zs[a], ys[b], xs[c]);
-        second[(z * ny + y) * nx + x] = canny_second_derivative(cube, ndim);
+        derivatives[(z * ny + y) * nx + x] = canny_second_derivative(cube, ndim);
       }
     }
   }
@@ -120,7 +128,7 @@ void canny_strength(const Context& context, const float* smoothed, const Shape3&
       for (int64_t x = 0; x < nx; ++x) {
         const Neighbours xn = neighbours_of(x, nx, true);
         Star l, d;
-        for (auto [star, v] : {std::pair<Star*, const float*>{&l, smoothed}, {&d, second.data()}}) {
+        for (auto [star, v] : {std::pair<Star*, const float*>{&l, smoothed}, {&d, derivatives}}) {
           star->centre = at(v, z, y, x);
           star->below[0] = at(v, z, y, xn.below);
           star->above[0] = at(v, z, y, xn.above);

@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <vector>
 
+#include <omp.h>
+
 #include "dtype_dispatch.hpp"
 #include "gaussian_backends.hpp"
 #include "host_device.hpp"
+#include "thread_scratch.hpp"
 
 namespace medkern::cpu {
 
@@ -17,14 +20,13 @@ inline float weight_at(const std::vector<float>& w, int k) {
 // A pass along an axis whose lines are `count` rows of nx values, `row(i)` giving row i of
 // one line (any type, x-stride `x_stride`), written to `out(i)` (contiguous float): every
 // output row is summed tap by tap (offsets -r..r, the edge row repeated) in a double row,
-// with the inner loop along x.
+// with the inner loop along x (`sums`, nx values).
 template <class RowOf, class OutOf>
 void rows_pass(int64_t count, int64_t nx, const std::vector<float>& w, RowOf&& row,
-               int64_t x_stride, OutOf&& out, std::vector<double>& sums) {
+               int64_t x_stride, OutOf&& out, double* sums) {
   const int r = int(w.size()) - 1;
-  sums.resize(nx);
   for (int64_t i = 0; i < count; ++i) {
-    std::fill(sums.begin(), sums.end(), 0.0);
+    std::fill(sums, sums + nx, 0.0);
     for (int k = -r; k <= r; ++k) {
       const auto* source = row(clamp_index(i + k, count));
       const float wk = weight_at(w, k);
@@ -43,14 +45,16 @@ template <class T>
 void z_pass(const Context& context, const VolumeView<const T>& input, float* output,
             const std::vector<float>& w) {
   const int64_t nz = input.shape[0], ny = input.shape[1], nx = input.shape[2];
-#pragma omp parallel num_threads(context.num_threads())
+  const int threads = context.num_threads();
+  ThreadScratch<double> sums(context, threads, nx);
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<double> sums;
+    double* thread_sums = sums.of(omp_get_thread_num());
 #pragma omp for schedule(static)
     for (int64_t y = 0; y < ny; ++y) {
       rows_pass(
           nz, nx, w, [&](int64_t z) { return &input(z, y, 0); }, input.strides[2],
-          [&](int64_t z) { return output + (z * ny + y) * nx; }, sums);
+          [&](int64_t z) { return output + (z * ny + y) * nx; }, thread_sums);
     }
   }
 }
@@ -59,17 +63,20 @@ void z_pass(const Context& context, const VolumeView<const T>& input, float* out
 void y_pass(const Context& context, float* volume, const Shape3& shape,
             const std::vector<float>& w) {
   const int64_t nz = shape[0], ny = shape[1], nx = shape[2];
-#pragma omp parallel num_threads(context.num_threads())
+  const int threads = context.num_threads();
+  ThreadScratch<double> sums(context, threads, nx);
+  ThreadScratch<float> slices(context, threads, ny * nx);
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<double> sums;
-    std::vector<float> slice(ny * nx);
+    double* thread_sums = sums.of(omp_get_thread_num());
+    float* slice = slices.of(omp_get_thread_num());
 #pragma omp for schedule(static)
     for (int64_t z = 0; z < nz; ++z) {
       float* base = volume + z * ny * nx;
-      std::copy(base, base + ny * nx, slice.begin());
+      std::copy(base, base + ny * nx, slice);
       rows_pass(
-          ny, nx, w, [&](int64_t y) { return slice.data() + y * nx; }, 1,
-          [&](int64_t y) { return base + y * nx; }, sums);
+          ny, nx, w, [&](int64_t y) { return slice + y * nx; }, 1,
+          [&](int64_t y) { return base + y * nx; }, thread_sums);
     }
   }
 }
@@ -79,15 +86,17 @@ void x_pass(const Context& context, float* volume, const Shape3& shape,
             const std::vector<float>& w) {
   const int64_t rows = shape[0] * shape[1], nx = shape[2];
   const int r = int(w.size()) - 1;
-#pragma omp parallel num_threads(context.num_threads())
+  const int threads = context.num_threads();
+  ThreadScratch<float> lines(context, threads, nx + 2 * r);
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<float> line(nx + 2 * r);
+    float* line = lines.of(omp_get_thread_num());
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < rows; ++i) {
       float* row = volume + i * nx;
-      std::copy(row, row + nx, line.begin() + r);
-      std::fill(line.begin(), line.begin() + r, row[0]);
-      std::fill(line.begin() + r + nx, line.end(), row[nx - 1]);
+      std::copy(row, row + nx, line + r);
+      std::fill(line, line + r, row[0]);
+      std::fill(line + r + nx, line + 2 * r + nx, row[nx - 1]);
       for (int64_t x = 0; x < nx; ++x) {
         double sum = 0.0;
         for (int k = -r; k <= r; ++k) sum = add_tap(sum, weight_at(w, k), line[r + x + k]);

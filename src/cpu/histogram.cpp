@@ -3,8 +3,11 @@
 #include <type_traits>
 #include <vector>
 
+#include <omp.h>
+
 #include "dtype_dispatch.hpp"
 #include "histogram_backends.hpp"
+#include "thread_scratch.hpp"
 
 namespace medkern::cpu {
 
@@ -31,9 +34,12 @@ void histogram_typed(const Context& context, const VolumeView<const T>& input,
   if constexpr (kSixteenBit) table = bin_table<T>(bins);
   const int64_t nz = input.shape[0], ny = input.shape[1], nx = input.shape[2];
   std::vector<uint64_t> total(bins.bins, 0);
-#pragma omp parallel num_threads(context.num_threads())
+  const int threads = context.num_threads();
+  ThreadScratch<uint64_t> locals(context, threads, bins.bins);
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<uint64_t> local(bins.bins, 0);
+    uint64_t* local = locals.of(omp_get_thread_num());
+    std::fill(local, local + bins.bins, 0);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t z = 0; z < nz; ++z) {
       for (int64_t y = 0; y < ny; ++y) {

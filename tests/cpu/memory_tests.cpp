@@ -1,8 +1,15 @@
 #include <atomic>
+#include <functional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "medkern/context.hpp"
+#include "medkern/denoise.hpp"
+#include "medkern/edges.hpp"
+#include "medkern/gaussian.hpp"
+#include "medkern/histogram.hpp"
+#include "medkern/label_statistics.hpp"
 #include "medkern/memory.hpp"
 #include "memory/resources.hpp"
 #include "support/catch.hpp"
@@ -112,4 +119,56 @@ TEST_CASE("a Volume allocates from its context's pool with the context's tag", "
   }
   CHECK(pool.stats().bytes_in_use == before);
   CHECK(pool.bytes_with_tag(4242) == 0);
+}
+
+// The CPU ops take their scratch from the CPU pool before their parallel regions, so its
+// limit stops them with out_of_memory (a failure inside an OpenMP region would end the
+// process instead).
+TEST_CASE("CPU ops obey the CPU pool's limit", "[memory]") {
+  const Shape3 shape{4, 16, 16};
+  std::vector<float> values(std::size_t(shape[0] * shape[1] * shape[2]));
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = float(i % 37) * 0.5f;
+  std::vector<float> result(values.size());
+  std::vector<int32_t> labels(values.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = int32_t(i % 5);
+  const auto in = make_view(values.data(), shape);
+  const auto out = make_view(result.data(), shape);
+  const auto lab = make_view(labels.data(), shape);
+  std::vector<uint8_t> edges(values.size());
+  const CannyParams canny_params{{1.0, 1.0, 1.0}, 1.0, 2.0, 3};
+  const std::vector<std::pair<const char*, std::function<void(const Context&)>>> ops{
+      {"histogram",
+       [&](const Context& c) {
+         histogram(c, in, {64, 0.0, 20.0});
+       }},
+      {"gaussian", [&](const Context& c) { gaussian(c, in, out, {}); }},
+      {"gradient_magnitude", [&](const Context& c) { gradient_magnitude(c, in, out, {}); }},
+      {"median", [&](const Context& c) { median(c, in, out, {}); }},
+      {"median r2",
+       [&](const Context& c) {
+         median(c, in, out, {{2, 2, 2}});
+       }},
+      {"anisotropic_diffusion", [&](const Context& c) { anisotropic_diffusion(c, in, out, {}); }},
+      {"canny",
+       [&](const Context& c) { canny(c, in, make_view(edges.data(), shape), canny_params); }},
+      {"label_statistics", [&](const Context& c) { label_statistics(c, in, lab); }},
+  };
+  Pool& pool = pool_for(Device::host());
+  struct LimitReset {
+    Pool& pool;
+    ~LimitReset() { pool.set_limit(0); }
+  } reset{pool};
+  for (const auto& [name, op] : ops) {
+    INFO(name);
+    const auto ctx = Context::cpu(4);
+    pool.set_limit(1);
+    try {
+      op(ctx);
+      FAIL("ran past a 1-byte limit");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::out_of_memory);
+    }
+    pool.set_limit(0);
+    CHECK_NOTHROW(op(ctx));
+  }
 }
