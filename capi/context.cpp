@@ -114,10 +114,7 @@ medkern_status medkern_context_create(const medkern_context_options* options,
     require_pointer(context, "context");
     *context = nullptr;
     const medkern_context_options o = read_struct_or_defaults(options, "options");
-    if (o.num_threads < 0) {
-      throw_invalid("options->num_threads: " + std::to_string(o.num_threads) +
-                    " must be 0 (all cores) or positive");
-    }
+    medkern::require_thread_count(o.num_threads, "options->num_threads");
     int32_t device = o.device;
     if (device == MEDKERN_DEVICE_AUTO) {
       device = medkern::device_count() > 0 ? 0 : MEDKERN_DEVICE_HOST;

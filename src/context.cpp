@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "context_state.hpp"
 #include "medkern/context.hpp"
 #if MEDKERN_WITH_CUDA
@@ -37,11 +40,22 @@ void require_cuda_device(int device) {
 
 }  // namespace
 
-Context Context::cpu(int num_threads) {
-  if (num_threads < 0) {
+int max_cpu_threads() {
+  constexpr int kThreadsPerHardwareThread = 4;
+  const int hardware = std::max(1, int(std::thread::hardware_concurrency()));
+  return kThreadsPerHardwareThread * std::max(hardware, omp_get_max_threads());
+}
+
+void require_thread_count(int num_threads, const char* what) {
+  if (num_threads < 0 || num_threads > max_cpu_threads()) {
     throw Error(Status::invalid_argument,
-                fmt::format("num_threads: {} must be 0 (all cores) or positive", num_threads));
+                fmt::format("{}: {} must be 0 (all cores) or 1 .. {} (4 x the hardware threads)",
+                            what, num_threads, max_cpu_threads()));
   }
+}
+
+Context Context::cpu(int num_threads) {
+  require_thread_count(num_threads, "num_threads");
   auto state = std::make_shared<detail::ContextState>();
   state->device = Device::host();
   state->num_threads = num_threads == 0 ? omp_get_max_threads() : num_threads;

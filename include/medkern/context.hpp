@@ -14,9 +14,18 @@ namespace detail {
 struct ContextState;
 }
 
+// The most threads a CPU context may ask for: 4 x the machine's hardware threads. Past the
+// system's limits, starting threads fails inside the OpenMP runtime, which ends the process
+// instead of reporting it; so larger counts are refused up front.
+int max_cpu_threads();
+
+// Throws Error(invalid_argument), naming `what` and the value, unless 0 <= num_threads <=
+// max_cpu_threads().
+void require_thread_count(int num_threads, const char* what);
+
 class Context {
  public:
-  // All cores when num_threads is 0.
+  // All cores when num_threads is 0; 0 .. max_cpu_threads().
   static Context cpu(int num_threads = 0);
   // A new non-blocking stream on `device` with CUDA stream priority `priority` (0 normal,
   // negative more urgent; clamped to the device's range).

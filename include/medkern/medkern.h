@@ -139,7 +139,7 @@ typedef struct medkern_context_options {
   uint32_t struct_size;
   int32_t device;      /* MEDKERN_DEVICE_HOST (CPU), a CUDA ordinal, or MEDKERN_DEVICE_AUTO */
   int32_t priority;    /* CUDA stream priority: 0 normal, negative is more urgent */
-  int32_t num_threads; /* CPU threads; 0 = all cores */
+  int32_t num_threads; /* CPU threads; 0 = all cores; at most 4 x the hardware threads */
   uint64_t tag;        /* pool allocations made by ops on this context carry this tag */
 } medkern_context_options;
 
@@ -152,7 +152,8 @@ MEDKERN_API medkern_status medkern_context_options_init(medkern_context_options*
  * A CUDA context owns a non-blocking stream; ops on it are ordered on that stream and may
  * return before the GPU finishes. A CPU context runs each op to completion.
  * Errors: a device that is neither MEDKERN_DEVICE_HOST, MEDKERN_DEVICE_AUTO nor an ordinal,
- * num_threads < 0: MEDKERN_ERROR_INVALID_ARGUMENT; no such CUDA device:
+ * num_threads < 0 or above 4 x the hardware threads: MEDKERN_ERROR_INVALID_ARGUMENT; no such
+ * CUDA device:
  * MEDKERN_ERROR_NO_DEVICE. The caller frees the context with medkern_context_destroy. */
 MEDKERN_API medkern_status medkern_context_create(const medkern_context_options* options,
                                                   medkern_context** context);

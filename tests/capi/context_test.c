@@ -167,6 +167,18 @@ medkern_context* test_contexts(int32_t device_count) {
   options.num_threads = -1;
   CHECK_STATUS(medkern_context_create(&options, &context), MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("num_threads");
+  /* Thread counts the system cannot start are refused up front, never started (100,000
+   * threads crashed, INT32_MAX made the OpenMP runtime end the process). */
+  options.num_threads = 100000;
+  CHECK_STATUS(medkern_context_create(&options, &context), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("num_threads");
+  CHECK(context == NULL);
+  options.num_threads = INT32_MAX;
+  CHECK_STATUS(medkern_context_create(&options, &context), MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("hardware threads");
+  options.device = MEDKERN_DEVICE_AUTO; /* refused whatever the device */
+  CHECK_STATUS(medkern_context_create(&options, &context), MEDKERN_ERROR_INVALID_ARGUMENT);
+  options.device = MEDKERN_DEVICE_HOST;
 
   /* A caller whose header knew only struct_size and device: the rest is defaulted. */
   medkern_context_options_init(&options);

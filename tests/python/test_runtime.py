@@ -92,6 +92,11 @@ def test_release_tag_and_reset_peak():
     assert medkern.release_tag(0xDEADBEEF, device="cpu") == 0
     with pytest.raises(ValueError, match="tag"):
         medkern.release_tag(-5, device="cpu")
+    # Tag 0 is every untagged allocation's, other threads' included: never released.
+    before = medkern.pool_stats("cpu")["deallocations"]
+    with pytest.raises(ValueError, match="tag: 0"):
+        medkern.release_tag(0, device="cpu")
+    assert medkern.pool_stats("cpu")["deallocations"] == before
     medkern.reset_pool_peak("cpu")
     stats = medkern.pool_stats("cpu")
     assert stats["peak_bytes_in_use"] == stats["bytes_in_use"]
@@ -128,5 +133,8 @@ def test_context_binding():
     assert "cpu" in repr(ctx)
     with pytest.raises(ValueError, match="num_threads"):
         medkern.Context.cpu(-1)
+    # Thread counts the system could not start are refused before any thread is made.
+    with pytest.raises(ValueError, match="hardware threads"):
+        medkern.Context.cpu(100000)
     auto = medkern.Context.automatic()
     assert auto.is_cuda == (_core.device_count() > 0)
