@@ -28,14 +28,24 @@ Pool& pool_of(int32_t device) {
 // Allocation (its byte count and the id that protects against a double free after a tag
 // release), and callers copy volumes by value. So the façade remembers each allocation it
 // made, by device and pointer, in one process-wide table: a volume may be freed through any
-// context of its device, from any thread. After a tag release the entry stays; freeing the
-// volume then passes its stale id to the pool, which ignores it, as medkern.h promises. Only
-// if a later medkern_volume_allocate is handed the same address is the entry replaced.
+// context of its device, from any thread. A tag release through medkern_pool_release_tag
+// drops the entries of the allocations it freed, so that the table holds live volumes only.
 class AllocationTable {
  public:
-  void insert(int32_t device, const Allocation& allocation) {
+  void insert(int32_t device, const Allocation& allocation, uint64_t tag) {
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_[{device, allocation.pointer}] = allocation;
+    entries_[{device, allocation.pointer}] = Entry{allocation, tag};
+  }
+
+  // Drops the entries of `device` with `tag` whose allocation `pool` no longer holds. Those
+  // allocated with the tag after the release began stay.
+  void forget_released(int32_t device, uint64_t tag, const Pool& pool) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      const bool released = it->first.first == device && it->second.tag == tag &&
+                            !pool.is_live(it->second.allocation);
+      it = released ? entries_.erase(it) : std::next(it);
+    }
   }
 
   // Removes and returns the allocation at (device, pointer); false when there is none.
@@ -43,7 +53,7 @@ class AllocationTable {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto it = entries_.find({device, pointer});
     if (it == entries_.end()) return false;
-    *allocation = it->second;
+    *allocation = it->second.allocation;
     entries_.erase(it);
     return true;
   }
@@ -57,8 +67,12 @@ class AllocationTable {
   }
 
  private:
+  struct Entry {
+    Allocation allocation;
+    uint64_t tag;
+  };
   mutable std::mutex mutex_;
-  std::map<std::pair<int32_t, void*>, Allocation> entries_;
+  std::map<std::pair<int32_t, void*>, Entry> entries_;
 };
 
 AllocationTable& allocations() {
@@ -114,7 +128,7 @@ medkern_status medkern_volume_allocate(medkern_context* context, medkern_dtype d
     medkern::Pool& pool = ctx.pool();
     const medkern::Allocation allocation = pool.allocate(ref.bytes(), ctx.stream(), ctx.tag());
     try {
-      allocations().insert(ctx.device().ordinal, allocation);
+      allocations().insert(ctx.device().ordinal, allocation, ctx.tag());
     } catch (...) {
       pool.deallocate(allocation, ctx.stream());
       throw;
@@ -197,10 +211,9 @@ medkern_status medkern_pool_set_limit(int32_t device, uint64_t limit_bytes) {
 medkern_status medkern_pool_release_tag(int32_t device, uint64_t tag, uint64_t* bytes_released) {
   return MEDKERN_GUARDED({
     if (bytes_released != nullptr) *bytes_released = 0;
-    if (tag == 0) {
-      throw_invalid("tag: 0 is the default tag of every allocation and cannot be released");
-    }
-    const std::size_t bytes = pool_of(device).release_tag(tag);
+    medkern::Pool& pool = pool_of(device);
+    const std::size_t bytes = pool.release_tag(tag);
+    allocations().forget_released(device, tag, pool);
     if (bytes_released != nullptr) *bytes_released = bytes;
   });
 }

@@ -96,6 +96,8 @@ class TaggingAdaptor {
   // Frees every live allocation with `tag` on `stream`; returns the bytes freed.
   std::size_t release_tag(uint64_t tag, StreamHandle stream);
   std::size_t bytes_with_tag(uint64_t tag) const;
+  // False once `allocation` is freed, by deallocate or by its tag's release.
+  bool is_live(const Allocation& allocation) const;
 
  private:
   struct Record {
@@ -122,8 +124,10 @@ class Pool {
     tagging_.deallocate(allocation, stream);
   }
   // Waits for the device to be idle first, so that no queued work still uses the memory.
+  // Tag 0, the default of every allocation, is refused (Error(invalid_argument)).
   std::size_t release_tag(uint64_t tag);
   std::size_t bytes_with_tag(uint64_t tag) const { return tagging_.bytes_with_tag(tag); }
+  bool is_live(const Allocation& allocation) const { return tagging_.is_live(allocation); }
 
   PoolStats stats() const;
   void reset_peak() { statistics_.reset_peak(); }

@@ -109,6 +109,11 @@ std::size_t TaggingAdaptor::release_tag(uint64_t tag, StreamHandle stream) {
   return bytes;
 }
 
+bool TaggingAdaptor::is_live(const Allocation& allocation) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return live_.count(allocation.id) != 0;
+}
+
 std::size_t TaggingAdaptor::bytes_with_tag(uint64_t tag) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::size_t bytes = 0;

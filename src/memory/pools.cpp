@@ -21,6 +21,11 @@ Pool::Pool(Device device, std::unique_ptr<MemoryResource> base)
       tagging_(statistics_) {}
 
 std::size_t Pool::release_tag(uint64_t tag) {
+  if (tag == 0) {
+    // Every allocation made without a tag carries 0, other threads' in-flight work included.
+    throw Error(Status::invalid_argument,
+                "tag: 0 is the default tag of every allocation and cannot be released");
+  }
 #if MEDKERN_WITH_CUDA
   if (device_.is_cuda()) {
     // The memory may still be read by queued kernels of any stream: wait for all of them,

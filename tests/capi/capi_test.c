@@ -128,6 +128,7 @@ int main(void) {
     return 1;
   }
   test_memory(cpu);
+  test_release_tag_forgets(cpu);
   test_copy(cpu);
   test_histogram_values(cpu, "histogram");
   test_histogram_errors(cpu);

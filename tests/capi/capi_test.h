@@ -67,6 +67,7 @@ medkern_context* test_contexts(int32_t device_count); /* returns a CPU context *
 /* memory_test.c */
 void test_volume_init(void);
 void test_memory(medkern_context* cpu);
+void test_release_tag_forgets(medkern_context* cpu);
 void test_copy(medkern_context* context);
 /* histogram_test.c */
 void test_histogram_values(medkern_context* context, const char* name);

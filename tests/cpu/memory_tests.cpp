@@ -65,6 +65,8 @@ TEST_CASE("releasing a tag frees exactly its allocations, once", "[memory]") {
   CHECK(pool.release_tag(7) == 300);
   CHECK(pool.stats().bytes_in_use == 50);
   CHECK(pool.release_tag(7) == 0);
+  // Tag 0 is every untagged allocation's: refused by the pool itself, whichever front calls.
+  CHECK_THROWS_AS(pool.release_tag(0), Error);
   // Freeing a released allocation later is harmless and changes nothing.
   pool.deallocate(study_a1, nullptr);
   pool.deallocate(study_a2, nullptr);
