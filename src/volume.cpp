@@ -97,7 +97,9 @@ void validate_volume(const VolumeRef& volume, const char* what) {
   // The largest offset reachable through the strides must fit in 64 bits as well.
   int64_t reach = 0;
   for (int axis = 0; axis < 3; ++axis) {
-    const int64_t stride = volume.strides[axis] < 0 ? -volume.strides[axis] : volume.strides[axis];
+    // INT64_MIN has no positive counterpart; any stride near it overflows anyway.
+    const int64_t raw = volume.strides[axis];
+    const int64_t stride = raw == INT64_MIN ? INT64_MAX : (raw < 0 ? -raw : raw);
     if (stride != 0 && volume.shape[axis] - 1 > (kLimit / 8 - reach) / stride) {
       throw Error(Status::overflow,
                   fmt::format("{}: strides ({}, {}, {}) overflow 64-bit offsets", what,
