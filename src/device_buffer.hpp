@@ -1,5 +1,7 @@
 // A flat array of T in a context's pool, as RMM's device_uvector: the scratch arrays of the
-// ops (counts, tables, forests, flags). What has a shape and a dtype is a Volume.
+// ops (counts, tables, forests, flags). What has a shape and a dtype is a Volume. On a CPU
+// context the memory is host memory from the CPU pool, so that the CPU ops' scratch obeys
+// its limit too (src/cpu/thread_scratch.hpp splits one among threads).
 #pragma once
 
 #include <cstddef>
@@ -20,8 +22,9 @@ class DeviceBuffer {
   static_assert(std::is_trivially_copyable_v<T>, "a DeviceBuffer holds plain values");
 
  public:
-  // `count` uninitialised elements on the context's device, allocated in its stream's order
-  // with its tag. Zero elements allocate nothing; data() is then null.
+  // `count` uninitialised elements on the context's device (host memory on a CPU context),
+  // allocated in its stream's order with its tag. Zero elements allocate nothing; data() is
+  // then null. Throws Error(out_of_memory) past the pool's limit or the memory there is.
   DeviceBuffer(const Context& context, std::size_t count)
       : context_(context.state()), count_(count) {
     if (count > std::size_t(INT64_MAX) / sizeof(T)) {
