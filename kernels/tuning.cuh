@@ -299,6 +299,20 @@ struct ReducePolicy {
   using Sm86_89 = Sm90;  // 1024 threads an SM fit every SM
 };
 
+// ------------------------------------------------------------------ perfusion (perfusion.cu)
+// One thread a voxel in a grid-stride loop; each resident thread owns a slice of a scratch
+// buffer, so the grid is no larger than the device holds at once.
+struct PerfusionPolicy {
+  struct Sm90 {
+    static constexpr int kThreads = 256;
+    static constexpr int kBlocksPerSm = 8;
+  };
+  using Sm80 = Sm90;
+  struct Sm86_89 : Sm90 {
+    static constexpr int kBlocksPerSm = kResidentThreadsSm86_89 / kThreads;
+  };
+};
+
 // ------------------------------------------------------------------ region growing
 // (region_growing.cu)
 struct RegionGrowingPolicy {

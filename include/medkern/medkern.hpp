@@ -12,6 +12,7 @@
 #include "medkern/label_statistics.hpp"
 #include "medkern/labeling.hpp"
 #include "medkern/memory.hpp"
+#include "medkern/perfusion.hpp"
 #include "medkern/region_growing.hpp"
 #include "medkern/threshold.hpp"
 #include "medkern/volume.hpp"

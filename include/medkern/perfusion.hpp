@@ -1,0 +1,173 @@
+// Perfusion: concentration-time curves of a dynamic series (CT perfusion, DSC-MRI), their
+// deconvolution by the arterial input function into CBF, CBV, MTT and Tmax maps
+// (Østergaard et al., MRM 1996;36:715; Wu et al., MRM 2003;50:164), the time-intensity
+// curves of labelled regions, and a digital reference object to validate them. docs/ops.md,
+// section "Perfusion", states every convention.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "medkern/context.hpp"
+#include "medkern/fields.hpp"
+
+namespace medkern {
+
+// A dynamic series: `frames` volumes of one shape, frame t at data + t * frame_stride
+// elements, each described by `first` (dtype, shape, strides, spacing, device).
+struct SeriesRef {
+  VolumeRef first;
+  int64_t frames = 1;
+  int64_t frame_stride = 0;  // elements
+
+  // Frame t (0 .. frames - 1) as a volume view.
+  VolumeRef frame(int64_t t) const;
+};
+
+// Checks a series as validate_volume checks a volume, its frame axis included; `what` names
+// it in the message.
+void validate_series(const SeriesRef& series, const char* what);
+
+// How the series' values become contrast concentration.
+enum class PerfusionModality : int32_t {
+  ct = 0,             // C(t) = S(t) - S0 (HU)
+  mr = 1,             // DSC: C(t) = -ln(S(t) / S0) / TE
+  concentration = 2,  // the series holds concentrations already: C(t) = S(t)
+};
+
+enum class DeconvolutionMethod : int32_t {
+  ssvd = 0,      // truncated SVD of the lower-triangular convolution matrix (Østergaard 1996)
+  csvd = 1,      // block-circulant matrix of the AIF zero-padded to 2N (Wu 2003)
+  osvd = 2,      // csvd with a threshold per voxel by the oscillation index (Wu 2003)
+  tikhonov = 3,  // Tikhonov-regularised inverse of the circulant matrix
+};
+
+struct PerfusionParams {
+  PerfusionModality modality = PerfusionModality::ct;
+  double te_s = 0.0;  // echo time (s) for modality mr: finite, > 0; unused otherwise
+  DeconvolutionMethod method = DeconvolutionMethod::osvd;
+  // Fraction of the largest singular value below which singular values are dropped (ssvd,
+  // csvd) or the regularisation parameter lambda (tikhonov); finite, in [0, 1). A negative
+  // value takes the method's default: 0.2 (ssvd), 0.1 (csvd), 0.1 (tikhonov). osvd tries
+  // 0.00, 0.05, ..., 0.95 and takes the smallest whose oscillation index stays below
+  // `oscillation_index`.
+  double truncation = -1.0;
+  double oscillation_index = 0.095;  // osvd only: finite, > 0
+  // Frames averaged for the baseline S0 (1 .. frames); 0 finds them: the frames before the
+  // AIF's bolus arrival (the first frame whose AIF concentration reaches 10 % of its peak,
+  // computed against the first frame), at least one.
+  int32_t baseline_frames = 0;
+  // Hematocrit correction kH = (1 - hematocrit_large) / (1 - hematocrit_small) and brain
+  // density (g/ml) scale CBF and CBV: each finite; hematocrits in [0, 1), density > 0.
+  double hematocrit_large = 0.45;
+  double hematocrit_small = 0.25;
+  double density_g_per_ml = 1.04;
+};
+
+template <>
+struct FieldsOf<PerfusionParams> {
+  static constexpr auto list = fields(
+      field("modality", &PerfusionParams::modality), field("te_s", &PerfusionParams::te_s),
+      field("method", &PerfusionParams::method), field("truncation", &PerfusionParams::truncation),
+      field("oscillation_index", &PerfusionParams::oscillation_index),
+      field("baseline_frames", &PerfusionParams::baseline_frames),
+      field("hematocrit_large", &PerfusionParams::hematocrit_large),
+      field("hematocrit_small", &PerfusionParams::hematocrit_small),
+      field("density_g_per_ml", &PerfusionParams::density_g_per_ml));
+};
+
+// The output maps, each (nz, ny, nx) like a frame: float32 except `valid` (uint8). Outside
+// the mask and where a voxel shows no enhancement every map is 0 and valid is 0; no map
+// holds NaN or inf.
+struct PerfusionMapsRef {
+  VolumeRef cbf;      // ml/100 g/min: the residue function's maximum, scaled
+  VolumeRef cbv;      // ml/100 g: the area under the tissue curve over the AIF's, scaled
+  VolumeRef mtt;      // s: CBV / CBF
+  VolumeRef tmax;     // s: time of the residue's maximum (parabolic sub-frame estimate)
+  VolumeRef ttp;      // s after the first frame: time of the tissue curve's peak
+  VolumeRef arrival;  // s after the first frame: the tissue curve's bolus arrival
+  VolumeRef valid;    // uint8: 1 where the maps hold a value
+};
+
+// Everything known of the call besides the maps: what was derived from the arguments.
+struct PerfusionInfo {
+  std::vector<double> aif;  // the AIF as concentration, on the series' frames
+  int32_t baseline_frames = 0;
+  double truncation = 0.0;         // the fraction used (osvd: its largest candidate)
+  double sample_interval_s = 0.0;  // of the uniform grid the deconvolution ran on
+  int32_t samples = 0;             // points of that grid
+};
+
+// The maps of `series` (int16, uint16 or float32; frame times `times_s`, increasing, one
+// per frame, any spacing: the curves are resampled linearly to a uniform grid of the
+// smallest frame interval before deconvolution) against the arterial input `aif`, a curve of
+// the series' values, one per frame, converted as the tissue is. `mask` (uint8, a frame's
+// shape; may be null) limits the voxels. Maps live where the caller's views do.
+PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
+                             const std::vector<double>& times_s, const std::vector<double>& aif,
+                             const VolumeRef* mask, const PerfusionMapsRef& maps,
+                             const PerfusionParams& params);
+
+// The mean over `aif_mask` (uint8, a frame's shape, at least one voxel) of each frame: the
+// AIF curve from a region.
+std::vector<double> mean_curve(const Context& context, const SeriesRef& series,
+                               const VolumeRef& aif_mask);
+
+// Time-intensity curves of labelled regions: for each label 1 .. max label, its voxel
+// count and the mean and standard deviation (population) of its voxels at every frame.
+struct TimeIntensityCurves {
+  int64_t frames = 0;
+  std::vector<int32_t> labels;  // the labels present, increasing
+  std::vector<int64_t> count;   // per label
+  std::vector<double> mean;     // labels.size() x frames, row by label
+  std::vector<double> std;      // likewise
+};
+
+// `labels` (int32 or uint8, a frame's shape; 0 is background, at most 2^24 - 1).
+TimeIntensityCurves time_intensity_curves(const Context& context, const SeriesRef& series,
+                                          const VolumeRef& labels);
+
+// ------------------------------------------------------------------ digital reference object
+
+enum class ResidueShape : int32_t { exponential = 0, boxcar = 1, linear = 2 };
+
+// A digital reference object in the manner of Kudo et al. (Radiology 2013;267:201) and the
+// QIBA DSC DRO: a gamma-variate AIF and, for every combination of CBF x MTT x delay, a block
+// of voxels whose tissue curve is CBF * (AIF (x) R)(t - delay) for the residue shape R,
+// turned into CT (HU) or MR (DSC) signal, with Gaussian noise of a given SNR.
+struct PerfusionPhantomParams {
+  PerfusionModality modality = PerfusionModality::ct;
+  ResidueShape residue = ResidueShape::exponential;
+  std::vector<double> cbf{10, 20, 30, 40, 50, 60, 70};  // ml/100 g/min
+  std::vector<double> mtt{2, 4, 6, 8, 12, 16, 24};      // s
+  std::vector<double> delay{0, 1, 2, 3, 4};             // s, tissue after the AIF
+  int32_t block = 4;  // each combination is a block x block x 1 patch of voxels
+  int32_t frames = 60;
+  double interval_s = 1.0;  // frame interval
+  double snr = 0.0;         // peak tissue enhancement over noise sigma; 0: no noise
+  uint64_t seed = 1;
+  // Signal model: CT baseline (HU) and enhancement per unit concentration; MR S0, TE and
+  // the peak AIF signal drop; hematocrit and density as in PerfusionParams.
+  double ct_baseline_hu = 40.0;
+  double te_s = 0.03;
+  double mr_s0 = 1000.0;
+  double aif_peak = 60.0;  // peak AIF concentration (CT: HU above baseline; MR: in 1/s units)
+  double aif_arrival_s = 8.0;
+  double hematocrit_large = 0.45;
+  double hematocrit_small = 0.25;
+  double density_g_per_ml = 1.04;
+};
+
+struct PerfusionPhantom {
+  std::vector<float> series;  // (frames, nz = 1, ny, nx), C order
+  std::array<int64_t, 4> shape{0, 0, 0, 0};
+  std::vector<double> times_s;
+  std::vector<double> aif;  // AIF signal, one per frame (in the series' units)
+  // True values per voxel of a frame (ny x nx): CBF, CBV, MTT, delay.
+  std::vector<float> cbf, cbv, mtt, delay;
+};
+
+PerfusionPhantom perfusion_phantom(const PerfusionPhantomParams& params);
+
+}  // namespace medkern
