@@ -104,7 +104,7 @@ MEDKERN_HOST_DEVICE float arrival_time(const Floats& c, const float* time_s, int
       if (t == 0) return time_s[0];
       const float rise = c[t] - c[t - 1];
       const float w = rise > 0.0f ? (level - c[t - 1]) / rise : 1.0f;
-      return time_s[t - 1] + w * (time_s[t] - time_s[t - 1]);
+      return add_rounded(time_s[t - 1], multiply_rounded(w, time_s[t] - time_s[t - 1]));
     }
   }
   return time_s[peak_frame];
@@ -113,7 +113,7 @@ MEDKERN_HOST_DEVICE float arrival_time(const Floats& c, const float* time_s, int
 // The parabola's vertex through (m - 1, left), (m, centre), (m + 1, right), as an offset in
 // (-0.5, 0.5) from m; 0 at the ends or where the three are not a peak.
 MEDKERN_HOST_DEVICE inline float parabolic_offset(float left, float centre, float right) {
-  const float curvature = left - 2.0f * centre + right;
+  const float curvature = add_rounded(left - multiply_rounded(2.0f, centre), right);
   if (!(curvature < 0.0f)) return 0.0f;
   const float offset = 0.5f * (left - right) / curvature;
   return offset > 0.5f ? 0.5f : (offset < -0.5f ? -0.5f : offset);
@@ -140,7 +140,9 @@ MEDKERN_HOST_DEVICE ResiduePeak residue_peak(const Floats& f, int32_t m) {
 template <class Floats>
 MEDKERN_HOST_DEVICE float oscillation_of(const Floats& f, int32_t m, float f_max) {
   float sum = 0.0f;
-  for (int32_t k = 2; k < m; ++k) sum += fabsf(f[k] - 2.0f * f[k - 1] + f[k - 2]);
+  for (int32_t k = 2; k < m; ++k) {
+    sum += fabsf(add_rounded(f[k] - multiply_rounded(2.0f, f[k - 1]), f[k - 2]));
+  }
   return sum / (float(m) * f_max);
 }
 
@@ -155,8 +157,9 @@ struct StridedFloats {
   }
 };
 
-// The maps of one voxel whose value at frame t is value(t). `scratch` (a float* or
-// StridedFloats) holds perfusion_scratch_floats(plan) floats.
+// The maps of one voxel whose value at frame t is value(t). Products and sums are rounded
+// on their own (host_device.hpp), so that the GPU computes what the CPU does. `scratch` (a float*
+// or StridedFloats) holds perfusion_scratch_floats(plan) floats.
 template <class ValueOf, class Floats>
 MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, ValueOf&& value,
                                                    const Floats& scratch) {
@@ -176,14 +179,16 @@ MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, Va
     c[t] = concentration_of(float(value(t)), s0, plan.modality, plan.te_s);
     if (!is_finite(c[t])) return none;
     if (c[t] > c[peak_frame]) peak_frame = t;
-    area += plan.frame_weight_s[t] * c[t];
+    area = add_rounded(area, multiply_rounded(plan.frame_weight_s[t], c[t]));
   }
   const float peak = c[peak_frame];
   if (!(peak > 0.0f) || !(area > 0.0f)) return none;  // no enhancement
   for (int32_t u = 0; u < n; ++u) {
     const int32_t i = plan.resample_index[u];
     const float w = plan.resample_weight[u];
-    grid[u] = w == 0.0f ? c[i] : (1.0f - w) * c[i] + w * c[i + 1];
+    grid[u] = w == 0.0f
+                  ? c[i]
+                  : add_rounded(multiply_rounded(1.0f - w, c[i]), multiply_rounded(w, c[i + 1]));
   }
 
   ResiduePeak best{0.0f, 0.0f};
@@ -194,7 +199,7 @@ MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, Va
     for (int32_t i = 0; i < n; ++i) {
       const float* row = plan.inverse + int64_t(i) * n;
       float f = 0.0f;
-      for (int32_t u = 0; u < n; ++u) f += row[u] * grid[u];
+      for (int32_t u = 0; u < n; ++u) f = add_rounded(f, multiply_rounded(row[u], grid[u]));
       if (best_index == i - 1 && i > 0) right = f;
       if (best_index < 0 || f > best.value) {
         best = {f, float(i)};
@@ -212,7 +217,7 @@ MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, Va
     for (int32_t k = 0; k < plan.rank; ++k) {
       const float* row = plan.u_t + int64_t(k) * n;
       float sum = 0.0f;
-      for (int32_t u = 0; u < n; ++u) sum += row[u] * grid[u];
+      for (int32_t u = 0; u < n; ++u) sum = add_rounded(sum, multiply_rounded(row[u], grid[u]));
       y[k] = sum;
     }
     for (int32_t i = 0; i < m; ++i) f[i] = 0.0f;
@@ -225,7 +230,10 @@ MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, Va
       if (rank == added) continue;
       for (; added < rank; ++added) {
         const float yk = y[added];
-        for (int32_t i = 0; i < m; ++i) f[i] += plan.v_scaled[int64_t(i) * plan.rank + added] * yk;
+        for (int32_t i = 0; i < m; ++i) {
+          f[i] = add_rounded(f[i],
+                             multiply_rounded(plan.v_scaled[int64_t(i) * plan.rank + added], yk));
+        }
       }
       const ResiduePeak candidate = residue_peak(f, n);
       if (!(candidate.value > 0.0f)) continue;

@@ -1,0 +1,160 @@
+// The CUDA perfusion maps against the CPU's on fresh noisy phantoms: CT and concentration
+// series give the same maps (the per-voxel code is shared and its products and sums are
+// rounded alike), MR within the logarithm's last bits.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "gpu/close_to.hpp"
+#include "medkern/perfusion.hpp"
+#include "support/catch.hpp"
+#include "support/device_copies.hpp"
+#include "support/random_volumes.hpp"
+
+using namespace medkern;
+
+namespace {
+
+struct HostMaps {
+  Shape3 shape;
+  std::vector<float> cbf, cbv, mtt, tmax, ttp, arrival;
+  std::vector<uint8_t> valid;
+  explicit HostMaps(const Shape3& s) : shape(s) {
+    const auto n = std::size_t(s[0] * s[1] * s[2]);
+    cbf.assign(n, -1.0f);
+    cbv = mtt = tmax = ttp = arrival = cbf;
+    valid.assign(n, 9);
+  }
+  PerfusionMapsRef ref() {
+    return {make_view(cbf.data(), shape),  make_view(cbv.data(), shape),
+            make_view(mtt.data(), shape),  make_view(tmax.data(), shape),
+            make_view(ttp.data(), shape),  make_view(arrival.data(), shape),
+            make_view(valid.data(), shape)};
+  }
+};
+
+// The share of voxels where `a` and `b` differ by more than `relative` of the larger.
+double share_differing(const std::vector<float>& a, const std::vector<float>& b, double relative) {
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double scale = std::max(std::abs(double(a[i])), std::abs(double(b[i])));
+    if (std::abs(double(a[i]) - b[i]) > relative * scale + 1e-30) ++differing;
+  }
+  return double(differing) / double(a.size());
+}
+
+}  // namespace
+
+TEST_CASE("GPU perfusion maps equal CPU perfusion maps", "[gpu][perfusion]") {
+  const uint64_t seed = test::fresh_seed();
+  auto cpu = Context::cpu();
+  auto gpu = Context::cuda(0);
+  for (auto modality :
+       {PerfusionModality::ct, PerfusionModality::mr, PerfusionModality::concentration}) {
+    for (int method = 0; method < 4; ++method) {
+      PerfusionPhantomParams phantom_params;
+      phantom_params.modality = modality;
+      phantom_params.frames = 45;
+      phantom_params.block = 3;  // 105 x 21 voxels a frame: not a multiple of a block
+      phantom_params.snr = 30.0;
+      phantom_params.seed = seed + uint64_t(method);
+      const PerfusionPhantom phantom = perfusion_phantom(phantom_params);
+      const Shape3 frame{1, phantom.shape[2], phantom.shape[3]};
+      const int64_t voxels = frame[1] * frame[2];
+      SeriesRef host_series{make_view(phantom.series.data(), frame), phantom.shape[0], voxels};
+      PerfusionParams params;
+      params.modality = modality;
+      params.te_s = phantom_params.te_s;
+      params.method = DeconvolutionMethod(method);
+      // A mask with holes, and a baseline found from the AIF.
+      std::vector<uint8_t> mask(voxels);
+      for (int64_t i = 0; i < voxels; ++i) mask[i] = (i * 7 + seed) % 11 != 0;
+      const VolumeRef mask_view = make_view(mask.data(), frame);
+      INFO("seed " << seed << " modality " << int(modality) << " method " << method);
+
+      HostMaps expected(frame);
+      perfusion_maps(cpu, host_series, phantom.times_s, phantom.aif, &mask_view, expected.ref(),
+                     params);
+      // Host series and maps through the GPU context (staged), then device-resident ones.
+      HostMaps staged(frame);
+      perfusion_maps(gpu, host_series, phantom.times_s, phantom.aif, &mask_view, staged.ref(),
+                     params);
+      auto device_series =
+          test::to_device(gpu, phantom.series, {phantom.shape[0], frame[1], frame[2]});
+      SeriesRef resident{device_series.view(), phantom.shape[0], voxels};
+      resident.first.shape = frame;
+      Volume<float> cbf(gpu, frame), cbv(gpu, frame), mtt(gpu, frame), tmax(gpu, frame),
+          ttp(gpu, frame), arrival(gpu, frame);
+      Volume<uint8_t> valid(gpu, frame);
+      auto device_mask = test::to_device(gpu, mask, frame);
+      const VolumeRef device_mask_view = device_mask;
+      perfusion_maps(gpu, resident, phantom.times_s, phantom.aif, &device_mask_view,
+                     {cbf, cbv, mtt, tmax, ttp, arrival, valid}, params);
+      const double allowed = modality == PerfusionModality::mr ? 0.002 : 0.0;
+      for (const HostMaps* actual : {&staged}) {
+        CHECK(share_differing(actual->cbf, expected.cbf, 1e-5) <= allowed);
+        CHECK(share_differing(actual->cbv, expected.cbv, 1e-5) <= allowed);
+        CHECK(share_differing(actual->mtt, expected.mtt, 1e-5) <= allowed);
+        CHECK(share_differing(actual->tmax, expected.tmax, 1e-5) <= allowed);
+        CHECK(share_differing(actual->ttp, expected.ttp, 1e-5) <= allowed);
+        CHECK(share_differing(actual->arrival, expected.arrival, 1e-5) <= allowed);
+        CHECK(actual->valid == expected.valid);
+      }
+      CHECK(share_differing(test::to_host<float>(gpu, cbf), expected.cbf, 1e-5) <= allowed);
+      CHECK(share_differing(test::to_host<float>(gpu, mtt), expected.mtt, 1e-5) <= allowed);
+      CHECK(share_differing(test::to_host<float>(gpu, tmax), expected.tmax, 1e-5) <= allowed);
+      CHECK(test::to_host<uint8_t>(gpu, valid) == expected.valid);
+    }
+  }
+}
+
+TEST_CASE("GPU perfusion maps of an int16 CT series with strided frames", "[gpu][perfusion]") {
+  const uint64_t seed = test::fresh_seed();
+  PerfusionPhantomParams phantom_params;
+  phantom_params.frames = 30;
+  phantom_params.block = 2;
+  phantom_params.snr = 20.0;
+  phantom_params.seed = seed;
+  const PerfusionPhantom phantom = perfusion_phantom(phantom_params);
+  const int64_t nt = phantom.shape[0], ny = phantom.shape[2], nx = phantom.shape[3];
+  // int16 HU, frames interleaved with a second copy (frame stride twice a frame's size).
+  std::vector<int16_t> hu(std::size_t(2 * nt * ny * nx));
+  for (int64_t t = 0; t < nt; ++t) {
+    for (int64_t i = 0; i < ny * nx; ++i) {
+      hu[std::size_t(2 * t * ny * nx + i)] = int16_t(std::lround(phantom.series[t * ny * nx + i]));
+    }
+  }
+  const Shape3 frame{1, ny, nx};
+  SeriesRef series{make_view(hu.data(), frame), nt, 2 * ny * nx};
+  PerfusionParams params;
+  params.method = DeconvolutionMethod::csvd;
+  params.baseline_frames = 5;
+  HostMaps expected(frame), actual(frame);
+  INFO("seed " << seed);
+  perfusion_maps(Context::cpu(), series, phantom.times_s, phantom.aif, nullptr, expected.ref(),
+                 params);
+  perfusion_maps(Context::cuda(0), series, phantom.times_s, phantom.aif, nullptr, actual.ref(),
+                 params);
+  CHECK(share_differing(actual.cbf, expected.cbf, 1e-5) == 0.0);
+  CHECK(share_differing(actual.cbv, expected.cbv, 1e-5) == 0.0);
+  CHECK(actual.valid == expected.valid);
+  CHECK(std::count(actual.valid.begin(), actual.valid.end(), 1) > int64_t(actual.valid.size() / 2));
+}
+
+TEST_CASE("GPU time-intensity curves equal the CPU's", "[gpu][perfusion]") {
+  const uint64_t seed = test::fresh_seed();
+  const Shape3 frame{3, 17, 29};
+  const int64_t nt = 7, voxels = frame[0] * frame[1] * frame[2];
+  const auto values = test::random_ct({nt * frame[0], frame[1], frame[2]}, seed);
+  const auto labels = test::random_labels(frame, seed + 1, 40);
+  SeriesRef series{make_view(values.data(), frame), nt, voxels};
+  const auto expected =
+      time_intensity_curves(Context::cpu(), series, make_view(labels.data(), frame));
+  const auto actual =
+      time_intensity_curves(Context::cuda(0), series, make_view(labels.data(), frame));
+  INFO("seed " << seed);
+  CHECK(actual.labels == expected.labels);
+  CHECK(actual.count == expected.count);
+  CHECK(actual.mean == expected.mean);
+  CHECK(actual.std == expected.std);
+}
