@@ -510,13 +510,96 @@ def calcium_peers(have_gpu, row):
         host.nbytes, same)
 
 
+# ------------------------------------------------------------------ perfusion
+
+
+def perfusion_series(frame, frames=40, seed=0):
+    """A (frames, *frame) float32 series tiling a noisy digital reference object, its times
+    and AIF (what bench/perfusion_bench.cpp times)."""
+    phantom = medkern.perfusion_phantom(frames=frames, block=1, snr=50.0, seed=seed + 1)
+    tile = phantom.series[:, 0]  # (frames, ty, tx)
+    nz, ny, nx = frame
+    reps = (1, -(-ny // tile.shape[1]), -(-nx // tile.shape[2]))
+    plane = np.tile(tile, reps)[:, :ny, :nx]
+    series = np.ascontiguousarray(np.broadcast_to(plane[:, None], (frames, nz, ny, nx)))
+    return series, np.asarray(phantom.times), np.asarray(phantom.aif)
+
+
+def csvd_operator(xp, aif, times, baseline, truncation=0.1):
+    """cSVD as a numpy / CuPy user writes it (Wu et al. 2003): the block-circulant matrix of
+    the AIF's concentration, its truncated pseudo-inverse (first n rows and columns), and
+    the scale of the area ratio."""
+    dt = float(times[1] - times[0])
+    c_aif = aif - aif[:baseline].mean()
+    n = len(c_aif)
+    padded = np.concatenate([c_aif, np.zeros(n)])
+    lags = (np.arange(2 * n)[:, None] - np.arange(2 * n)[None, :]) % (2 * n)
+    u, s, vt = np.linalg.svd(dt * padded[lags])
+    inverse_s = np.where(s >= truncation * s[0], 1.0 / s, 0.0)
+    operator = (vt.T[:n] * inverse_s) @ u[:n].T
+    weights = np.zeros(n)  # the trapezoid rule over the frames
+    weights[:-1] += np.diff(times) / 2
+    weights[1:] += np.diff(times) / 2
+    return xp.asarray(operator, dtype=xp.float32), xp.asarray(weights, dtype=xp.float32), float(
+        weights @ c_aif)
+
+
+def perfusion_peers(have_gpu, row, cpu_frame=(16, 128, 128), gpu_frame=(320, 256, 256)):
+    """Group "perfusion": all maps by cSVD against the same method composed from CuPy (GPU,
+    40 x 320 x 256 x 256: CBF and CBV by a GEMM and a max) and from numpy (CPU, 40 x 16 x
+    128 x 128); "same": CBF within 1e-3 relative where medkern's map is valid."""
+    kh = (1 - 0.45) / (1 - 0.25) / 1.04
+    baseline = 6
+
+    def compare(xp, series, times, aif, where):
+        operator, weights, aif_area = csvd_operator(xp, aif, times, baseline)
+
+        def peer():
+            c = series - series[:baseline].mean(axis=0)
+            flat = c.reshape(c.shape[0], -1)
+            cbf = (operator @ flat).max(axis=0) * (6000 * kh)
+            cbv = (weights @ flat) * (100 * kh / aif_area)
+            return cbf, cbv
+
+        def mine():
+            return medkern.perfusion_maps(series, times, aif, method="csvd",
+                                          baseline_frames=baseline)
+        maps, (cbf, _) = mine(), peer()
+        valid = maps.valid.reshape(-1) == 1
+        theirs = cbf[valid]
+        same = bool(xp.allclose(maps.cbf.reshape(-1)[valid], theirs, rtol=1e-3,
+                                atol=1e-3 * float(theirs.max())))
+        timer = gpu_time if where == "gpu" else cpu_time
+        shape = "x".join(str(d) for d in series.shape)
+        row(f"perfusion maps cSVD {shape} float32", where,
+            timer(mine, repeat=10) if where == "gpu" else timer(mine),
+            f"{'cupy' if where == 'gpu' else 'numpy'} GEMM + max (CBF, CBV)",
+            timer(peer, repeat=10) if where == "gpu" else timer(peer),
+            series.nbytes + series[0].size * 25, same)
+        for method in ("ssvd", "osvd", "tikhonov"):
+            run = lambda: medkern.perfusion_maps(series, times, aif, method=method,  # noqa: E731
+                                                 baseline_frames=baseline)
+            row(f"perfusion maps {method} {shape} float32", where,
+                timer(run, repeat=5) if where == "gpu" else timer(run),
+                "-", float("nan"), series.nbytes + series[0].size * 25, True)
+
+    if have_gpu:
+        import cupy as cp
+        series, times, aif = perfusion_series(gpu_frame)
+        compare(cp, cp.asarray(series), times, aif, "gpu")
+        del series
+    series, times, aif = perfusion_series(cpu_frame)
+    compare(np, series, times, aif, "cpu")
+
+
 # ---------------------------------------------------------------------------- main
 
 
 # The groups of --only, in the order they run.
 
 
-GROUPS = ("core", "labeling", "region_growing", "watershed", "denoise", "filters", "calcium")
+GROUPS = ("core", "labeling", "region_growing", "watershed", "denoise", "filters", "calcium",
+          "perfusion")
 
 
 def main() -> None:
@@ -556,6 +639,7 @@ def main() -> None:
         "denoise": lambda: denoise_peers(sitk, n, c, have_gpu, row),
         "filters": lambda: filter_peers(n, c, have_gpu, row, sitk),
         "calcium": lambda: calcium_peers(have_gpu, row),
+        "perfusion": lambda: perfusion_peers(have_gpu, row),
     }
     for group in GROUPS:
         if group in only:
