@@ -35,6 +35,7 @@ DEFAULT_BANDWIDTH = 4.23e12
 
 V512, V256, V128 = 512 ** 3, 256 ** 3, 128 ** 3
 V_CALCIUM = 64 * 512 * 512
+V_PERFUSION = 320 * 256 * 256  # voxels of a frame of the 40-frame perfusion series
 
 
 @dataclass
@@ -229,6 +230,21 @@ FAMILIES = {
                 V_CALCIUM, 2, "2 B read", peers=[("calcium score 64x512x512*", "gpu")]),
         cpu_row("calcium_score: Agatston, volume, mass, lesion table",
                 "64×512×512 int16 phantom, uint8 artery labels", "BM_calcium_score_cpu"),
+    ],
+    "perfusion": [
+        *[gpu_row(f"perfusion_maps {name}: CBF, CBV, MTT, Tmax, TTP, arrival, valid",
+                  "40×320×256×256 float32", V_PERFUSION, 40 * 4 + 25,
+                  "40 × 4 B read + 6 × 4 B + 1 B written", f"BM_perfusion_maps_gpu/method:{code}",
+                  [(f"perfusion maps {name} 40x320x256x256 float32", "gpu")])
+          for code, name in enumerate(("ssvd", "csvd", "osvd", "tikhonov"))],
+        gpu_row("perfusion_maps csvd", "40×320×256×256 int16", V_PERFUSION, 40 * 2 + 25,
+                "40 × 2 B read + 6 × 4 B + 1 B written", "BM_perfusion_maps_int16_gpu/method:1"),
+        gpu_row("time_intensity_curves, 1,000 labels", "40×320×256×256 float32", V_PERFUSION,
+                40 * 8, "40 × (4 B values + 4 B labels) read", "BM_time_intensity_curves_gpu"),
+        *[cpu_row(f"perfusion_maps {name}", "40×16×128×128 float32",
+                  f"BM_perfusion_maps_cpu/method:{code}",
+                  [(f"perfusion maps {name} 40x16x128x128 float32", "cpu")])
+          for code, name in enumerate(("ssvd", "csvd", "osvd", "tikhonov"))],
     ],
     "copy": [
         gpu_row("device-to-device copy (the limit)", "512³ float32", V512, 8, FLOAT_RW,
