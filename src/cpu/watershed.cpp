@@ -71,7 +71,9 @@ std::vector<uint32_t> flood_levels(const Grid& grid, const uint32_t* keys, const
     }
   }
   while (!queue.empty()) {
-    const auto [l, i] = queue.top();
+    // Plain variables, not a structured binding: C++17 does not let a lambda capture one.
+    const uint32_t l = queue.top().first;
+    const int64_t i = queue.top().second;
     queue.pop();
     if (l != level[i]) continue;  // an outdated entry
     by_level.push_back(i);        // once: a voxel is queued only with lower and lower levels
