@@ -51,6 +51,9 @@ void check_region_growing_volumes(const Context& context, const VolumeRef& input
   require_same_shape(input, "input", output, "output");
   require_reachable(context, input, "input");
   require_reachable(context, output, "output");
+  // The flood labels the band with int32 voxel indices: refused here, before the band and
+  // its labels are allocated and the volume thresholded, not by the labelling after that.
+  require_int32_voxels(input, "input", "region growing");
 }
 
 // Floods from seeds into a uint8 buffer of the context's device: threshold, label_components

@@ -52,6 +52,29 @@ TEST_CASE("connected threshold refuses seeds outside the volume", "[region_growi
                   Error);
 }
 
+TEST_CASE("region growing refuses 2^31 voxels before any work", "[region_growing]") {
+  // One voxel seen through zero strides as 2^31 of them: no memory behind the shape, so the
+  // refusal must come before the flood allocates its band and labels or thresholds.
+  int16_t value = 100;
+  uint8_t out = 7;
+  const Shape3 shape{2048, 1024, 1024};
+  const VolumeView<const int16_t> input{&value, shape, {0, 0, 0}};
+  const VolumeView<uint8_t> output{&out, shape, {0, 0, 0}};
+  const auto ctx = Context::cpu();
+  auto check_refused = [&](auto&& run) {
+    try {
+      run();
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::overflow);
+      CHECK(std::string(e.what()).find("input: 2147483648 voxels") == 0);
+    }
+  };
+  check_refused([&] { connected_threshold(ctx, input, {{0, 0, 0}}, output, {0.0, 200.0, 6}); });
+  check_refused([&] { confidence_connected(ctx, input, {{0, 0, 0}}, output, {}); });
+  CHECK(out == 7);
+}
+
 // ------------------------------------------------------------------ confidence connected
 
 TEST_CASE("confidence connected: a plateau of zero variance", "[region_growing][confidence]") {

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "medkern/region_growing.hpp"
@@ -103,4 +104,26 @@ TEST_CASE("GPU confidence connected equals CPU confidence connected",
     }
     check_confidence_gpu_equals_cpu(test::random_float(shape, seed + 3), shape, seed);
   }
+}
+
+TEST_CASE("GPU region growing refuses 2^31 voxels before staging them", "[gpu][region_growing]") {
+  // One device voxel seen through zero strides as 2^31 of them: staging it would gather
+  // 4 GiB before the labelling refused it; the refusal must come first.
+  auto gpu = Context::cuda(0);
+  Volume<int16_t> one(gpu, {1, 1, 1});
+  Volume<uint8_t> out(gpu, {1, 1, 1});
+  const Shape3 shape{2048, 1024, 1024};
+  const VolumeView<const int16_t> input{one.data(), shape, {0, 0, 0}, {1, 1, 1}, gpu.device()};
+  const VolumeView<uint8_t> output{out.data(), shape, {0, 0, 0}, {1, 1, 1}, gpu.device()};
+  auto check_refused = [&](auto&& run) {
+    try {
+      run();
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::overflow);
+      CHECK(std::string(e.what()).find("input: 2147483648 voxels") == 0);
+    }
+  };
+  check_refused([&] { connected_threshold(gpu, input, {{0, 0, 0}}, output, {0.0, 200.0, 6}); });
+  check_refused([&] { confidence_connected(gpu, input, {{0, 0, 0}}, output, {}); });
 }
