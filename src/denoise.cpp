@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "checks.hpp"
 #include "denoise_backends.hpp"
+#include "reduce_backends.hpp"
 #include "staging.hpp"
 
 namespace medkern {
@@ -61,6 +63,47 @@ void median(const Context& context, const VolumeRef& input, const VolumeRef& out
       });
 }
 
+namespace {
+
+// ITK keeps the differences and each iteration's update (before the time step) in float32.
+// Within the stable time step an iteration moves every voxel to a convex combination of its
+// neighbourhood, so the image stays within the input's [min, max]: a difference is at most
+// span = max - min, and an update at most 2 * span * sum(1 / spacing). The largest span for
+// which both stay finite, with a factor of 2 to spare for rounding.
+double max_diffusion_span(const Spacing3& spacing) {
+  const double update_scale = 2.0 * (1.0 / spacing[0] + 1.0 / spacing[1] + 1.0 / spacing[2]);
+  return double(FLT_MAX) / 2.0 / std::max(1.0, update_scale);
+}
+
+// Throws unless the diffusion of values in [lo, hi] (`count` of `voxels` not NaN) stays
+// finite: checked on the input before the first iteration, so that an overflow is this
+// error rather than infinite voxels in the output.
+void require_diffusion_range(double lo, double hi, uint64_t count, int64_t voxels,
+                             const Spacing3& spacing) {
+  if (count != uint64_t(voxels) || !std::isfinite(lo) || !std::isfinite(hi)) {
+    throw Error(Status::invalid_argument,
+                "input: holds NaN or infinity; the diffusion would be NaN everywhere");
+  }
+  const double limit = max_diffusion_span(spacing);
+  if (!(hi - lo <= limit)) {
+    throw Error(Status::invalid_argument,
+                fmt::format("input: values from {} to {} span {}, above the {} whose "
+                            "differences and updates stay finite in float32 for spacing ({}, "
+                            "{}, {}); the diffusion would overflow",
+                            lo, hi, hi - lo, limit, spacing[0], spacing[1], spacing[2]));
+  }
+}
+
+// The check on the input's extremes, skipped for 16-bit input whose whole range passes.
+template <class MinMaxOf>
+void check_diffusion_input(const VolumeRef& input, MinMaxOf&& min_max_of) {
+  if (input.dtype != DType::float32 && 65535.0 <= max_diffusion_span(input.spacing)) return;
+  const MinMax extremes = min_max_of();
+  require_diffusion_range(extremes.min, extremes.max, extremes.count, input.numel(), input.spacing);
+}
+
+}  // namespace
+
 double max_stable_time_step(const Spacing3& spacing) {
   return *std::min_element(spacing.begin(), spacing.end()) / std::pow(2.0, 3.0 + 1.0);
 }
@@ -92,17 +135,25 @@ void anisotropic_diffusion(const Context& context, const VolumeRef& input, const
   const double first_average = run_op(
       context, input, output,
       [&](const VolumeRef& in, const VolumeRef& out) {
+        if (params.iterations > 0) {
+          check_diffusion_input(in, [&] { return cpu::min_max(context, in, nullptr); });
+        }
         return cpu::anisotropic_diffusion(context, in, out, params, scales);
       },
       [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
+        // On the staged input: a host input crosses to the device once.
+        if (params.iterations > 0) {
+          check_diffusion_input(in, [&] { return cuda::min_max(context, in, nullptr); });
+        }
         return cuda::anisotropic_diffusion(context, in, out, params, scales);
 #endif
       });
+  // Unreachable after the range check; kept so that no non-finite average passes silently.
   if (!std::isfinite(first_average)) {
     throw Error(Status::invalid_argument,
-                "input: holds NaN or infinity (or values whose differences overflow float32); "
-                "the diffusion would be NaN everywhere");
+                "input: the diffusion's mean squared gradient is not finite; the diffusion "
+                "would be NaN everywhere");
   }
 }
 

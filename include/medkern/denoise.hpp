@@ -52,8 +52,10 @@ struct FieldsOf<AnisotropicDiffusionParams> {
 // (differences / spacing, g the gradient magnitude at the face), edge voxels repeated beyond
 // the faces (ITK's ZeroFluxNeumann). ITK's arithmetic: float differences, double the rest.
 // Errors: iterations < 0; time_step not positive, not finite or above min(spacing) / 16
-// (ITK only warns); conductance not positive or not finite; input with NaN or infinity (or
-// differences that overflow float32) when iterations > 0.
+// (ITK only warns); conductance not positive or not finite; when iterations > 0, input with
+// NaN or infinity, or whose values span more than FLT_MAX / 2 / max(1, 2 * sum(1 / spacing))
+// (beyond it a difference or an update in float32 may overflow, and ITK would return
+// infinities). Checked on the input before the first iteration; the output is then untouched.
 void anisotropic_diffusion(const Context& context, const VolumeRef& input, const VolumeRef& output,
                            const AnisotropicDiffusionParams& params);
 

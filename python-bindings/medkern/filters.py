@@ -376,7 +376,8 @@ def anisotropic_diffusion(
         Unsupported dtype of `a`.
     ValueError (InvalidArgumentError)
         iterations < 0; time_step not positive or above the stable bound; conductance not
-        positive; bad spacing; NaN or infinity in `a` (with iterations > 0).
+        positive; bad spacing; with iterations > 0, NaN or infinity in `a`, or values of `a`
+        spanning so much that the diffusion would overflow float32 (docs/ops.md).
     """
     return filter_op(a, "float32", spacing, device, _core.anisotropic_diffusion,
                      iterations=iterations, time_step=time_step, conductance=conductance)

@@ -290,3 +290,39 @@ TEST_CASE("anisotropic diffusion rejects bad parameters and NaN", "[denoise]") {
   anisotropic_diffusion(ctx, in, in, {2, 0.0625, 20.0});
   CHECK(a[5] < 2.0f);
 }
+
+TEST_CASE("anisotropic diffusion refuses values whose updates overflow float32", "[denoise]") {
+  const auto ctx = Context::cpu();
+  const Shape3 shape{1, 1, 5};
+  auto error_of = [&](std::vector<float> values, Spacing3 spacing) {
+    std::vector<float> out(values.size(), 0.5f);
+    try {
+      anisotropic_diffusion(ctx, make_view(values.data(), shape, spacing),
+                            make_view(out.data(), shape), {2, max_stable_time_step(spacing), 1.0});
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::invalid_argument);
+      CHECK(out == std::vector<float>(values.size(), 0.5f));  // refused before any step
+      return std::string(e.what());
+    }
+    for (float v : out) CHECK(std::isfinite(v));
+    return std::string("no error");
+  };
+  // A peak of 3e38 between zeros: no difference overflows, but the update of the peak, the
+  // sum of its two differences, does (-6e38 in float32 is -inf), as it would in ITK.
+  CHECK(error_of({0.0f, 0.0f, 3e38f, 0.0f, 0.0f}, {1, 1, 1}).find("input: values from 0 to 3") ==
+        0);
+  // Differences that overflow on their own, and values near the largest float32 only.
+  CHECK(error_of({-3e38f, 3e38f, -3e38f, 3e38f, 0.0f}, {1, 1, 1}).find("input: values") == 0);
+  CHECK(error_of({3e38f, 3.1e38f, 3e38f, 3.2e38f, 3e38f}, {1, 1, 1}) == "no error");
+  // Tiny voxels scale the differences up: harmless values overflow through the spacing.
+  CHECK(error_of({0.0f, 0.0f, 1000.0f, 0.0f, 0.0f}, {1e-36, 1e-36, 1e-36}).find("input: values") ==
+        0);
+  CHECK(error_of({0.0f, 0.0f, 1000.0f, 0.0f, 0.0f}, {1e-3, 1e-3, 1e-3}) == "no error");
+  // Large but safe: the span passes with its margin.
+  CHECK(error_of({0.0f, 0.0f, 1e37f, 0.0f, 0.0f}, {1, 1, 1}) == "no error");
+  // Infinity and NaN stay the error they were.
+  CHECK(error_of({0.0f, INFINITY, 0.0f, 0.0f, 0.0f}, {1, 1, 1}).find("NaN or infinity") !=
+        std::string::npos);
+  CHECK(error_of({0.0f, NAN, 0.0f, 0.0f, 0.0f}, {1, 1, 1}).find("NaN or infinity") !=
+        std::string::npos);
+}

@@ -171,3 +171,40 @@ TEST_CASE("GPU anisotropic diffusion refuses NaN as the CPU does", "[gpu][denois
                                         make_view(out.data(), {4, 8, 40}), {2, 0.0625, 1.0}),
                   Error);
 }
+
+TEST_CASE("GPU anisotropic diffusion refuses overflowing values as the CPU does",
+          "[gpu][denoise]") {
+  auto cpu = Context::cpu();
+  auto gpu = Context::cuda(0);
+  const Shape3 shape{3, 4, 20};
+  const AnisotropicDiffusionParams params{2, 0.0625, 1.0};
+  // Peaks of 3e38 among zeros: no difference overflows, the update of each peak does.
+  std::vector<float> peaks(test::numel(shape), 0.0f);
+  for (std::size_t i = 7; i < peaks.size(); i += 11) peaks[i] = 3e38f;
+  // Values near the largest float32 with a small span: these must diffuse.
+  std::vector<float> high(test::numel(shape));
+  for (std::size_t i = 0; i < high.size(); ++i) high[i] = 3e38f + float(i % 5) * 5e36f;
+  auto status_of = [&](const Context& ctx, const VolumeRef& in, const VolumeRef& out) {
+    try {
+      anisotropic_diffusion(ctx, in, out, params);
+    } catch (const Error& e) {
+      return std::string(e.what()).substr(0, 17);
+    }
+    return std::string("ok");
+  };
+  for (const auto* values : {&peaks, &high}) {
+    std::vector<float> expected(values->size()), actual(values->size());
+    const std::string cpu_status =
+        status_of(cpu, make_view(values->data(), shape), make_view(expected.data(), shape));
+    CHECK(cpu_status == (values == &peaks ? "input: values fro" : "ok"));
+    // Host arguments on the CUDA context, then device-resident ones.
+    CHECK(status_of(gpu, make_view(values->data(), shape), make_view(actual.data(), shape)) ==
+          cpu_status);
+    auto device_in = test::to_device(gpu, *values, shape);
+    Volume<float> device_out(gpu, shape);
+    CHECK(status_of(gpu, device_in, device_out) == cpu_status);
+    if (cpu_status == "ok") {
+      for (float v : test::to_host<float>(gpu, device_out)) CHECK(std::isfinite(v));
+    }
+  }
+}
