@@ -15,17 +15,18 @@
 // of smallest key, i.e. the node holding the component's first voxel.
 //
 // Passes (labeling.cu):
-//   1. label_tiles: each thread block labels one tile of nodes in shared memory, writes for
-//      the nodes on the tile's faces the global key of their tile root into `forest`
-//      (indexed by global voxel index, only keys are used), sets a bit per tile root in
-//      `root_bits`, and writes every voxel's tile root into the labels (coalesced).
-//   2. join_tiles: each node on a tile's low faces unites with its neighbours in other tiles,
-//      in global memory (CAS hooks, pointer jumping); a hooked root clears its bit.
+//   1. label_tiles: each thread block labels one tile of nodes in shared memory, makes each
+//      tile root a root of `forest` (indexed by global voxel index, only roots' keys are
+//      used), sets a bit per tile root in `root_bits`, and writes every voxel's tile root into
+//      the labels (coalesced).
+//   2. join_tiles: each node on a tile's low faces unites the tile roots that pass 1 wrote
+//      into the labels for it and its neighbours in other tiles, in global memory (CAS
+//      hooks, pointer jumping); a hooked root clears its bit.
 //   3. a prefix sum of the popcounts of `root_bits`: the rank of a root among all roots in
 //      raster order is its label (scipy's numbering), with no sort.
 //   4. number_voxels: each voxel's tile root -> its global root -> that root's rank.
-// The labels are written twice and read once; the forest and the root bits are touched only
-// at tile faces and roots.
+// The labels are written twice and read once (and at tile faces in pass 2); the forest and
+// the root bits are touched only at roots.
 #pragma once
 
 #include <cstdint>
@@ -404,20 +405,14 @@ __global__ void __launch_bounds__(Threads, 3)
     roots[k] = mine[k] != 0 ? find_key<G>(parent, G::key_of(n, first_voxel<Rule>(mine[k]))) : -1;
   }
 
-  // Tile roots, and the nodes on the tile's faces (the only ones pass 2 looks at), record
-  // their tile root in the forest.
+  // Tile roots start the forest; pass 2 reaches them through the labels.
   for (int k = 0; k < kPerThread; ++k) {
     if (mine[k] == 0) continue;
     const int n = threadIdx.x + k * Threads;
-    const int bz = n / (G::TBY * G::TBX), by = n / G::TBX % G::TBY, bx = n % G::TBX;
-    const int key = G::key_of(n, first_voxel<Rule>(mine[k]));
-    const int32_t root = global_index(roots[k]);
-    if (roots[k] == key) {
+    if (roots[k] == G::key_of(n, first_voxel<Rule>(mine[k]))) {
+      const int32_t root = global_index(roots[k]);
       forest[root] = root;
       atomicOr(root_bits + (root >> 5), 1u << (root & 31));
-    } else if ((G::kThreeD && (bz == 0 || bz == G::TBZ - 1)) || by == 0 || by == G::TBY - 1 ||
-               bx == 0 || bx == G::TBX - 1) {
-      forest[global_index(key)] = root;
     }
   }
   __syncthreads();  // every find above is done before parents are overwritten
@@ -444,6 +439,11 @@ __global__ void __launch_bounds__(Threads, 3)
 // their neighbours in other tiles. A pair of nodes in different tiles is handled by the one
 // whose tile comes later along the first axis (z, y, x) where their tiles differ, so every
 // pair is joined once and no high face needs a thread.
+// The image is read again here, and another stream may have rewritten it since pass 1 (or
+// the labels may be the image itself): the forest is entered only at the tile roots that
+// pass 1 wrote into `tile_roots` (the labels), never at a key derived from this pass's
+// reading, which may name a voxel whose forest entry pass 1 never wrote. A voxel that pass
+// 1 saw as background (-1) takes part in no union.
 template <class G>
 struct LowFaces {
   static constexpr int kFirstZ = G::kThreeD ? 1 : 0;  // the z = 0 face is whole in 3-D
@@ -455,8 +455,10 @@ struct LowFaces {
 
 template <class Rule, class G>
 __global__ void join_tiles(const typename Rule::Value* __restrict__ image,
-                           const uint8_t* __restrict__ spread, int32_t* forest, uint32_t* root_bits,
-                           Dims dims, int32_t tiles, const __grid_constant__ NodeNeighbourhood nb) {
+                           const uint8_t* __restrict__ spread,
+                           const int32_t* __restrict__ tile_roots, int32_t* forest,
+                           uint32_t* root_bits, Dims dims, int32_t tiles,
+                           const __grid_constant__ NodeNeighbourhood nb) {
   using Faces = LowFaces<G>;
   const int32_t t = int32_t(blockIdx.x) * int32_t(blockDim.x) + int32_t(threadIdx.x);
   if (t >= tiles * Faces::kNodes) return;
@@ -489,7 +491,8 @@ __global__ void join_tiles(const typename Rule::Value* __restrict__ image,
   if (az * G::BZ >= dims.nz || ay * G::BY >= dims.ny || ax * G::BX >= dims.nx) return;
   const uint32_t mine = load_node<Rule, G>(image, dims, az * G::BZ, ay * G::BY, ax * G::BX);
   if (mine == 0) return;
-  const int32_t key = voxel_key(az, ay, ax, mine);
+  const int32_t root = tile_roots[voxel_key(az, ay, ax, mine)];
+  if (root < 0) return;
   const uint32_t left =
       ax > 0 ? load_node<Rule, G>(image, dims, az * G::BZ, ay * G::BY, (ax - 1) * G::BX) : 0u;
   const bool joined_left = connected<Rule>(mine, left, spread + nb.left * kSpreadEntries);
@@ -516,10 +519,10 @@ __global__ void join_tiles(const typename Rule::Value* __restrict__ image,
           gx > 0 ? load_node<Rule, G>(image, dims, gz * G::BZ, gy * G::BY, (gx - 1) * G::BX) : 0u;
       if (implied_by_left<Rule>(nb, spread, i, left, other, other_left)) continue;
     }
-    const int32_t start = load_parent(forest, voxel_key(gz, gy, gx, other));
-    if (start == last) continue;
+    const int32_t start = tile_roots[voxel_key(gz, gy, gx, other)];
+    if (start < 0 || start == last) continue;
     last = start;
-    unite_global(forest, root_bits, key, start);
+    unite_global(forest, root_bits, root, start);
   }
 }
 

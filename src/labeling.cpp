@@ -91,8 +91,18 @@ int64_t label_components(const Context& context, const VolumeRef& image, const V
       },
       [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {
 #if MEDKERN_WITH_CUDA
-        return cuda::label_components(context, in, static_cast<int32_t*>(out.data), neighbours,
-                                      rule);
+        // The GPU passes read the image again after the first one has written the labels, so
+        // labels that share memory with the image (a label image relabelled in place) are
+        // written into a buffer of their own first.
+        if (!memory_overlaps(in, out)) {
+          return cuda::label_components(context, in, static_cast<int32_t*>(out.data), neighbours,
+                                        rule);
+        }
+        Volume<int32_t> separate(context, out.shape);
+        const int64_t count =
+            cuda::label_components(context, in, separate.data(), neighbours, rule);
+        copy(context, separate.view(), out);
+        return count;
 #endif
       });
 }
