@@ -6,7 +6,9 @@
 // default is written here or in Python. Each value is cast by its field's type, and a value
 // that does not cast (a float for an int, 256 for a uint8) is an InvalidArgumentError naming
 // the field. Everything else about a value (its range, its consistency with other fields) is
-// checked by the op itself.
+// checked by the op itself. Arguments bound on their own (seeds, device ordinals, pool sizes)
+// are taken as Python objects and cast the same way, never by pybind11's typed casts, whose
+// failure is a TypeError that prints the whole signature.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -76,24 +78,38 @@ std::string integer_type_name() {
 // operator.index(value) (so neither a float nor a bool) within the range of T.
 template <class T>
 T integer_from_python(py::handle value, const char* name) {
-  static_assert(sizeof(T) < sizeof(long long) || std::is_signed_v<T>, "no unsigned 64-bit fields");
   auto index = py::reinterpret_steal<py::object>(
       PyBool_Check(value.ptr()) ? nullptr : PyNumber_Index(value.ptr()));
   if (!index) {
     PyErr_Clear();
     invalid_argument(std::string(name) + ": " + repr_of(value) + " is not an integer");
   }
-  int overflow = 0;
-  const long long number = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-  if (overflow == 0 && number == -1 && PyErr_Occurred()) throw py::error_already_set();
   using Limits = std::numeric_limits<T>;
-  if (overflow != 0 || number < static_cast<long long>(Limits::min()) ||
-      number > static_cast<long long>(Limits::max())) {
+  auto out_of_range = [&]() {
     invalid_argument(std::string(name) + ": " + py::str(index).cast<std::string>() +
                      " does not fit in " + integer_type_name<T>() + " (" +
                      std::to_string(Limits::min()) + ".." + std::to_string(Limits::max()) + ")");
+  };
+  if constexpr (std::is_unsigned_v<T> && sizeof(T) == sizeof(unsigned long long)) {
+    // Beyond long long: Python's own conversion, which refuses negatives and values past
+    // 2^64 - 1 with OverflowError.
+    const unsigned long long number = PyLong_AsUnsignedLongLong(index.ptr());
+    if (number == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+      if (!PyErr_ExceptionMatches(PyExc_OverflowError)) throw py::error_already_set();
+      PyErr_Clear();
+      out_of_range();
+    }
+    return static_cast<T>(number);
+  } else {
+    int overflow = 0;
+    const long long number = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow == 0 && number == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (overflow != 0 || number < static_cast<long long>(Limits::min()) ||
+        number > static_cast<long long>(Limits::max())) {
+      out_of_range();
+    }
+    return static_cast<T>(number);
   }
-  return static_cast<T>(number);
 }
 
 // `value` as the type T of the field `name`: bool by truth value (as Python's bool()), enums
@@ -112,8 +128,11 @@ T from_python(py::handle value, const char* name) {
   } else if constexpr (std::is_floating_point_v<T>) {
     const auto number = py::reinterpret_steal<py::object>(PyNumber_Float(value.ptr()));
     if (!number) {
+      // An int past the largest double (10**400) is a number all the same.
+      const bool too_large = PyErr_ExceptionMatches(PyExc_OverflowError);
       PyErr_Clear();
-      invalid_argument(std::string(name) + ": " + repr_of(value) + " is not a number");
+      invalid_argument(std::string(name) + ": " + repr_of(value) +
+                       (too_large ? " is too large for a float64" : " is not a number"));
     }
     return static_cast<T>(PyFloat_AS_DOUBLE(number.ptr()));
   } else if constexpr (IsOptional<T>::value) {

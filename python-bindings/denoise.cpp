@@ -20,6 +20,8 @@ void register_denoise(py::module_& m) {
          "the spacing comes from the input descriptor.");
   m.def(
       "max_stable_time_step",
-      [](const std::array<double, 3>& spacing) { return max_stable_time_step(spacing); },
+      [](py::handle spacing) {
+        return max_stable_time_step(from_python<std::array<double, 3>>(spacing, "spacing"));
+      },
       py::arg("spacing"), "ITK's stable bound on the time step: min(spacing) / 16.");
 }

@@ -134,6 +134,11 @@ Device device_from_ordinal(int ordinal) {
   return ordinal < 0 ? Device::host() : Device::cuda(ordinal);
 }
 
+// The pool of a device ordinal given from Python (-1: the host's).
+Pool& pool_of(py::handle ordinal) {
+  return pool_for(device_from_ordinal(python::from_python<int>(ordinal, "device")));
+}
+
 py::dict pool_stats_dict(const Pool& pool) {
   const PoolStats s = pool.stats();
   py::dict d;
@@ -202,15 +207,27 @@ PYBIND11_MODULE(_core, m) {
   // ------------------------------------------------------------------------- Context
   py::class_<Context>(m, "Context",
                       "Where ops run: the CPU, or a CUDA device with its stream and pool.")
-      .def_static("cpu", &Context::cpu, py::arg("num_threads") = 0,
-                  "A CPU context with `num_threads` threads (0: all cores).")
-      .def_static("cuda", &Context::cuda, py::arg("device") = 0, py::arg("priority") = 0,
-                  "A context on a new non-blocking stream of CUDA device `device` with stream "
-                  "priority `priority` (0 normal, negative more urgent).")
+      .def_static(
+          "cpu",
+          [](py::object num_threads) {
+            return Context::cpu(python::from_python<int>(num_threads, "num_threads"));
+          },
+          py::arg("num_threads") = 0, "A CPU context with `num_threads` threads (0: all cores).")
+      .def_static(
+          "cuda",
+          [](py::object device, py::object priority) {
+            return Context::cuda(python::from_python<int>(device, "device"),
+                                 python::from_python<int>(priority, "priority"));
+          },
+          py::arg("device") = 0, py::arg("priority") = 0,
+          "A context on a new non-blocking stream of CUDA device `device` with stream "
+          "priority `priority` (0 normal, negative more urgent).")
       .def_static(
           "cuda_on_stream",
-          [](int device, uintptr_t stream) {
-            return Context::cuda_on_stream(device, reinterpret_cast<StreamHandle>(stream));
+          [](py::object device, py::object stream) {
+            return Context::cuda_on_stream(
+                python::from_python<int>(device, "device"),
+                reinterpret_cast<StreamHandle>(python::from_python<uintptr_t>(stream, "stream")));
           },
           py::arg("device"), py::arg("stream"),
           "A context whose ops are ordered on the caller's CUDA stream `stream` (a "
@@ -266,28 +283,30 @@ PYBIND11_MODULE(_core, m) {
       "Properties of each CUDA device, as dicts.");
 
   m.def(
-      "pool_stats",
-      [](int device) { return pool_stats_dict(pool_for(device_from_ordinal(device))); },
+      "pool_stats", [](py::object device) { return pool_stats_dict(pool_of(device)); },
       py::arg("device"), "Statistics of the memory pool of `device` (-1: host).");
   m.def(
       "pool_set_limit",
-      [](int device, uint64_t bytes) { pool_for(device_from_ordinal(device)).set_limit(bytes); },
+      [](py::object device, py::object bytes) {
+        pool_of(device).set_limit(python::from_python<uint64_t>(bytes, "bytes"));
+      },
       py::arg("device"), py::arg("bytes"), "Caps the bytes in use of a pool (0: no limit).");
   m.def(
       "pool_release_tag",
-      [](int device, uint64_t tag) {
-        Pool& pool = pool_for(device_from_ordinal(device));
+      [](py::object device, py::object tag) {
+        Pool& pool = pool_of(device);
+        const auto value = python::from_python<uint64_t>(tag, "tag");
         py::gil_scoped_release release;  // waits for the device to be idle
-        return static_cast<uint64_t>(pool.release_tag(tag));
+        return static_cast<uint64_t>(pool.release_tag(value));
       },
       py::arg("device"), py::arg("tag"),
       "Frees every live allocation with `tag`; returns the bytes freed.");
   m.def(
-      "pool_reset_peak", [](int device) { pool_for(device_from_ordinal(device)).reset_peak(); },
+      "pool_reset_peak", [](py::object device) { pool_of(device).reset_peak(); },
       py::arg("device"));
   m.def(
-      "pool_trim", [](int device) { pool_for(device_from_ordinal(device)).trim(); },
-      py::arg("device"), "Gives a pool's cached memory back to the system.");
+      "pool_trim", [](py::object device) { pool_of(device).trim(); }, py::arg("device"),
+      "Gives a pool's cached memory back to the system.");
 
   m.def("built_with_cuda", &built_with_cuda);
   m.def("version_string", []() { return std::string(version_string()); });

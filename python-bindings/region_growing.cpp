@@ -1,6 +1,5 @@
 // medkern._core.connected_threshold and confidence_connected (medkern/region_growing.hpp).
 #include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
 
 #include <string>
 #include <vector>
@@ -11,6 +10,25 @@ namespace py = pybind11;
 using namespace medkern;
 using namespace medkern::python;
 
+namespace {
+
+// (z, y, x) seeds from a sequence of 3-sequences of integers; medkern/_common.py pads them.
+std::vector<Seed> seeds_from_python(py::handle seeds) {
+  if (!py::isinstance<py::sequence>(seeds) || py::isinstance<py::str>(seeds)) {
+    invalid_argument("seeds: " + repr_of(seeds) + " is not a sequence of (z, y, x) seeds");
+  }
+  const auto items = py::reinterpret_borrow<py::sequence>(seeds);
+  std::vector<Seed> result;
+  result.reserve(py::len(items));
+  for (std::size_t k = 0; k < py::len(items); ++k) {
+    const std::string name = "seeds[" + std::to_string(k) + "]";
+    result.push_back(from_python<Seed>(items[k], name.c_str()));
+  }
+  return result;
+}
+
+}  // namespace
+
 void register_region_growing(py::module_& m) {
   const std::string threshold_doc =
       "output = 1 on the voxels connected to a seed (z, y, x) through lo <= value <= hi (ITK "
@@ -18,9 +36,10 @@ void register_region_growing(py::module_& m) {
       publish_defaults<ConnectedThresholdParams>(m, "connected_threshold");
   m.def(
       "connected_threshold",
-      [](const Context& ctx, py::handle input, const std::vector<Seed>& seeds, py::handle output,
+      [](const Context& ctx, py::handle input, py::handle seed_list, py::handle output,
          const py::kwargs& kwargs) {
         const VolumeRef in = to_volume(input, "input");
+        const std::vector<Seed> seeds = seeds_from_python(seed_list);
         const VolumeRef out = to_volume(output, "output");
         const auto params =
             params_from_kwargs<ConnectedThresholdParams>(kwargs, "connected_threshold");
@@ -36,9 +55,10 @@ void register_region_growing(py::module_& m) {
       publish_defaults<ConfidenceConnectedParams>(m, "confidence_connected");
   m.def(
       "confidence_connected",
-      [](const Context& ctx, py::handle input, const std::vector<Seed>& seeds, py::handle output,
+      [](const Context& ctx, py::handle input, py::handle seed_list, py::handle output,
          const py::kwargs& kwargs) {
         const VolumeRef in = to_volume(input, "input");
+        const std::vector<Seed> seeds = seeds_from_python(seed_list);
         const VolumeRef out = to_volume(output, "output");
         const auto params =
             params_from_kwargs<ConfidenceConnectedParams>(kwargs, "confidence_connected");

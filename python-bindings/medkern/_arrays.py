@@ -478,3 +478,5 @@ def as_float(value: Any, name: str) -> float:
         return float(value)
     except (TypeError, ValueError):
         raise _core.InvalidArgumentError(f"{name}: {value!r} is not a number") from None
+    except OverflowError:  # an int past the largest float64, such as 10**400
+        raise _core.InvalidArgumentError(f"{name}: {value!r} is too large for a float64") from None

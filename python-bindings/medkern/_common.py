@@ -42,7 +42,7 @@ def per_axis(value: Any, ndim: int, name: str, pad: float) -> List[float]:
     """Three values, slowest axis first, from a number (every axis) or one per axis (ndim or
     3 values); missing leading axes get `pad`."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return [float(value)] * 3
+        return [ar.as_float(value, name)] * 3
     try:
         values = [ar.as_float(s, name) for s in value]
     except TypeError:

@@ -105,8 +105,8 @@ def set_pool_limit(limit_bytes: int, device: Any = None) -> None:
     raises ``MemoryError`` (OutOfMemoryError) and counts as a failure in
     :func:`pool_stats`. `device` as in :func:`pool_stats`."""
     limit = ar.as_int(limit_bytes, "limit_bytes")
-    if limit < 0:
-        raise _core.InvalidArgumentError(f"limit_bytes: {limit} is negative")
+    if not 0 <= limit < 2**64:
+        raise _core.InvalidArgumentError(f"limit_bytes: {limit} is outside 0..2**64 - 1")
     _core.pool_set_limit(_pool_ordinal(device), limit)
 
 
@@ -115,8 +115,8 @@ def release_tag(tag: int, device: Any = None) -> int:
     device has finished its queued work; returns the bytes freed. `device` as in
     :func:`pool_stats`."""
     value = ar.as_int(tag, "tag")
-    if value < 0:
-        raise _core.InvalidArgumentError(f"tag: {value} is negative")
+    if not 0 <= value < 2**64:
+        raise _core.InvalidArgumentError(f"tag: {value} is outside 0..2**64 - 1")
     return int(_core.pool_release_tag(_pool_ordinal(device), value))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -145,6 +146,92 @@ def test_bad_spacing(spacing):
 def test_bad_device(device):
     with pytest.raises(ValueError, match="^device"):
         medkern.threshold(A, 0, 1, device=device)
+
+
+# Integers no C++ parameter holds, infinity and a fraction: for every op each is medkern's
+# InvalidArgumentError naming the argument and its value, never pybind11's TypeError that
+# prints the whole signature.
+F = A.astype(np.float32)
+INTEGER_ARGUMENTS = {
+    "histogram bins": ("bins", lambda v: medkern.histogram(A, v, range=(0, 1), device="cpu")),
+    "otsu bins": ("bins", lambda v: medkern.otsu_threshold(F, v, device="cpu")),
+    "threshold inside": ("inside", lambda v: medkern.threshold(A, 0, 1, v, device="cpu")),
+    "median radius": ("radius", lambda v: medkern.median(A, v, device="cpu")),
+    "median radii": ("radius", lambda v: medkern.median(A, (1, v, 1), device="cpu")),
+    "diffusion iterations": (
+        "iterations", lambda v: medkern.anisotropic_diffusion(A, v, device="cpu")),
+    "confidence iterations": (
+        "iterations",
+        lambda v: medkern.confidence_connected(A, [(0, 0, 0)], iterations=v, device="cpu"),
+    ),
+    "confidence initial_radius": (
+        "initial_radius",
+        lambda v: medkern.confidence_connected(A, [(0, 0, 0)], initial_radius=v, device="cpu"),
+    ),
+    "connected seeds": (
+        "seeds[0]", lambda v: medkern.connected_threshold(A, [(0, 0, v)], 0, 1, device="cpu")),
+    "confidence seeds": (
+        "seeds[1]",
+        lambda v: medkern.confidence_connected(A, [(0, 0, 0), (v, 0, 0)], device="cpu"),
+    ),
+    "labelling connectivity": (
+        "connectivity", lambda v: medkern.label_components(A, v, device="cpu")),
+    "watershed connectivity": (
+        "connectivity",
+        lambda v: medkern.watershed(F, LABELS, connectivity=v, device="cpu"),
+    ),
+    "calcium connectivity": (
+        "connectivity", lambda v: medkern.calcium_score(A, (1, 1, 1), connectivity=v, device="cpu")),
+    "context threads": ("num_threads", lambda v: medkern.Context.cpu(v)),
+    "device ordinal": ("device", lambda v: medkern.threshold(A, 0, 1, device=v)),
+    "pool device": ("device", lambda v: medkern.pool_stats(v)),
+    "pool limit": ("limit_bytes", lambda v: medkern.set_pool_limit(v, device="cpu")),
+    "pool tag": ("tag", lambda v: medkern.release_tag(v, device="cpu")),
+}
+
+
+@pytest.mark.parametrize("case", list(INTEGER_ARGUMENTS))
+@pytest.mark.parametrize(
+    "value,text",
+    [(-(2**63) - 1, str(-(2**63) - 1)), (2**64, str(2**64)), (10**400, str(10**400)),
+     (1e400, "inf"), (-1e400, "-inf"), (1.5, "1.5")],
+    ids=["-2**63-1", "2**64", "10**400", "1e400", "-1e400", "1.5"],
+)
+def test_integer_arguments_out_of_range_name_argument_and_value(case, value, text):
+    name, call = INTEGER_ARGUMENTS[case]
+    with pytest.raises(medkern.InvalidArgumentError, match="^" + re.escape(name)) as info:
+        call(value)
+    assert text in str(info.value)
+    assert "incompatible function arguments" not in str(info.value)
+
+
+FLOAT_ARGUMENTS = {
+    "histogram range": ("range", lambda v: medkern.histogram(A, 4, range=(0, v), device="cpu")),
+    "threshold bound": ("hi", lambda v: medkern.threshold(A, 0, v, device="cpu")),
+    "gaussian sigma": ("sigma_mm", lambda v: medkern.gaussian(F, v, device="cpu")),
+    "gaussian sigmas": ("sigma_mm", lambda v: medkern.gaussian(F, (1, 1, v), device="cpu")),
+    "gaussian truncate": ("truncate", lambda v: medkern.gaussian(F, 1.0, truncate=v, device="cpu")),
+    "gradient spacing": ("spacing", lambda v: medkern.gradient_magnitude(F, spacing=v, device="cpu")),
+    "diffusion conductance": (
+        "conductance", lambda v: medkern.anisotropic_diffusion(A, 1, conductance=v, device="cpu")),
+    "confidence multiplier": (
+        "multiplier",
+        lambda v: medkern.confidence_connected(A, [(0, 0, 0)], multiplier=v, device="cpu"),
+    ),
+    "calcium spacing": ("spacing", lambda v: medkern.calcium_score(A, (1, v, 1), device="cpu")),
+    "calcium threshold": (
+        "threshold_hu", lambda v: medkern.calcium_score(A, (1, 1, 1), threshold=v, device="cpu")),
+    "stable time step": ("spacing", lambda v: _core.max_stable_time_step((1, 1, v))),
+}
+
+
+@pytest.mark.parametrize("case", list(FLOAT_ARGUMENTS))
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["10**400", "-10**400"])
+def test_float_arguments_beyond_float64_name_argument_and_value(case, value):
+    name, call = FLOAT_ARGUMENTS[case]
+    with pytest.raises(medkern.InvalidArgumentError, match="^" + re.escape(name)) as info:
+        call(value)
+    assert f"{value} is too large for a float64" in str(info.value)
 
 
 @pytest.mark.skipif(_core.device_count() > 0, reason="a CUDA device is present")
