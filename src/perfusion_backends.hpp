@@ -157,103 +157,156 @@ struct StridedFloats {
   }
 };
 
-// The maps of one voxel whose value at frame t is value(t). Products and sums are rounded
-// on their own (host_device.hpp), so that the GPU computes what the CPU does. `scratch` (a float*
-// or StridedFloats) holds perfusion_scratch_floats(plan) floats.
+// A voxel's curve, what the maps need of it besides the residue.
+struct CurveSummary {
+  int32_t peak_frame;
+  float peak;
+  float area;     // under the concentration, over the frames
+  bool enhanced;  // false: no baseline (MR), a non-finite value, or no positive peak or area
+};
+
+// Products and sums below are rounded on their own (host_device.hpp), so that the GPU
+// computes what the CPU does.
+
+// The concentration of the voxel whose value at frame t is value(t) into c (nt floats) and
+// its resampling onto the uniform grid into grid (n floats; for uniform frames grid may be
+// c itself).
 template <class ValueOf, class Floats>
-MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, ValueOf&& value,
-                                                   const Floats& scratch) {
-  const PerfusionVoxel none{0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0};
-  const int32_t nt = plan.frames, n = plan.samples, m = plan.residue_length;
-  const Floats c = scratch;          // nt: concentration on the frames
-  const Floats grid = scratch + nt;  // n: on the uniform grid
+MEDKERN_HOST_DEVICE CurveSummary curve_of(const PerfusionPlan& plan, ValueOf&& value,
+                                          const Floats& c, const Floats& grid) {
+  const CurveSummary none{0, 0.0f, 0.0f, false};
   float s0 = 0.0f;
   if (plan.modality != PerfusionModality::concentration) {
     for (int32_t t = 0; t < plan.baseline_frames; ++t) s0 += float(value(t));
     s0 /= float(plan.baseline_frames);
     if (plan.modality == PerfusionModality::mr && !(s0 > 0.0f)) return none;
   }
-  int32_t peak_frame = 0;
-  float area = 0.0f;
-  for (int32_t t = 0; t < nt; ++t) {
+  CurveSummary curve{0, 0.0f, 0.0f, true};
+  for (int32_t t = 0; t < plan.frames; ++t) {
     c[t] = concentration_of(float(value(t)), s0, plan.modality, plan.te_s);
     if (!is_finite(c[t])) return none;
-    if (c[t] > c[peak_frame]) peak_frame = t;
-    area = add_rounded(area, multiply_rounded(plan.frame_weight_s[t], c[t]));
+    if (c[t] > c[curve.peak_frame]) curve.peak_frame = t;
+    curve.area = add_rounded(curve.area, multiply_rounded(plan.frame_weight_s[t], c[t]));
   }
-  const float peak = c[peak_frame];
-  if (!(peak > 0.0f) || !(area > 0.0f)) return none;  // no enhancement
-  for (int32_t u = 0; u < n; ++u) {
+  curve.peak = c[curve.peak_frame];
+  if (!(curve.peak > 0.0f) || !(curve.area > 0.0f)) return none;
+  for (int32_t u = 0; u < plan.samples; ++u) {
     const int32_t i = plan.resample_index[u];
     const float w = plan.resample_weight[u];
     grid[u] = w == 0.0f
                   ? c[i]
                   : add_rounded(multiply_rounded(1.0f - w, c[i]), multiply_rounded(w, c[i + 1]));
   }
+  return curve;
+}
 
+// Tracks the peak of a residue streamed sample by sample: the largest value, its index and
+// its neighbours, for the parabolic refinement.
+struct PeakTracker {
+  float best = 0.0f, previous = 0.0f, left = 0.0f, right = 0.0f;
+  int32_t index = -1, count = 0;
+
+  MEDKERN_HOST_DEVICE void add(float f) {
+    if (index == count - 1 && count > 0) right = f;
+    if (index < 0 || f > best) {
+      best = f;
+      index = count;
+      left = previous;
+    }
+    previous = f;
+    ++count;
+  }
+  MEDKERN_HOST_DEVICE ResiduePeak peak() const {
+    float position = float(index);
+    if (index > 0 && index + 1 < count) position += parabolic_offset(left, best, right);
+    return {best, position};
+  }
+};
+
+// The fixed methods (ssvd, csvd, tikhonov): the residue's first n samples, row by row of the
+// operator, only its peak kept.
+template <class Floats>
+MEDKERN_HOST_DEVICE ResiduePeak fixed_residue_peak(const PerfusionPlan& plan, const Floats& grid) {
+  const int32_t n = plan.samples;
+  PeakTracker tracker;
+  for (int32_t i = 0; i < n; ++i) {
+    const float* row = plan.inverse + int64_t(i) * n;
+    float f = 0.0f;
+    for (int32_t u = 0; u < n; ++u) f = add_rounded(f, multiply_rounded(row[u], grid[u]));
+    tracker.add(f);
+  }
+  return tracker.peak();
+}
+
+// osvd: the residue built up component by component (y: rank floats, f: m floats of
+// scratch); thresholds from the largest down: the smallest threshold whose residue
+// oscillates less than the index wins, else the largest.
+template <class Floats>
+MEDKERN_HOST_DEVICE ResiduePeak oscillation_residue_peak(const PerfusionPlan& plan,
+                                                         const Floats& grid, const Floats& y,
+                                                         const Floats& f) {
+  const int32_t n = plan.samples, m = plan.residue_length;
+  for (int32_t k = 0; k < plan.rank; ++k) {
+    const float* row = plan.u_t + int64_t(k) * n;
+    float sum = 0.0f;
+    for (int32_t u = 0; u < n; ++u) sum = add_rounded(sum, multiply_rounded(row[u], grid[u]));
+    y[k] = sum;
+  }
+  for (int32_t i = 0; i < m; ++i) f[i] = 0.0f;
   ResiduePeak best{0.0f, 0.0f};
-  if (!plan.oscillation) {
-    // The residue streamed row by row: only its peak and the peak's neighbours are kept.
-    float previous = 0.0f, left = 0.0f, right = 0.0f;
-    int32_t best_index = -1;
-    for (int32_t i = 0; i < n; ++i) {
-      const float* row = plan.inverse + int64_t(i) * n;
-      float f = 0.0f;
-      for (int32_t u = 0; u < n; ++u) f = add_rounded(f, multiply_rounded(row[u], grid[u]));
-      if (best_index == i - 1 && i > 0) right = f;
-      if (best_index < 0 || f > best.value) {
-        best = {f, float(i)};
-        best_index = i;
-        left = previous;
+  int32_t added = 0;
+  bool chosen = false;
+  for (int32_t j = 0; j < kOscillationCandidates; ++j) {
+    const int32_t rank = plan.candidate_rank[j];
+    if (rank == added) continue;
+    for (; added < rank; ++added) {
+      const float yk = y[added];
+      for (int32_t i = 0; i < m; ++i) {
+        f[i] =
+            add_rounded(f[i], multiply_rounded(plan.v_scaled[int64_t(i) * plan.rank + added], yk));
       }
-      previous = f;
     }
-    if (best_index > 0 && best_index + 1 < n) {
-      best.position += parabolic_offset(left, best.value, right);
-    }
-  } else {
-    const Floats y = grid + n;              // rank
-    const Floats f = grid + n + plan.rank;  // m
-    for (int32_t k = 0; k < plan.rank; ++k) {
-      const float* row = plan.u_t + int64_t(k) * n;
-      float sum = 0.0f;
-      for (int32_t u = 0; u < n; ++u) sum = add_rounded(sum, multiply_rounded(row[u], grid[u]));
-      y[k] = sum;
-    }
-    for (int32_t i = 0; i < m; ++i) f[i] = 0.0f;
-    // Thresholds from the largest down, components added as they pass: the smallest
-    // threshold whose residue oscillates less than the index wins, else the largest.
-    int32_t added = 0;
-    bool chosen = false;
-    for (int32_t j = 0; j < kOscillationCandidates; ++j) {
-      const int32_t rank = plan.candidate_rank[j];
-      if (rank == added) continue;
-      for (; added < rank; ++added) {
-        const float yk = y[added];
-        for (int32_t i = 0; i < m; ++i) {
-          f[i] = add_rounded(f[i],
-                             multiply_rounded(plan.v_scaled[int64_t(i) * plan.rank + added], yk));
-        }
-      }
-      const ResiduePeak candidate = residue_peak(f, n);
-      if (!(candidate.value > 0.0f)) continue;
-      if (!chosen || oscillation_of(f, m, candidate.value) < plan.oscillation_index) {
-        best = candidate;
-        chosen = true;
-      }
+    const ResiduePeak candidate = residue_peak(f, n);
+    if (!(candidate.value > 0.0f)) continue;
+    if (!chosen || oscillation_of(f, m, candidate.value) < plan.oscillation_index) {
+      best = candidate;
+      chosen = true;
     }
   }
-  if (!(best.value > 0.0f)) return none;
+  return best;
+}
 
+// The maps of a curve and its residue's peak.
+template <class Floats>
+MEDKERN_HOST_DEVICE PerfusionVoxel maps_of(const PerfusionPlan& plan, const CurveSummary& curve,
+                                           const ResiduePeak& best, const Floats& c) {
+  const PerfusionVoxel none{0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0};
+  if (!curve.enhanced || !(best.value > 0.0f)) return none;
   PerfusionVoxel out;
   out.cbf = plan.cbf_scale * best.value;
-  out.cbv = plan.cbv_scale * area;
+  out.cbv = plan.cbv_scale * curve.area;
   out.mtt = 60.0f * out.cbv / out.cbf;
   out.tmax = best.position * plan.dt_s;
-  out.ttp = plan.frame_time_s[peak_frame];
-  out.arrival = arrival_time(c, plan.frame_time_s, peak_frame, peak, float(kArrivalFraction));
+  out.ttp = plan.frame_time_s[curve.peak_frame];
+  out.arrival =
+      arrival_time(c, plan.frame_time_s, curve.peak_frame, curve.peak, float(kArrivalFraction));
   out.valid = is_finite(out.cbf) && is_finite(out.cbv) && is_finite(out.mtt) ? 1 : 0;
   return out.valid ? out : none;
+}
+
+// The maps of one voxel whose value at frame t is value(t). `scratch` (a float* or
+// StridedFloats) holds perfusion_scratch_floats(plan) floats.
+template <class ValueOf, class Floats>
+MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, ValueOf&& value,
+                                                   const Floats& scratch) {
+  const Floats c = scratch, grid = scratch + plan.frames;
+  const CurveSummary curve = curve_of(plan, value, c, grid);
+  if (!curve.enhanced) return maps_of(plan, curve, ResiduePeak{0.0f, 0.0f}, c);
+  const ResiduePeak best = plan.oscillation
+                               ? oscillation_residue_peak(plan, grid, grid + plan.samples,
+                                                          grid + plan.samples + plan.rank)
+                               : fixed_residue_peak(plan, grid);
+  return maps_of(plan, curve, best, c);
 }
 
 namespace cpu {
