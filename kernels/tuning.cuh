@@ -300,12 +300,18 @@ struct ReducePolicy {
 };
 
 // ------------------------------------------------------------------ perfusion (perfusion.cu)
-// One thread a voxel in a grid-stride loop; each resident thread owns a slice of a scratch
-// buffer, so the grid is no larger than the device holds at once.
+// perfusion_maps: one thread a voxel in a grid-stride loop; each resident thread owns a slice
+// of a scratch buffer, so the grid is no larger than the device holds at once.
 struct PerfusionPolicy {
   struct Sm90 {
     static constexpr int kThreads = 256;
     static constexpr int kBlocksPerSm = 8;
+    // perfusion_maps_fixed: rows of the residue a thread holds in registers at once, and the
+    // longest uniform series it takes (its operator and curves must fit shared memory).
+    static constexpr int kFixedThreads = 128;
+    static constexpr int kFixedBlocksPerSm = 8;
+    static constexpr int kRowBlock = 16;
+    static constexpr int kFixedMaxSamples = 96;
   };
   using Sm80 = Sm90;
   struct Sm86_89 : Sm90 {

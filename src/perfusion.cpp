@@ -206,6 +206,11 @@ PlanData make_plan(const std::vector<double>& times, const std::vector<double>& 
     grid_aif[u] = w == 0.0 ? aif[i] : (1.0 - w) * aif[i] + w * aif[i + 1];
   }
 
+  plan.uniform = n == nt;
+  for (int32_t u = 0; u < n && plan.uniform; ++u) {
+    plan.uniform = d.resample_index[u] == u && d.resample_weight[u] == 0.0f;
+  }
+
   // The convolution matrix of the AIF and its SVD.
   const bool circulant = p.method != DeconvolutionMethod::ssvd;
   const int32_t m = circulant ? 2 * n : n;

@@ -30,6 +30,8 @@ struct PerfusionPlan {
   int32_t residue_length = 0;
   int32_t rank = 0;  // osvd: columns of u_t / v_scaled (L = M)
   int32_t baseline_frames = 1;
+  // The frames are the uniform grid: samples == frames, resample_index[u] == u, no weights.
+  bool uniform = false;
   PerfusionModality modality = PerfusionModality::ct;
   float te_s = 1.0f;
   float dt_s = 1.0f;  // interval of the uniform grid

@@ -1,6 +1,8 @@
-// The CUDA perfusion maps against the CPU's on fresh noisy phantoms: CT and concentration
-// series give the same maps (the per-voxel code is shared and its products and sums are
-// rounded alike), MR within the logarithm's last bits.
+// The CUDA perfusion maps against the CPU's on fresh noisy phantoms. The per-voxel code is
+// shared; the kernel of the fixed methods on uniform frames fuses its multiply-adds, and MR
+// takes the device's logarithm, so a map may differ in its last bits, and where a residue's
+// two largest samples nearly tie, its Tmax by a sample: at most 0.2 % of the voxels may differ
+// by more than 1e-5 relative.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -90,7 +92,7 @@ TEST_CASE("GPU perfusion maps equal CPU perfusion maps", "[gpu][perfusion]") {
       const VolumeRef device_mask_view = device_mask;
       perfusion_maps(gpu, resident, phantom.times_s, phantom.aif, &device_mask_view,
                      {cbf, cbv, mtt, tmax, ttp, arrival, valid}, params);
-      const double allowed = modality == PerfusionModality::mr ? 0.002 : 0.0;
+      const double allowed = 0.002;
       for (const HostMaps* actual : {&staged}) {
         CHECK(share_differing(actual->cbf, expected.cbf, 1e-5) <= allowed);
         CHECK(share_differing(actual->cbv, expected.cbv, 1e-5) <= allowed);
@@ -135,8 +137,9 @@ TEST_CASE("GPU perfusion maps of an int16 CT series with strided frames", "[gpu]
                  params);
   perfusion_maps(Context::cuda(0), series, phantom.times_s, phantom.aif, nullptr, actual.ref(),
                  params);
-  CHECK(share_differing(actual.cbf, expected.cbf, 1e-5) == 0.0);
-  CHECK(share_differing(actual.cbv, expected.cbv, 1e-5) == 0.0);
+  CHECK(share_differing(actual.cbf, expected.cbf, 1e-5) <= 0.002);
+  CHECK(share_differing(actual.cbv, expected.cbv, 1e-5) <= 0.002);
+  CHECK(share_differing(actual.tmax, expected.tmax, 1e-5) <= 0.002);
   CHECK(actual.valid == expected.valid);
   CHECK(std::count(actual.valid.begin(), actual.valid.end(), 1) > int64_t(actual.valid.size() / 2));
 }
@@ -157,4 +160,42 @@ TEST_CASE("GPU time-intensity curves equal the CPU's", "[gpu][perfusion]") {
   CHECK(actual.count == expected.count);
   CHECK(actual.mean == expected.mean);
   CHECK(actual.std == expected.std);
+}
+
+// Frames that are not the uniform grid (resampled), and a series longer than the fixed
+// methods' shared-memory kernel takes: both through the one-thread-a-voxel kernel.
+TEST_CASE("GPU perfusion maps of non-uniform and long series", "[gpu][perfusion]") {
+  const uint64_t seed = test::fresh_seed();
+  for (int32_t frames : {60, 130}) {
+    PerfusionPhantomParams phantom_params;
+    phantom_params.frames = frames;
+    phantom_params.block = 2;
+    phantom_params.snr = 40.0;
+    phantom_params.seed = seed;
+    const PerfusionPhantom phantom = perfusion_phantom(phantom_params);
+    const int64_t voxels = phantom.shape[2] * phantom.shape[3];
+    const Shape3 frame{1, phantom.shape[2], phantom.shape[3]};
+    std::vector<float> series;
+    std::vector<double> times, aif;
+    for (int64_t t = 0; t < phantom.shape[0]; ++t) {
+      if (frames == 60 && t >= 30 && t % 3 != 0) continue;  // 3 s apart after 30 s
+      series.insert(series.end(), phantom.series.begin() + t * voxels,
+                    phantom.series.begin() + (t + 1) * voxels);
+      times.push_back(phantom.times_s[t]);
+      aif.push_back(phantom.aif[t]);
+    }
+    const SeriesRef ref{make_view(series.data(), frame), int64_t(times.size()), voxels};
+    for (auto method : {DeconvolutionMethod::csvd, DeconvolutionMethod::ssvd}) {
+      PerfusionParams params;
+      params.method = method;
+      HostMaps expected(frame), actual(frame);
+      INFO("seed " << seed << " frames " << frames << " method " << int(method));
+      perfusion_maps(Context::cpu(), ref, times, aif, nullptr, expected.ref(), params);
+      perfusion_maps(Context::cuda(0), ref, times, aif, nullptr, actual.ref(), params);
+      CHECK(share_differing(actual.cbf, expected.cbf, 1e-5) <= 0.002);
+      CHECK(share_differing(actual.cbv, expected.cbv, 1e-5) <= 0.002);
+      CHECK(share_differing(actual.tmax, expected.tmax, 1e-5) <= 0.002);
+      CHECK(actual.valid == expected.valid);
+    }
+  }
 }
