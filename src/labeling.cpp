@@ -84,9 +84,9 @@ int64_t label_components(const Context& context, const VolumeRef& image, const V
           return cpu::label_components(context, in, static_cast<int32_t*>(out.data), neighbours,
                                        rule);
         }
-        std::vector<int32_t> packed(out.numel());
+        Volume<int32_t> packed(context, out.shape);
         const int64_t count = cpu::label_components(context, in, packed.data(), neighbours, rule);
-        copy(context, make_view(packed.data(), out.shape), out);
+        copy(context, packed, out);
         return count;
       },
       [&]([[maybe_unused]] const VolumeRef& in, [[maybe_unused]] const VolumeRef& out) {

@@ -113,12 +113,11 @@ int64_t regional_minima(const Context& context, const VolumeRef& volume, const V
   // Two minima never touch (the higher one would not be a minimum), so the components of
   // the minima mask are the plateaus themselves.
   if (!context.is_cuda()) {
-    std::vector<uint32_t> keys(volume.numel());
-    std::vector<uint8_t> minima(volume.numel());
+    DeviceBuffer<uint32_t> keys(context, std::size_t(volume.numel()));
+    Volume<uint8_t> minima(context, shape);
     cpu::elevation_keys(context, volume, nullptr, keys.data());
     cpu::regional_minima(context, shape, keys.data(), neighbours, minima.data());
-    return label_components(context, make_view(minima.data(), shape), labels,
-                            {params.connectivity});
+    return label_components(context, minima, labels, {params.connectivity});
   }
 #if MEDKERN_WITH_CUDA
   const DeviceBuffer<uint32_t> keys = device_elevation_keys(context, volume, nullptr);

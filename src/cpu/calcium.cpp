@@ -41,8 +41,10 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
   const Shape3& shape = ct.shape;
   const int64_t nz = shape[0], ny = shape[1], nx = shape[2];
 
-  // Candidates, then lesions: the per-slice components of the candidates.
-  std::vector<uint8_t> mask(static_cast<std::size_t>(ct.numel()));
+  // Candidates, then lesions: the per-slice components of the candidates (scratch from the
+  // context's pool, whose limit then covers them).
+  Volume<uint8_t> candidates(context, shape);
+  uint8_t* mask = candidates.data();
   for (int64_t z = 0; z < nz; ++z) {
     for (int64_t y = 0; y < ny; ++y) {
       for (int64_t x = 0; x < nx; ++x) {
@@ -52,14 +54,15 @@ std::vector<LesionSums> calcium_lesions(const Context& context, const VolumeRef&
       }
     }
   }
-  std::vector<int32_t> ids(mask.size());
-  const int64_t count = label_components(context, make_view(mask.data(), shape), ids.data(),
-                                         scan.neighbours, LabelRule::nonzero);
+  Volume<int32_t> lesion_ids(context, shape);
+  int32_t* ids = lesion_ids.data();
+  const int64_t count =
+      label_components(context, candidates, ids, scan.neighbours, LabelRule::nonzero);
   if (count == 0) return {};
 
   // Area, sum, maximum and centroid sums of every lesion, by label statistics.
   std::vector<LabelAccumulator> table(static_cast<std::size_t>(label_table_entries(count)));
-  label_statistics(context, ct, make_view(ids.data(), shape), count, false, table.data());
+  label_statistics(context, ct, lesion_ids, count, false, table.data());
   std::vector<int32_t> kept_of(table.size(), -1);
   std::vector<LesionSums> lesions;
   for (int64_t id = 1; id <= count; ++id) {

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "medkern/calcium.hpp"
 #include "medkern/context.hpp"
 #include "medkern/denoise.hpp"
 #include "medkern/edges.hpp"
@@ -11,6 +12,7 @@
 #include "medkern/histogram.hpp"
 #include "medkern/label_statistics.hpp"
 #include "medkern/memory.hpp"
+#include "medkern/watershed.hpp"
 #include "memory/resources.hpp"
 #include "support/catch.hpp"
 
@@ -137,6 +139,11 @@ TEST_CASE("CPU ops obey the CPU pool's limit", "[memory]") {
   const auto out = make_view(result.data(), shape);
   const auto lab = make_view(labels.data(), shape);
   std::vector<uint8_t> edges(values.size());
+  std::vector<int16_t> ct(values.size());
+  for (std::size_t i = 0; i < ct.size(); ++i) ct[i] = int16_t(i % 7 == 0 ? 400 : 40);
+  const auto hu = make_view(ct.data(), shape);
+  std::vector<int32_t> minima_labels(values.size());
+  const auto lab_out = make_view(minima_labels.data(), shape);
   const CannyParams canny_params{{1.0, 1.0, 1.0}, 1.0, 2.0, 3};
   const std::vector<std::pair<const char*, std::function<void(const Context&)>>> ops{
       {"histogram",
@@ -154,6 +161,13 @@ TEST_CASE("CPU ops obey the CPU pool's limit", "[memory]") {
       {"canny",
        [&](const Context& c) { canny(c, in, make_view(edges.data(), shape), canny_params); }},
       {"label_statistics", [&](const Context& c) { label_statistics(c, in, lab); }},
+      {"calcium_score",
+       [&](const Context& c) {
+         CalciumParams p;
+         p.slice_thickness_mm = 3.0;
+         calcium_score(c, hu, nullptr, p);
+       }},
+      {"regional_minima", [&](const Context& c) { regional_minima(c, in, lab_out, {}); }},
   };
   Pool& pool = pool_for(Device::host());
   struct LimitReset {
