@@ -71,6 +71,18 @@ medkern_volume Versioned<medkern_volume>::defaults() {
   return v;
 }
 
+std::size_t Versioned<medkern_series>::min_size() {
+  return offsetof(medkern_series, frame_stride) + sizeof(int64_t);
+}
+
+medkern_series Versioned<medkern_series>::defaults() {
+  medkern_series s{};
+  s.struct_size = sizeof(medkern_series);
+  s.first = Versioned<medkern_volume>::defaults();
+  s.frames = 1;
+  return s;
+}
+
 // ---------------------------------------------------------------------------- conversions
 
 medkern::DType to_dtype(medkern_dtype code, const char* what) {
@@ -106,6 +118,15 @@ VolumeRef to_ref(const medkern_volume* volume, const char* what) {
 std::optional<VolumeRef> to_optional_ref(const medkern_volume* volume, const char* what) {
   if (volume == nullptr) return std::nullopt;
   return to_ref(volume, what);
+}
+
+SeriesRef to_series(const medkern_series* series, const char* what) {
+  const medkern_series s = read_struct(series, what);
+  SeriesRef ref;
+  ref.first = to_ref(&s.first, (std::string(what) + "->first").c_str());
+  ref.frames = s.frames;
+  ref.frame_stride = s.frame_stride;
+  return ref;
 }
 
 Context& context_of(medkern_context* context) {

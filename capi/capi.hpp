@@ -246,6 +246,13 @@ struct Versioned<medkern_volume> {
   static medkern_volume defaults();
 };
 
+template <>
+struct Versioned<medkern_series> {
+  static constexpr const char* name = "medkern_series";
+  static std::size_t min_size();
+  static medkern_series defaults();
+};
+
 // The bytes of *given that both the caller and this library know: struct_size, capped at
 // our sizeof(T). Older callers pass less, newer callers more.
 template <class T>
@@ -308,6 +315,8 @@ void require_device_ordinal(int32_t device, const char* what);
 VolumeRef to_ref(const medkern_volume* volume, const char* what);
 // An optional volume (a mask, labels): nullopt for NULL.
 std::optional<VolumeRef> to_optional_ref(const medkern_volume* volume, const char* what);
+// A series: its first frame as to_ref converts a volume (named "<what>->first").
+SeriesRef to_series(const medkern_series* series, const char* what);
 
 inline const VolumeRef* pointer_to(const std::optional<VolumeRef>& ref) {
   return ref ? &*ref : nullptr;

@@ -41,6 +41,7 @@ void register_gaussian(py::module_& m);
 void register_edges(py::module_& m);
 void register_denoise(py::module_& m);
 void register_calcium(py::module_& m);
+void register_perfusion(py::module_& m);
 void register_dicom(py::module_& m);
 
 namespace {
@@ -330,5 +331,6 @@ PYBIND11_MODULE(_core, m) {
   register_edges(m);
   register_denoise(m);
   register_calcium(m);
+  register_perfusion(m);
   register_dicom(m);
 }

@@ -10,7 +10,7 @@
 namespace medkern {
 
 const char* version_string() {
-  return "0.2.0";
+  return "0.3.0";
 }
 
 bool built_with_cuda() {

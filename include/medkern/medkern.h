@@ -3,7 +3,8 @@
  *
  * Sections, in this order: status and version; devices; contexts; volumes and memory; then
  * one section per op family: histogram, threshold, label statistics, connected components,
- * region growing, watershed, gaussian, edges, noise reduction, calcium scoring, DICOM.
+ * region growing, watershed, gaussian, edges, noise reduction, calcium scoring, perfusion,
+ * DICOM.
  * Each function says what it does, what it returns, who owns memory, and since which version
  * it exists ("since 0.1"). An ABI is kept forever: a function is never removed or changed,
  * a newer form is added beside it, and the older one stays, documented as such.
@@ -39,9 +40,9 @@
 #include <stdint.h>
 
 #define MEDKERN_VERSION_MAJOR 0
-#define MEDKERN_VERSION_MINOR 2
+#define MEDKERN_VERSION_MINOR 3
 #define MEDKERN_VERSION_PATCH 0
-/* One number for comparisons: MAJOR * 10000 + MINOR * 100 + PATCH (0.2.0 is 200). */
+/* One number for comparisons: MAJOR * 10000 + MINOR * 100 + PATCH (0.3.0 is 300). */
 #define MEDKERN_VERSION_NUMBER \
   (MEDKERN_VERSION_MAJOR * 100 * 100 + MEDKERN_VERSION_MINOR * 100 + MEDKERN_VERSION_PATCH)
 
@@ -844,6 +845,183 @@ MEDKERN_API void medkern_calcium_result_free(medkern_calcium_result* result);
  * A static name of a risk category: "0", "1-10", "11-100", "101-400", ">400", or
  * "unknown" for another value. */
 MEDKERN_API const char* medkern_calcium_risk_name(int32_t risk_category);
+
+/* ================================================================ perfusion */
+
+/* A dynamic series (since 0.3): `frames` volumes of one dtype and shape, as CT perfusion and
+ * DSC-MRI acquire them. Frame t is `first` with its data pointer moved by t * frame_stride
+ * elements; its shape, strides, spacing and device are those of `first`. frame_stride may be
+ * negative, or 0 (every frame the same volume).
+ * struct_size must reach `frame_stride` (every field, as in 0.3). */
+typedef struct medkern_series {
+  uint32_t struct_size;
+  int32_t reserved0;
+  medkern_volume first; /* frame 0 (with its own struct_size) */
+  int64_t frames;       /* >= 1 (the ops say how many they need) */
+  int64_t frame_stride; /* elements from one frame to the next */
+} medkern_series;
+
+/* medkern_series_init() - since 0.3
+ * Fills *series as a C-contiguous host series of `nt` frames of shape (nz, ny, nx), i.e. an
+ * array (nt, nz, ny, nx) at `data`, spacing 1 mm; change series->first (device, spacing,
+ * strides) or frame_stride afterwards as needed. Never fails on a non-null `series`: the
+ * values are checked by the functions that use it. */
+MEDKERN_API medkern_status medkern_series_init(medkern_series* series, medkern_dtype dtype,
+                                               void* data, int64_t nt, int64_t nz, int64_t ny,
+                                               int64_t nx);
+
+/* How the series' values become contrast concentration C(t), S0 being the mean of the
+ * baseline frames (medkern_perfusion_params.modality). */
+enum {
+  MEDKERN_PERFUSION_CT = 0,           /* C(t) = S(t) - S0 (HU) */
+  MEDKERN_PERFUSION_MR = 1,           /* DSC-MRI: C(t) = -ln(S(t) / S0) / te_s */
+  MEDKERN_PERFUSION_CONCENTRATION = 2 /* the series holds concentrations: C(t) = S(t) */
+};
+
+/* Deconvolution of the tissue curves by the AIF (medkern_perfusion_params.method):
+ * - SSVD: truncated SVD of the lower-triangular convolution matrix (Ostergaard et al., MRM
+ *   1996;36:715);
+ * - CSVD: the block-circulant matrix of the AIF zero-padded to twice its length, insensitive
+ *   to the tissue's delay (Wu et al., MRM 2003;50:164);
+ * - OSVD: CSVD with a threshold per voxel chosen by the residue's oscillation index (Wu 2003);
+ * - TIKHONOV: the Tikhonov-regularised inverse of the circulant matrix. */
+enum {
+  MEDKERN_DECONVOLUTION_SSVD = 0,
+  MEDKERN_DECONVOLUTION_CSVD = 1,
+  MEDKERN_DECONVOLUTION_OSVD = 2,
+  MEDKERN_DECONVOLUTION_TIKHONOV = 3
+};
+
+/* Every field has a default; struct_size must reach `modality`. */
+typedef struct medkern_perfusion_params {
+  uint32_t struct_size;
+  int32_t modality; /* MEDKERN_PERFUSION_*; default MEDKERN_PERFUSION_CT */
+  double te_s;      /* echo time (s), finite and > 0 for MR; unused otherwise; default 0 */
+  int32_t method;   /* MEDKERN_DECONVOLUTION_*; default MEDKERN_DECONVOLUTION_OSVD */
+  /* Frames averaged for the baseline S0: 1 .. frames, or 0 (default): the frames before the
+   * AIF's bolus arrival (the first frame whose AIF concentration, taken against frame 0,
+   * reaches 10 % of its peak), at least one. */
+  int32_t baseline_frames;
+  /* ssvd, csvd: singular values below this fraction of the largest are dropped; tikhonov:
+   * the regularisation parameter as a fraction of the largest singular value. Finite and
+   * below 1; negative (default -1): the method's default, 0.2 (ssvd), 0.1 (csvd, tikhonov).
+   * Unused by osvd, which tries 0.95, 0.90, ..., 0.00. */
+  double truncation;
+  double oscillation_index; /* osvd: the largest oscillation index accepted, finite, > 0;
+                               default 0.095 */
+  /* CBF and CBV are scaled by kH / density, kH = (1 - hematocrit_large) / (1 -
+   * hematocrit_small): each hematocrit in [0, 1), defaults 0.45 and 0.25; density (g/ml)
+   * finite and > 0, default 1.04. Hematocrits 0 and density 1 give unscaled values. */
+  double hematocrit_large;
+  double hematocrit_small;
+  double density_g_per_ml;
+} medkern_perfusion_params;
+
+/* The output maps of medkern_perfusion_maps, each a volume of a frame's shape (host or the
+ * context's device, any strides): float32 except `valid` (uint8).
+ * struct_size must reach `valid` (every map, as in 0.3). */
+typedef struct medkern_perfusion_maps_out {
+  uint32_t struct_size;
+  int32_t reserved0;
+  medkern_volume cbf;     /* ml/100 g/min: the peak of the residue function, scaled */
+  medkern_volume cbv;     /* ml/100 g: the tissue curve's area over the AIF's, scaled */
+  medkern_volume mtt;     /* s: 60 * CBV / CBF */
+  medkern_volume tmax;    /* s: time of the residue's peak (parabolic sub-sample estimate) */
+  medkern_volume ttp;     /* s after the first frame: time of the tissue curve's peak */
+  medkern_volume arrival; /* s after the first frame: when the tissue curve first reaches 10 %
+                             of its peak (linear between frames) */
+  medkern_volume valid;   /* 1 where the maps hold values; 0 outside the mask and where a voxel
+                             shows no enhancement (every map 0 there) */
+} medkern_perfusion_maps_out;
+
+/* What medkern_perfusion_maps derived from its arguments. struct_size must reach
+ * `baseline_frames`; only as much as struct_size reaches is written. */
+typedef struct medkern_perfusion_info {
+  uint32_t struct_size;
+  int32_t baseline_frames;  /* frames averaged for S0 (given, or found from the AIF) */
+  double truncation;        /* the threshold used (osvd: its largest candidate, 0.95) */
+  double sample_interval_s; /* of the uniform grid the deconvolution ran on */
+  int32_t samples;          /* points of that grid */
+  int32_t reserved0;
+} medkern_perfusion_info;
+
+/* medkern_perfusion_maps() - since 0.3
+ * CBF, CBV, MTT, Tmax, TTP and arrival maps of `series` (int16, uint16 or float32; at least 2
+ * and at most 512 frames) by deconvolution of each voxel's concentration curve with the
+ * arterial input function (docs/ops.md, "Perfusion"):
+ * - `times_s`: the frames' acquisition times in seconds, finite and increasing, any spacing;
+ *   the curves are resampled linearly onto a uniform grid of the smallest frame interval
+ *   (at most 256 points; coarser where that would be longer) before deconvolution;
+ * - `aif`: the arterial input, one value per frame in the series' units (signal, converted
+ *   to concentration as the tissue is; medkern_perfusion_mean_curve gives it from a region);
+ * - `count`: the length of `times_s` and of `aif`, which must be the number of frames;
+ * - `mask` (uint8, a frame's shape, or NULL): only its non-zero voxels are computed;
+ * - `maps`: the outputs, each a frame's shape; every voxel is written;
+ * - `params` may be NULL: every default above (CT, oSVD, hematocrit and density scaling);
+ * - `info` may be NULL; otherwise it receives what was derived (baseline, grid, threshold).
+ * No map holds NaN or infinity.
+ * Errors (MEDKERN_ERROR_INVALID_ARGUMENT unless said): a NULL context, series, times_s, aif
+ * or maps; count < 1; times that are not finite or not increasing; a non-finite AIF value, or
+ * an AIF whose concentration has no positive area (no bolus); an unknown modality or method
+ * code; MR without a positive te_s or with a baseline AIF signal <= 0; truncation not finite
+ * or >= 1; oscillation_index not finite or <= 0; baseline_frames outside 0 .. frames;
+ * hematocrits outside [0, 1); density not finite or <= 0; fewer than 2 or more than 512
+ * frames; a struct_size too small. count other than the number of frames, a mask or map of
+ * another shape: MEDKERN_ERROR_SHAPE_MISMATCH; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE;
+ * frame offsets that overflow: MEDKERN_ERROR_OVERFLOW. On failure the maps are unspecified
+ * and *info is left as it was.
+ * Ownership: the caller owns every argument; the library keeps no pointer after the call and
+ * returns nothing to free. */
+MEDKERN_API medkern_status medkern_perfusion_maps(medkern_context* context,
+                                                  const medkern_series* series,
+                                                  const double* times_s, const double* aif,
+                                                  int64_t count, const medkern_volume* mask,
+                                                  const medkern_perfusion_maps_out* maps,
+                                                  const medkern_perfusion_params* params,
+                                                  medkern_perfusion_info* info);
+
+/* medkern_perfusion_mean_curve() - since 0.3
+ * The mean of `series` over the non-zero voxels of `aif_mask` (uint8, a frame's shape) at
+ * each frame, into curve[0 .. count - 1]: the AIF of a region (an artery), for
+ * medkern_perfusion_maps. 1 to 512 frames. Sums are in double (exact for int16 and uint16).
+ * Errors: NULL pointers, an aif_mask that selects no voxel, count < 1, more than 512 frames:
+ * MEDKERN_ERROR_INVALID_ARGUMENT; count other than the number of frames, an aif_mask of
+ * another shape: MEDKERN_ERROR_SHAPE_MISMATCH; a series dtype other than int16, uint16,
+ * float32 or an aif_mask other than uint8: MEDKERN_ERROR_UNSUPPORTED_DTYPE. On failure
+ * `curve` is left as it was. Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_perfusion_mean_curve(medkern_context* context,
+                                                        const medkern_series* series,
+                                                        const medkern_volume* aif_mask,
+                                                        double* curve, int64_t count);
+
+typedef struct medkern_time_intensity_curves_result {
+  uint32_t struct_size;
+  int32_t reserved0;
+  int64_t num_labels; /* labels present, increasing */
+  int64_t frames;
+  int32_t* labels; /* num_labels values; NULL for none */
+  int64_t* count;  /* voxels of each label */
+  double* mean;    /* num_labels x frames, row by label: mean[i * frames + t] */
+  double* std;     /* likewise: the population standard deviation */
+} medkern_time_intensity_curves_result;
+
+/* medkern_time_intensity_curves() - since 0.3
+ * The time-intensity curves of the labelled regions of `series` (int16, uint16 or float32;
+ * 1 to 512 frames): for each label of `labels` (int32 or uint8, a frame's shape, values 0 ..
+ * 2^24 - 1; 0 is background) its voxel count and, at every frame, the mean and population
+ * standard deviation of its voxels, as medkern_label_statistics of each frame.
+ * Errors: NULL pointers, a label value out of range, more than 512 frames:
+ * MEDKERN_ERROR_INVALID_ARGUMENT; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE; labels of
+ * another shape: MEDKERN_ERROR_SHAPE_MISMATCH.
+ * On success *result is allocated by the library (one block); free it with
+ * medkern_time_intensity_curves_free. On failure *result is NULL. */
+MEDKERN_API medkern_status medkern_time_intensity_curves(
+    medkern_context* context, const medkern_series* series, const medkern_volume* labels,
+    medkern_time_intensity_curves_result** result);
+
+/* medkern_time_intensity_curves_free() - since 0.3
+ * Frees a result of medkern_time_intensity_curves. NULL does nothing. */
+MEDKERN_API void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result);
 
 /* ================================================================ DICOM */
 

@@ -21,7 +21,9 @@ Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`
 :func:`confidence_connected` (ITK), :func:`watershed` (skimage.segmentation.watershed),
 :func:`regional_minima`, :func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`,
 :func:`gradient_magnitude` (scipy.ndimage, ITK), :func:`canny` (ITK), :func:`median`
-(scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). DICOM:
+(scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). Perfusion:
+:func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`time_intensity_curves`,
+:func:`perfusion_phantom` (a digital reference object). DICOM:
 :func:`load_series` (a CT series in HU with its geometry), :func:`list_series`. Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
@@ -56,6 +58,14 @@ from .filters import (
     sobel,
 )
 from .measure import LabelStats, histogram, label_statistics
+from .perfusion import (
+    PerfusionMaps,
+    PerfusionPhantom,
+    TimeIntensityCurves,
+    perfusion_maps,
+    perfusion_phantom,
+    time_intensity_curves,
+)
 from .segmentation import (
     confidence_connected,
     connected_threshold,
@@ -99,13 +109,19 @@ __all__ = [
     "NoDeviceError",
     "NotSupportedError",
     "OutOfMemoryError",
+    "PerfusionMaps",
+    "PerfusionPhantom",
     "SeriesInfo",
     "ShapeMismatchError",
     "SizeOverflowError",
+    "TimeIntensityCurves",
     "UnsupportedDTypeError",
     "__version__",
     "built_with_cuda",
     "calcium_score",
+    "perfusion_maps",
+    "perfusion_phantom",
+    "time_intensity_curves",
     "devices",
     "dicom_available",
     "list_series",

@@ -3,11 +3,15 @@
 # A descriptor is (data_ptr, dtype_code, shape, strides_in_elements, spacing_mm, device).
 # An op's parameters are keyword arguments named as the fields of its C++ struct; those left
 # out take the struct's defaults, which `defaults[op]` lists.
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 Descriptor = Tuple[
     int, int, Tuple[int, int, int], Tuple[int, int, int], Tuple[float, float, float], int
 ]
+#: (descriptor of frame 0, frames, frame_stride in elements)
+SeriesDescriptor = Tuple[Descriptor, int, int]
 
 dtype_codes: Dict[str, int]
 HOST: int
@@ -17,6 +21,10 @@ max_histogram_bins: int
 max_label_value: int
 #: gradient_magnitude's methods: name -> the value of its `method` parameter.
 gradient_methods: Dict[str, int]
+#: perfusion_maps' and perfusion_phantom's enums: name -> the value of the parameter.
+perfusion_modalities: Dict[str, int]
+deconvolution_methods: Dict[str, int]
+residue_shapes: Dict[str, int]
 
 class MedkernError(Exception):
     status: Optional[str]
@@ -131,3 +139,19 @@ def max_stable_time_step(spacing: Tuple[float, float, float]) -> float: ...
 def calcium_score(
     ctx: Context, ct: Descriptor, labels: Optional[Descriptor], **params: Any
 ) -> Dict[str, Any]: ...
+def perfusion_maps(
+    ctx: Context,
+    series: SeriesDescriptor,
+    times: Sequence[float],
+    aif: Sequence[float],
+    mask: Optional[Descriptor],
+    maps: Sequence[Descriptor],
+    **params: Any,
+) -> Dict[str, Any]: ...
+def perfusion_mean_curve(
+    ctx: Context, series: SeriesDescriptor, aif_mask: Descriptor
+) -> np.ndarray: ...
+def time_intensity_curves(
+    ctx: Context, series: SeriesDescriptor, labels: Descriptor
+) -> Dict[str, np.ndarray]: ...
+def perfusion_phantom(**params: Any) -> Dict[str, np.ndarray]: ...

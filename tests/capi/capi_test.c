@@ -149,6 +149,8 @@ int main(void) {
   test_anisotropic_diffusion(cpu, "anisotropic_diffusion");
   test_calcium(cpu, "calcium");
   test_calcium_errors(cpu);
+  test_perfusion(cpu, "perfusion");
+  test_perfusion_errors(cpu);
   test_cuda(cpu, device_count);
   test_dicom();
   medkern_context_destroy(cpu);

@@ -98,6 +98,9 @@ void test_anisotropic_diffusion(medkern_context* context, const char* name);
 /* calcium_test.c */
 void test_calcium(medkern_context* context, const char* name);
 void test_calcium_errors(medkern_context* context);
+/* perfusion_test.c */
+void test_perfusion(medkern_context* context, const char* name);
+void test_perfusion_errors(medkern_context* context);
 /* dicom_test.c */
 void test_dicom(void);
 /* cuda_test.c: the ops again on a CUDA context, against the CPU */

@@ -8,10 +8,10 @@ void test_version_and_status(void) {
           MEDKERN_VERSION_PATCH);
   CHECK(medkern_version() != NULL);
   CHECK(strcmp(medkern_version(), expected) == 0);
-  CHECK(strcmp(medkern_version(), "0.2.0") == 0);
+  CHECK(strcmp(medkern_version(), "0.3.0") == 0);
   CHECK(MEDKERN_VERSION_NUMBER ==
         MEDKERN_VERSION_MAJOR * 10000 + MEDKERN_VERSION_MINOR * 100 + MEDKERN_VERSION_PATCH);
-  CHECK(MEDKERN_VERSION_NUMBER == 200);
+  CHECK(MEDKERN_VERSION_NUMBER == 300);
   CHECK(medkern_version_number() == MEDKERN_VERSION_NUMBER);
 
   g_section = "status_name";

@@ -133,6 +133,7 @@ void test_cuda(medkern_context* cpu, int32_t device_count) {
   test_median(gpu, "cuda median");
   test_anisotropic_diffusion(gpu, "cuda anisotropic_diffusion");
   test_calcium(gpu, "cuda calcium");
+  test_perfusion(gpu, "cuda perfusion");
   test_copy(gpu);
 
   /* Pseudo-random inputs: the GPU must agree with the CPU. */

@@ -1,0 +1,214 @@
+// medkern.h: perfusion (maps by deconvolution, the AIF of a region, time-intensity curves).
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "capi.hpp"
+
+namespace medkern::capi {
+
+template <>
+struct EnumCodes<PerfusionModality> {
+  static constexpr const char* names[] = {"MEDKERN_PERFUSION_CT", "MEDKERN_PERFUSION_MR",
+                                          "MEDKERN_PERFUSION_CONCENTRATION"};
+};
+
+template <>
+struct EnumCodes<DeconvolutionMethod> {
+  static constexpr const char* names[] = {
+      "MEDKERN_DECONVOLUTION_SSVD", "MEDKERN_DECONVOLUTION_CSVD", "MEDKERN_DECONVOLUTION_OSVD",
+      "MEDKERN_DECONVOLUTION_TIKHONOV"};
+};
+
+template <>
+struct CParams<medkern_perfusion_params> : CParamsBase {
+  using C = medkern_perfusion_params;
+  using Cpp = PerfusionParams;
+  static constexpr const char* name = "medkern_perfusion_params";
+  static constexpr auto list =
+      fields(field("modality", &C::modality), field("te_s", &C::te_s), field("method", &C::method),
+             field("truncation", &C::truncation), field("oscillation_index", &C::oscillation_index),
+             field("baseline_frames", &C::baseline_frames),
+             field("hematocrit_large", &C::hematocrit_large),
+             field("hematocrit_small", &C::hematocrit_small),
+             field("density_g_per_ml", &C::density_g_per_ml));
+};
+
+// Every map is an output that must be given: a shorter struct would leave some unwritten.
+template <>
+struct Versioned<medkern_perfusion_maps_out> {
+  static constexpr const char* name = "medkern_perfusion_maps_out";
+  static std::size_t min_size() {
+    return offsetof(medkern_perfusion_maps_out, valid) + sizeof(medkern_volume);
+  }
+  static medkern_perfusion_maps_out defaults() {
+    medkern_perfusion_maps_out m{};
+    m.struct_size = sizeof(medkern_perfusion_maps_out);
+    return m;
+  }
+};
+
+template <>
+struct Versioned<medkern_perfusion_info> {
+  static constexpr const char* name = "medkern_perfusion_info";
+  static std::size_t min_size() {
+    return offsetof(medkern_perfusion_info, baseline_frames) + sizeof(int32_t);
+  }
+  static medkern_perfusion_info defaults() {
+    medkern_perfusion_info i{};
+    i.struct_size = sizeof(medkern_perfusion_info);
+    return i;
+  }
+};
+
+namespace {
+
+// The per-frame arrays of the C call: checked against the series before any is read, so
+// that a count that disagrees with the frames never reads past the caller's buffers.
+void require_count(int64_t count, const SeriesRef& series, const char* what) {
+  if (count < 1) throw_invalid(std::string("count: ") + std::to_string(count) + " is below 1");
+  if (count != series.frames) {
+    throw Error(Status::shape_mismatch, std::string("count: ") + std::to_string(count) + " " +
+                                            what + " for " + std::to_string(series.frames) +
+                                            " frames");
+  }
+}
+
+std::vector<double> to_vector(const double* values, int64_t count, const char* what) {
+  require_pointer(values, what);
+  return std::vector<double>(values, values + count);
+}
+
+}  // namespace
+}  // namespace medkern::capi
+
+using namespace medkern::capi;
+
+extern "C" {
+
+medkern_status medkern_series_init(medkern_series* series, medkern_dtype dtype, void* data,
+                                   int64_t nt, int64_t nz, int64_t ny, int64_t nx) {
+  return MEDKERN_GUARDED({
+    require_pointer(series, "series");
+    medkern_series s = Versioned<medkern_series>::defaults();
+    medkern_volume& v = s.first;
+    v.dtype = dtype;
+    v.data = data;
+    v.shape[0] = nz;
+    v.shape[1] = ny;
+    v.shape[2] = nx;
+    // Unsigned, so that absurd extents wrap instead of overflowing; the ops reject them.
+    const uint64_t plane = static_cast<uint64_t>(ny) * static_cast<uint64_t>(nx);
+    v.strides[0] = static_cast<int64_t>(plane);
+    v.strides[1] = nx;
+    v.strides[2] = 1;
+    s.frames = nt;
+    s.frame_stride = static_cast<int64_t>(plane * static_cast<uint64_t>(nz));
+    *series = s;
+  });
+}
+
+medkern_status medkern_perfusion_maps(medkern_context* context, const medkern_series* series,
+                                      const double* times_s, const double* aif, int64_t count,
+                                      const medkern_volume* mask,
+                                      const medkern_perfusion_maps_out* maps,
+                                      const medkern_perfusion_params* params,
+                                      medkern_perfusion_info* info) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::SeriesRef series_ref = to_series(series, "series");
+    medkern::validate_series(series_ref, "series");
+    require_count(count, series_ref, "times and AIF values");
+    const std::vector<double> times = to_vector(times_s, count, "times_s");
+    const std::vector<double> aif_values = to_vector(aif, count, "aif");
+    const std::optional<medkern::VolumeRef> mask_ref = to_optional_ref(mask, "mask");
+    const medkern_perfusion_maps_out m = read_struct(maps, "maps");
+    const medkern::PerfusionMapsRef maps_ref{
+        to_ref(&m.cbf, "maps->cbf"),    to_ref(&m.cbv, "maps->cbv"),
+        to_ref(&m.mtt, "maps->mtt"),    to_ref(&m.tmax, "maps->tmax"),
+        to_ref(&m.ttp, "maps->ttp"),    to_ref(&m.arrival, "maps->arrival"),
+        to_ref(&m.valid, "maps->valid")};
+    const medkern::PerfusionParams cpp = read_params(params);
+    // Checked before the op runs, so that a bad struct_size costs no computation and a
+    // failure leaves *info as it was.
+    if (info != nullptr) known_size(info, "info");
+    const medkern::PerfusionInfo result = medkern::perfusion_maps(
+        ctx, series_ref, times, aif_values, pointer_to(mask_ref), maps_ref, cpp);
+    if (info != nullptr) {
+      medkern_perfusion_info out = Versioned<medkern_perfusion_info>::defaults();
+      out.baseline_frames = result.baseline_frames;
+      out.truncation = result.truncation;
+      out.sample_interval_s = result.sample_interval_s;
+      out.samples = result.samples;
+      write_struct(info, out, "info");
+    }
+  });
+}
+
+medkern_status medkern_perfusion_mean_curve(medkern_context* context, const medkern_series* series,
+                                            const medkern_volume* aif_mask, double* curve,
+                                            int64_t count) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::SeriesRef series_ref = to_series(series, "series");
+    const medkern::VolumeRef mask_ref = to_ref(aif_mask, "aif_mask");
+    require_pointer(curve, "curve");
+    medkern::validate_series(series_ref, "series");
+    require_count(count, series_ref, "curve values");
+    const std::vector<double> mean = medkern::mean_curve(ctx, series_ref, mask_ref);
+    for (int64_t t = 0; t < count; ++t) curve[t] = mean[static_cast<std::size_t>(t)];
+  });
+}
+
+medkern_status medkern_time_intensity_curves(medkern_context* context, const medkern_series* series,
+                                             const medkern_volume* labels,
+                                             medkern_time_intensity_curves_result** result) {
+  return MEDKERN_GUARDED({
+    require_pointer(result, "result");
+    *result = nullptr;
+    const medkern::Context& ctx = context_of(context);
+    const medkern::SeriesRef series_ref = to_series(series, "series");
+    const medkern::VolumeRef labels_ref = to_ref(labels, "labels");
+    const medkern::TimeIntensityCurves curves =
+        medkern::time_intensity_curves(ctx, series_ref, labels_ref);
+
+    const std::size_t n = curves.labels.size();
+    const std::size_t values = curves.mean.size();  // n * frames
+    BlockLayout layout;
+    layout.add(sizeof(medkern_time_intensity_curves_result),
+               alignof(medkern_time_intensity_curves_result));
+    const std::size_t labels_at = layout.add_array<int32_t>(n, "labels");
+    const std::size_t count_at = layout.add_array<int64_t>(n, "counts");
+    const std::size_t mean_at = layout.add_array<double>(values, "means");
+    const std::size_t std_at = layout.add_array<double>(values, "deviations");
+    unsigned char* block = layout.allocate();
+    auto* header = reinterpret_cast<medkern_time_intensity_curves_result*>(block);
+    auto* label_values = reinterpret_cast<int32_t*>(block + labels_at);
+    auto* counts = reinterpret_cast<int64_t*>(block + count_at);
+    auto* means = reinterpret_cast<double*>(block + mean_at);
+    auto* deviations = reinterpret_cast<double*>(block + std_at);
+    for (std::size_t i = 0; i < n; ++i) {
+      label_values[i] = curves.labels[i];
+      counts[i] = curves.count[i];
+    }
+    for (std::size_t i = 0; i < values; ++i) {
+      means[i] = curves.mean[i];
+      deviations[i] = curves.std[i];
+    }
+    header->struct_size = sizeof(medkern_time_intensity_curves_result);
+    header->reserved0 = 0;
+    header->num_labels = static_cast<int64_t>(n);
+    header->frames = curves.frames;
+    header->labels = n == 0 ? nullptr : label_values;
+    header->count = n == 0 ? nullptr : counts;
+    header->mean = n == 0 ? nullptr : means;
+    header->std = n == 0 ? nullptr : deviations;
+    *result = header;
+  });
+}
+
+void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result) {
+  std::free(result);
+}
+
+}  // extern "C"

@@ -1,0 +1,490 @@
+"""Perfusion: CBF, CBV, MTT, Tmax, TTP and bolus-arrival maps of CT perfusion and DSC-MRI
+series by deconvolution with an arterial input function, time-intensity curves of labelled
+regions, and a digital reference object to check them against."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _arrays as ar
+from . import _core
+from ._arrays import ArrayLike
+from ._common import Device, defaults, mask_operand, ndim_of
+
+__all__ = [
+    "PerfusionMaps",
+    "PerfusionPhantom",
+    "TimeIntensityCurves",
+    "perfusion_maps",
+    "perfusion_phantom",
+    "time_intensity_curves",
+]
+
+_MODALITIES: Dict[str, int] = dict(_core.perfusion_modalities)
+_METHODS: Dict[str, int] = dict(_core.deconvolution_methods)
+_RESIDUES: Dict[str, int] = dict(_core.residue_shapes)
+_MODALITY_NAMES = {code: name for name, code in _MODALITIES.items()}
+_METHOD_NAMES = {code: name for name, code in _METHODS.items()}
+_RESIDUE_NAMES = {code: name for name, code in _RESIDUES.items()}
+
+
+def _phantom_default(field: str) -> Any:
+    return _core.defaults["perfusion_phantom"][field]
+
+
+def _code(value: Any, table: Dict[str, int], name: str) -> int:
+    if not isinstance(value, str) or value not in table:
+        raise _core.InvalidArgumentError(
+            f"{name}: {value!r} is not one of {', '.join(map(repr, table))}"
+        )
+    return table[value]
+
+
+# ------------------------------------------------------------------------------- series
+
+
+def _series_operand(series: ArrayLike, allowed: Sequence[str]) -> ar.Operand:
+    """The whole series as one operand, frames on axis 0, classified and dtype-checked as
+    its frames would be (never converted)."""
+    torch = sys.modules.get("torch")
+    cupy = sys.modules.get("cupy")
+    x = series
+    is_torch = torch is not None and isinstance(x, torch.Tensor)
+    is_cupy = cupy is not None and isinstance(x, cupy.ndarray)
+    if not (is_torch or is_cupy):
+        if hasattr(x, "__cuda_array_interface__"):
+            try:
+                import cupy as cupy_module
+            except ImportError:
+                raise _core.UnsupportedDTypeError(
+                    f"series: {type(x).__name__} exposes __cuda_array_interface__, but medkern "
+                    "needs CuPy or PyTorch to allocate GPU outputs and neither is installed"
+                ) from None
+            x = cupy_module.asarray(x)  # zero-copy view of the same memory
+        else:
+            x = np.asarray(x)
+    shape = tuple(int(n) for n in x.shape)
+    if len(shape) not in (3, 4):
+        raise _core.InvalidArgumentError(
+            f"series: has {len(shape)} dimensions; a series is (nt, nz, ny, nx) or (nt, ny, nx)"
+        )
+    # A frame (or, with no frame, the empty series itself) says what kind of array this is.
+    probe = x[0] if shape[0] > 0 else x.reshape(-1)
+    frame = ar.as_operand(probe, "series", allowed)
+    if frame.kind == "torch":
+        x = x.detach()
+        if frame.device < 0:
+            x = x.numpy()  # host memory: numpy's zero-copy view
+    return ar.Operand("series", x, frame.kind, frame.device, shape, frame.dtype)
+
+
+def _series_descriptor(op: ar.Operand) -> Tuple[Any, int, int]:
+    """``(descriptor of frame 0, frames, frame_stride)``; the series is copied to a
+    contiguous array only where its memory cannot be described in whole elements."""
+    x = op.array
+    if op.kind == "torch" and op.device >= 0:
+        strides = tuple(int(s) for s in x.stride())
+    else:
+        itemsize = x.dtype.itemsize
+        pointer = int(x.data.ptr) if op.kind == "cupy" else int(x.__array_interface__["data"][0])
+        if pointer % itemsize or any(s % itemsize for s in x.strides):
+            lib = sys.modules["cupy"] if op.kind == "cupy" else np
+            x = lib.ascontiguousarray(x)
+            op.array = x
+        strides = tuple(int(s) // itemsize for s in x.strides)
+    frame = ar.Operand(op.name, x[0], op.kind, op.device, op.shape[1:], op.dtype)
+    return ar.descriptor(frame), op.shape[0], strides[0]
+
+
+def _host_curve(values: ArrayLike, name: str) -> List[float]:
+    """A 1-D sequence of numbers, from the host or a GPU, as Python floats."""
+    torch = sys.modules.get("torch")
+    cupy = sys.modules.get("cupy")
+    if torch is not None and isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    elif cupy is not None and isinstance(values, cupy.ndarray):
+        values = cupy.asnumpy(values)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _core.InvalidArgumentError(
+            f"{name}: {values!r} is not a sequence of numbers"
+        ) from None
+    if array.ndim != 1:
+        raise _core.InvalidArgumentError(
+            f"{name}: has shape {array.shape}; give one value per frame (1-D)"
+        )
+    return array.tolist()
+
+
+# ------------------------------------------------------------------------------- maps
+
+
+@dataclass(frozen=True, eq=False)
+class PerfusionMaps:
+    """The result of :func:`perfusion_maps`. Maps have a frame's shape and live where the
+    series did (numpy for host input, CuPy / PyTorch on the input's GPU)."""
+
+    cbf: Any  #: float32, ml/100 g/min
+    cbv: Any  #: float32, ml/100 g
+    mtt: Any  #: float32, s: 60 * CBV / CBF
+    tmax: Any  #: float32, s: time of the residue function's peak
+    ttp: Any  #: float32, s after the first frame: time of the tissue curve's peak
+    arrival: Any  #: float32, s after the first frame: the tissue curve's bolus arrival
+    valid: Any  #: uint8: 1 where the maps hold values, 0 elsewhere (every map 0 there)
+    aif_curve: np.ndarray  #: float64, the AIF as concentration, one value per frame
+    baseline_frames: int  #: frames averaged for the baseline S0
+    truncation: float  #: the SVD threshold or Tikhonov parameter used (osvd: 0.95, its largest)
+    sample_interval: float  #: s, of the uniform grid the deconvolution ran on
+    samples: int  #: points of that grid
+
+
+def perfusion_maps(
+    series: ArrayLike,
+    times: ArrayLike,
+    aif: ArrayLike,
+    *,
+    modality: str = _MODALITY_NAMES[defaults("perfusion_maps", "modality")],
+    te: Optional[float] = None,
+    method: str = _METHOD_NAMES[defaults("perfusion_maps", "method")],
+    truncation: Optional[float] = None,
+    oscillation_index: float = defaults("perfusion_maps", "oscillation_index"),
+    baseline_frames: Optional[int] = None,
+    mask: Optional[ArrayLike] = None,
+    hematocrit_large: float = defaults("perfusion_maps", "hematocrit_large"),
+    hematocrit_small: float = defaults("perfusion_maps", "hematocrit_small"),
+    density: float = defaults("perfusion_maps", "density_g_per_ml"),
+    device: Device = None,
+) -> PerfusionMaps:
+    """CBF, CBV, MTT, Tmax, TTP and bolus-arrival maps by deconvolution of each voxel's
+    concentration curve with the arterial input function (AIF): truncated SVD (Østergaard et
+    al., MRM 1996;36:715), block-circulant and oscillation-index SVD (Wu et al., MRM
+    2003;50:164) or Tikhonov regularisation.
+
+    Parameters
+    ----------
+    series : array, int16, uint16 or float32, (nt, nz, ny, nx) or (nt, ny, nx)
+        The dynamic series, frames first: CT in HU, MR signal, or concentrations; numpy
+        array, CuPy array or PyTorch tensor, any strides (views are not copied). 2 to 512
+        frames.
+    times : sequence of float, (nt,)
+        Acquisition time of each frame in seconds, finite and increasing, any spacing: the
+        curves are resampled linearly onto a uniform grid of the smallest interval (at most
+        256 points) before deconvolution.
+    aif : sequence of float (nt,), or array of uint8 / bool of a frame's shape
+        The arterial input: a curve of the series' values (converted to concentration as
+        the tissue is), or a mask of the arterial voxels, whose mean curve is taken. A 1-D
+        argument is a curve, one of 2 or more dimensions a mask.
+    modality : {'ct', 'mr', 'concentration'}
+        How values become concentration C(t): S(t) - S0 (CT, HU); -ln(S(t) / S0) / te
+        (DSC-MRI); the values themselves. S0 is the mean of the baseline frames.
+    te : float, optional
+        Echo time in seconds; needed for 'mr', unused otherwise.
+    method : {'osvd', 'csvd', 'ssvd', 'tikhonov'}
+        Deconvolution: 'ssvd' the lower-triangular matrix (sensitive to the tissue's delay),
+        'csvd' the block-circulant matrix (delay-insensitive), 'osvd' csvd with a threshold
+        per voxel by the oscillation index, 'tikhonov' the regularised circulant inverse.
+    truncation : float, optional
+        ssvd / csvd: singular values below this fraction of the largest are dropped;
+        tikhonov: the regularisation parameter as a fraction of the largest singular value;
+        in [0, 1). None: the method's default, 0.2 (ssvd), 0.1 (csvd, tikhonov). osvd
+        ignores it.
+    oscillation_index : float
+        osvd: the largest oscillation index a residue may have (> 0).
+    baseline_frames : int, optional
+        Frames averaged for S0 (1 to nt). None: the frames before the AIF's arrival (the
+        first frame whose AIF concentration reaches 10 % of its peak), at least one.
+    mask : array of uint8 or bool, a frame's shape, optional
+        Only its non-zero voxels are computed; the others are 0 and not valid.
+    hematocrit_large, hematocrit_small : float
+        Hematocrit of large and small vessels, each in [0, 1): CBF and CBV are scaled by
+        kH = (1 - hematocrit_large) / (1 - hematocrit_small).
+    density : float
+        Brain tissue density in g/ml (> 0): CBF and CBV are per 100 g. Hematocrits 0 and
+        density 1 give unscaled values (OSIPI's convention).
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    PerfusionMaps
+        The maps (cbf, cbv, mtt, tmax, ttp, arrival, valid) of a frame's shape on the
+        series' device, and ``aif_curve`` (the AIF as concentration), ``baseline_frames``,
+        ``truncation``, ``sample_interval`` (s) and ``samples`` of the grid.
+
+    Notes
+    -----
+    CBF = 6000 kH / density * max of the residue function (ml/100 g/min); CBV = 100 kH /
+    density * the area under the tissue curve over the AIF's (trapezoids over the frames);
+    MTT = 60 CBV / CBF (s); Tmax the residue's peak, refined by a parabola through its
+    neighbours; TTP and arrival (where the curve first reaches 10 % of its peak, linear
+    between frames) in seconds after the first frame. Voxels outside `mask`, without
+    enhancement or whose residue has no positive peak are 0 in every map and not valid; no
+    map holds NaN or infinity. CPU and GPU compute each voxel with the same code.
+    docs/ops.md ("Perfusion") states every convention and the accuracy of each method.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        A series, mask or AIF mask of an unsupported dtype (never converted).
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        A series that is not 3-D or 4-D or is empty, fewer than 2 or more than 512 frames,
+        times not increasing or not one per frame, an AIF without a bolus (no positive area)
+        or of the wrong length or shape, an unknown modality or method, 'mr' without `te`,
+        parameters out of range, a mask of another shape.
+    """
+    modality_code = _code(modality, _MODALITIES, "modality")
+    method_code = _code(method, _METHODS, "method")
+    op_series = _series_operand(series, ar.INTENSITY_DTYPES)
+    times_list = _host_curve(times, "times")
+    aif_is_mask = ndim_of(aif) >= 2
+    op_aif_mask = (
+        ar.as_operand(aif, "aif", ar.MASK_DTYPES, bool_as_uint8=True) if aif_is_mask else None
+    )
+    aif_list = None if aif_is_mask else _host_curve(aif, "aif")
+    op_mask = mask_operand(mask)
+    if op_series.size == 0:
+        raise _core.InvalidArgumentError(
+            f"series: shape {op_series.shape} is empty; perfusion maps need a voxel and 2 frames"
+        )
+    p = ar.plan([op_series, op_mask, op_aif_mask], device)
+    frame_shape = op_series.shape[1:]
+    maps = [ar.empty(frame_shape, "float32", p) for _ in range(6)]
+    maps.append(ar.empty(frame_shape, "uint8", p))
+    series_descriptor = _series_descriptor(op_series)
+    if op_aif_mask is not None:
+        curve = ar.run(
+            p,
+            _core.perfusion_mean_curve,
+            series_descriptor,
+            ar.descriptor(op_aif_mask),
+            host_arrays=[op_series.array, op_aif_mask.array],
+        )
+        aif_list = curve.tolist()
+    info = ar.run(
+        p,
+        _core.perfusion_maps,
+        series_descriptor,
+        times_list,
+        aif_list,
+        None if op_mask is None else ar.descriptor(op_mask),
+        [ar.output_descriptor(m, "uint8" if i == 6 else "float32", p.out_device)
+         for i, m in enumerate(maps)],
+        host_arrays=[op_series.array, None if op_mask is None else op_mask.array, *maps],
+        modality=modality_code,
+        te_s=defaults("perfusion_maps", "te_s") if te is None else te,
+        method=method_code,
+        truncation=-1.0 if truncation is None else truncation,
+        oscillation_index=oscillation_index,
+        baseline_frames=0 if baseline_frames is None else baseline_frames,
+        hematocrit_large=hematocrit_large,
+        hematocrit_small=hematocrit_small,
+        density_g_per_ml=density,
+    )
+    cbf, cbv, mtt, tmax, ttp, arrival, valid = maps
+    return PerfusionMaps(
+        cbf=cbf,
+        cbv=cbv,
+        mtt=mtt,
+        tmax=tmax,
+        ttp=ttp,
+        arrival=arrival,
+        valid=valid,
+        aif_curve=np.asarray(info["aif"], dtype=np.float64),
+        baseline_frames=int(info["baseline_frames"]),
+        truncation=float(info["truncation"]),
+        sample_interval=float(info["sample_interval_s"]),
+        samples=int(info["samples"]),
+    )
+
+
+# ------------------------------------------------------------------------------- curves
+
+
+@dataclass(frozen=True, eq=False)
+class TimeIntensityCurves:
+    """The result of :func:`time_intensity_curves`: numpy arrays, one row per label."""
+
+    labels: np.ndarray  #: int32, (n,): the labels present, increasing
+    count: np.ndarray  #: int64, (n,): voxels of each label
+    mean: np.ndarray  #: float64, (n, nt): the mean of each label's voxels at every frame
+    std: np.ndarray  #: float64, (n, nt): their population standard deviation (ddof=0)
+
+
+def time_intensity_curves(
+    series: ArrayLike, labels: ArrayLike, *, device: Device = None
+) -> TimeIntensityCurves:
+    """Time-intensity curves of labelled regions: for each label present, its voxel count
+    and the mean and standard deviation of its voxels at every frame (``scipy.ndimage.mean``
+    and ``standard_deviation`` of each frame).
+
+    Parameters
+    ----------
+    series : array, int16, uint16 or float32, (nt, nz, ny, nx) or (nt, ny, nx)
+        The dynamic series, frames first; numpy array, CuPy array or PyTorch tensor, any
+        strides. At most 512 frames.
+    labels : array, int32 or uint8, a frame's shape
+        Label image; 0 is background; values from 0 to 16777215.
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`).
+
+    Returns
+    -------
+    TimeIntensityCurves
+        ``labels`` (int32, increasing), ``count`` (int64), ``mean`` and ``std`` (float64,
+        shape (labels, nt)), as numpy arrays wherever the series lives.
+
+    Notes
+    -----
+    Sums of integer series are exact; float32 values are summed in double. An empty series
+    (no frame or no voxel) gives no labels.
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtype of `series` or `labels`.
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        A series that is not 3-D or 4-D, more than 512 frames, labels of another shape or
+        out of range.
+    """
+    op_series = _series_operand(series, ar.INTENSITY_DTYPES)
+    op_labels = ar.as_operand(labels, "labels", ar.LABEL_DTYPES)
+    if op_series.size == 0:
+        return TimeIntensityCurves(
+            labels=np.empty(0, np.int32),
+            count=np.empty(0, np.int64),
+            mean=np.empty((0, op_series.shape[0]), np.float64),
+            std=np.empty((0, op_series.shape[0]), np.float64),
+        )
+    p = ar.plan([op_series, op_labels], device)
+    series_descriptor = _series_descriptor(op_series)
+    result = ar.run(
+        p,
+        _core.time_intensity_curves,
+        series_descriptor,
+        ar.descriptor(op_labels),
+        host_arrays=[op_series.array, op_labels.array],
+    )
+    return TimeIntensityCurves(
+        labels=result["labels"], count=result["count"], mean=result["mean"], std=result["std"]
+    )
+
+
+# ------------------------------------------------------------------------------- phantom
+
+
+@dataclass(frozen=True, eq=False)
+class PerfusionPhantom:
+    """The digital reference object of :func:`perfusion_phantom` and its true values."""
+
+    series: np.ndarray  #: float32, (nt, 1, ny, nx): the signal (or concentration)
+    times: np.ndarray  #: float64, (nt,): s
+    aif: np.ndarray  #: float64, (nt,): the AIF's signal, in the series' units
+    cbf: np.ndarray  #: float32, (1, ny, nx): true CBF, ml/100 g/min
+    cbv: np.ndarray  #: float32, (1, ny, nx): true CBV, ml/100 g (CBF * MTT / 60)
+    mtt: np.ndarray  #: float32, (1, ny, nx): true MTT, s
+    delay: np.ndarray  #: float32, (1, ny, nx): the tissue's delay after the AIF, s
+
+
+def perfusion_phantom(
+    modality: str = _MODALITY_NAMES[_phantom_default("modality")],
+    residue: str = _RESIDUE_NAMES[_phantom_default("residue")],
+    cbf: Sequence[float] = _phantom_default("cbf"),
+    mtt: Sequence[float] = _phantom_default("mtt"),
+    delay: Sequence[float] = _phantom_default("delay"),
+    block: int = _phantom_default("block"),
+    frames: int = _phantom_default("frames"),
+    interval: float = _phantom_default("interval_s"),
+    snr: float = _phantom_default("snr"),
+    seed: int = _phantom_default("seed"),
+    *,
+    ct_baseline: float = _phantom_default("ct_baseline_hu"),
+    te: float = _phantom_default("te_s"),
+    mr_s0: float = _phantom_default("mr_s0"),
+    aif_peak: float = _phantom_default("aif_peak"),
+    aif_arrival: float = _phantom_default("aif_arrival_s"),
+    hematocrit_large: float = _phantom_default("hematocrit_large"),
+    hematocrit_small: float = _phantom_default("hematocrit_small"),
+    density: float = _phantom_default("density_g_per_ml"),
+) -> PerfusionPhantom:
+    """A digital reference object for perfusion, in the manner of Kudo et al. (Radiology
+    2013;267:201) and the QIBA DSC DRO: a gamma-variate AIF and, for every combination of
+    CBF x delay x MTT, a block of voxels with the tissue curve density / kH * CBF *
+    (AIF(. - delay) (x) R)(t) for the residue shape R.
+
+    Parameters
+    ----------
+    modality : {'ct', 'mr', 'concentration'}
+        The signal: ct_baseline + C (HU), mr_s0 * exp(-te * C), or C itself.
+    residue : {'exponential', 'boxcar', 'linear'}
+        R(t): exp(-t / MTT); 1 up to MTT; 1 - t / (2 MTT) up to 2 MTT. Each integrates to
+        MTT.
+    cbf, mtt, delay : sequence of float
+        The values combined: CBF (ml/100 g/min, > 0), MTT (s, > 0), delay of the tissue
+        after the AIF (s, >= 0).
+    block : int
+        Each combination is a block x block patch (1 to 64).
+    frames, interval : int, float
+        Frames (2 to 512) and the interval between them in seconds.
+    snr : float
+        Peak enhancement over the noise's standard deviation (mr_s0 / snr for MR, aif_peak /
+        snr for CT); 0: no noise.
+    seed : int
+        Of the noise generator (0 to 2**64 - 1).
+    ct_baseline, te, mr_s0, aif_peak, aif_arrival : float
+        CT baseline (HU); MR echo time (s) and baseline signal; the AIF's peak concentration
+        and its arrival time (s; the peak comes 4.5 s later).
+    hematocrit_large, hematocrit_small, density : float
+        As in :func:`perfusion_maps`: the true maps are what it recovers with the same values.
+
+    Returns
+    -------
+    PerfusionPhantom
+        ``series`` (float32, (frames, 1, ny, nx), ny = len(cbf) * len(delay) * block, nx =
+        len(mtt) * block; rows run through the delays within each CBF), ``times``, ``aif``
+        (its signal) and the true ``cbf``, ``cbv``, ``mtt``, ``delay`` of every voxel, shape
+        (1, ny, nx). numpy arrays.
+
+    Raises
+    ------
+    ValueError (InvalidArgumentError)
+        An unknown modality or residue, empty or non-positive value lists, block or frames
+        out of range, non-finite or non-positive signal parameters, too many voxels.
+    """
+    result = _core.perfusion_phantom(
+        modality=_code(modality, _MODALITIES, "modality"),
+        residue=_code(residue, _RESIDUES, "residue"),
+        cbf=_number_list(cbf, "cbf"),
+        mtt=_number_list(mtt, "mtt"),
+        delay=_number_list(delay, "delay"),
+        block=block,
+        frames=frames,
+        interval_s=interval,
+        snr=snr,
+        seed=seed,
+        ct_baseline_hu=ct_baseline,
+        te_s=te,
+        mr_s0=mr_s0,
+        aif_peak=aif_peak,
+        aif_arrival_s=aif_arrival,
+        hematocrit_large=hematocrit_large,
+        hematocrit_small=hematocrit_small,
+        density_g_per_ml=density,
+    )
+    return PerfusionPhantom(**result)
+
+
+def _number_list(values: Any, name: str) -> List[float]:
+    """A number or a sequence of numbers as a list (1-D numpy arrays included)."""
+    if isinstance(values, (int, float, np.integer, np.floating)) and not isinstance(values, bool):
+        return [ar.as_float(values, name)]
+    try:
+        return [ar.as_float(v, name) for v in values]
+    except TypeError:
+        raise _core.InvalidArgumentError(
+            f"{name}: {values!r} is neither a number nor a sequence of numbers"
+        ) from None
