@@ -36,6 +36,11 @@ struct LoadOptions {
   int num_threads = 0;                   // files decoded in parallel; 0 = all cores
 };
 
+// The text read from the files (identifiers, descriptions) is always UTF-8: decoded by each
+// file's SpecificCharacterSet (DCMTK's conversion). Where DCMTK cannot convert, Latin-1
+// (ISO_IR 100) is decoded by hand; otherwise what is UTF-8 is kept and every other byte
+// becomes U+FFFD (also where no character set is declared, which means ASCII).
+
 // One series found among the files (list_series).
 struct SeriesInfo {
   std::string series_uid;
@@ -80,23 +85,27 @@ struct Series {
 // The series in `paths` (each a file or a directory whose files are read; subdirectories
 // only when options.recursive), largest first; files that are not DICOM images are skipped
 // and each gives a line in *warnings (if not null). Reads headers only.
-// Errors: a path that does not exist or cannot be read: Status::io; no DICOM image among
-// the files: Status::invalid_data; a build without DCMTK: Status::not_supported.
+// Errors: a path that does not exist or cannot be read, or that is neither a regular file
+// nor a directory (a FIFO, a device; those inside a directory are skipped): Status::io; a
+// path with a NUL byte: Status::invalid_argument; no DICOM image among the files:
+// Status::invalid_data; a build without DCMTK: Status::not_supported.
 std::vector<SeriesInfo> list_series(const std::vector<std::string>& paths,
                                     const LoadOptions& options = {},
                                     std::vector<std::string>* warnings = nullptr);
 
 // Loads one series of `paths` (as list_series): options.series_uid, or the largest.
 // Slices are sorted by ImagePositionPatient projected on the slice normal; spacing comes from
-// the positions; RescaleSlope / RescaleIntercept are applied per slice. Transfer syntaxes:
-// implicit and explicit VR little endian, explicit big endian, deflated, JPEG baseline,
-// extended and lossless, JPEG-LS, RLE. Errors (messages name the file):
+// the positions; RescaleSlope / RescaleIntercept are applied per slice (1 / 0 when absent or
+// empty). Transfer syntaxes: implicit and explicit VR little endian, explicit big endian,
+// deflated, JPEG baseline, extended and lossless, JPEG-LS, RLE. Errors (messages name the
+// file):
 // - Status::not_supported: another transfer syntax ("unsupported transfer syntax", e.g.
 //   JPEG 2000), colour or multi-frame images, BitsAllocated other than 8 or 16;
-// - Status::invalid_data: truncated or unreadable files, varying orientation or image
-//   size, two slices at one position, missing slices or uneven spacing (unless
-//   allow_irregular_spacing), gantry tilt (unless allow_gantry_tilt), several files without
-//   ImagePositionPatient;
+// - Status::invalid_data: truncated or unreadable files, a JPEG or JPEG-LS frame whose own
+//   header gives another size than Rows x Columns, a RescaleSlope or RescaleIntercept that
+//   is not a finite number (naming it), varying orientation or image size, two slices at
+//   one position, missing slices or uneven spacing (unless allow_irregular_spacing), gantry
+//   tilt (unless allow_gantry_tilt), several files without ImagePositionPatient;
 // - Status::invalid_argument: a series_uid that is not there (the message lists them);
 // - Status::io as list_series.
 Series load_series(const std::vector<std::string>& paths, const LoadOptions& options = {});

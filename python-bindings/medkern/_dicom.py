@@ -37,7 +37,8 @@ class DicomSeries:
             allowed), the column direction and the row direction of ImageOrientationPatient.
         slice_thickness: SliceThickness of the first slice in mm, NaN when absent.
         patient_id, study_uid, series_uid, series_description, modality: the only identifiers
-            kept from the files.
+            kept from the files, decoded by their SpecificCharacterSet (Latin-1, Cyrillic,
+            UTF-8, ...); bytes that cannot be decoded become U+FFFD.
         warnings: what was tolerated (skipped files, other series in the directory, ...).
     """
 
@@ -88,7 +89,11 @@ def _paths(path: Any) -> List[str]:
     for item in items:
         if not isinstance(item, (str, bytes, os.PathLike)):
             raise _core.InvalidArgumentError(f"path: {item!r} is not a path")
-        out.append(os.fsdecode(item))
+        text = os.fsdecode(item)
+        # The operating system would read the path only up to the NUL: another file.
+        if "\0" in text:
+            raise _core.InvalidArgumentError(f"path: {text!r} contains a NUL byte")
+        out.append(text)
     if not out:
         raise _core.InvalidArgumentError("path: an empty list of files")
     return out
@@ -131,18 +136,23 @@ def load_series(
         num_threads: files decoded in parallel; 0 = all cores.
 
     Slices are sorted by ImagePositionPatient projected on the slice normal; RescaleSlope /
-    RescaleIntercept are applied per slice. Transfer syntaxes: implicit and explicit VR
-    little endian, explicit big endian, deflated, RLE, JPEG baseline/extended/lossless,
-    JPEG-LS. Files that are not DICOM images are skipped with a warning.
+    RescaleIntercept are applied per slice (1 / 0 when absent). Transfer syntaxes: implicit
+    and explicit VR little endian, explicit big endian, deflated, RLE, JPEG
+    baseline/extended/lossless, JPEG-LS. Files that are not DICOM images are skipped with a
+    warning.
 
     Raises:
         NotSupportedError: (also NotImplementedError) another transfer syntax such as JPEG
             2000 ("unsupported transfer syntax", naming the file), colour or multi-frame
             images, or a build without DICOM support.
-        InvalidDataError: (also ValueError) a truncated file, varying orientation or image
-            size, two slices at one position, missing slices, gantry tilt, no DICOM image.
-        FileError: (also OSError) a path that does not exist.
-        InvalidArgumentError: a ``series_uid`` that is not there.
+        InvalidDataError: (also ValueError) a truncated file, a JPEG frame whose own header
+            gives another size than Rows x Columns, a RescaleSlope or RescaleIntercept that is
+            not a finite number, varying orientation or image size, two slices at one
+            position, missing slices, gantry tilt, no DICOM image.
+        FileError: (also OSError) a path that does not exist, or that is neither a regular
+            file nor a directory (a FIFO, a device; inside a directory they are skipped).
+        InvalidArgumentError: (also ValueError) a ``series_uid`` that is not there, a path
+            with a NUL byte.
     """
     if dtype is not None and not isinstance(dtype, str):
         dtype = np.dtype(dtype).name

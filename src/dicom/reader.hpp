@@ -8,12 +8,13 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace medkern::dicom::detail {
 
 // What the loader needs from one file's header. Identifiers other than those listed are
-// never read.
+// never read. Its strings are UTF-8 (decoded by the file's SpecificCharacterSet).
 struct FileHeader {
   std::string path;
   std::string sop_uid;
@@ -67,5 +68,13 @@ void decode_pixels(const FileHeader& header, SlicePixels* pixels);
 
 // Registers the decoders (once per process) and checks the data dictionary.
 void initialize();
+
+// True when `bytes` are UTF-8 (no overlong forms, surrogates or code points above U+10FFFF).
+bool is_valid_utf8(std::string_view bytes);
+
+// Text of a file in `character_set` (the value of SpecificCharacterSet) as UTF-8, decoded
+// without DCMTK: Latin-1 (ISO_IR 100) byte for byte; any other character set keeps what is
+// valid UTF-8 and replaces every other byte with U+FFFD. Always valid UTF-8.
+std::string utf8_fallback(std::string_view bytes, std::string_view character_set);
 
 }  // namespace medkern::dicom::detail

@@ -99,12 +99,35 @@ void parallel_for(std::size_t n, int threads, Body&& body) {
 
 // ------------------------------------------------------------------ files
 
+// What a path that is neither a regular file nor a directory is, for the error message.
+std::string kind_of(const std::filesystem::file_status& st) {
+  namespace fs = std::filesystem;
+  switch (st.type()) {
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+      return "a block device";
+    case fs::file_type::character:
+      return "a character device";
+    default:
+      return "of another type";
+  }
+}
+
 std::vector<std::string> collect_files(const std::vector<std::string>& paths, bool recursive) {
   namespace fs = std::filesystem;
   if (paths.empty()) throw Error(Status::invalid_argument, "paths: no file or directory given");
   std::vector<std::string> files;
   for (const std::string& path : paths) {
     if (path.empty()) throw Error(Status::invalid_argument, "paths: an empty path");
+    // The file system sees a path only up to its first NUL: another file would be read.
+    if (path.find('\0') != std::string::npos) {
+      std::string shown;
+      for (const char c : path) shown += c == '\0' ? std::string("\\0") : std::string(1, c);
+      throw Error(Status::invalid_argument, "paths: '" + shown + "' contains a NUL byte");
+    }
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
     if (ec || !fs::exists(st)) {
@@ -135,8 +158,11 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths, bo
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else {
+    } else if (fs::is_regular_file(st)) {
       files.push_back(path);
+    } else {
+      // Reading a FIFO would wait for a writer, a device could stream forever.
+      throw Error(Status::io, path + ": not a regular file or directory (" + kind_of(st) + ")");
     }
   }
   return files;

@@ -1,5 +1,35 @@
 /* medkern.h from C99: DICOM. */
+#define _POSIX_C_SOURCE 200809L /* mkfifo, alarm and getpid are POSIX, not C99 */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "capi_test.h"
+
+/* A FIFO given as a path must be refused, not opened: opening it for reading would wait for
+ * a writer forever, so an alarm ends the program (a failure) instead. */
+static void test_dicom_fifo(void) {
+  char fifo[96];
+  const char* paths[1];
+  medkern_dicom_series* series = NULL;
+  medkern_dicom_series_list* list = NULL;
+  g_section = "dicom_fifo";
+  snprintf(fifo, sizeof fifo, "/tmp/medkern_capi_fifo_%ld.dcm", (long)getpid());
+  paths[0] = fifo;
+  remove(fifo);
+  if (mkfifo(fifo, 0600) != 0) {
+    CHECK(!"mkfifo");
+    return;
+  }
+  alarm(60);
+  CHECK_STATUS(medkern_dicom_load_series(paths, 1, NULL, &series), MEDKERN_ERROR_IO);
+  CHECK_MESSAGE("not a regular file");
+  CHECK(series == NULL);
+  CHECK_STATUS(medkern_dicom_list_series(paths, 1, NULL, &list), MEDKERN_ERROR_IO);
+  CHECK_MESSAGE(fifo);
+  CHECK(list == NULL);
+  alarm(0);
+  remove(fifo);
+}
 
 /* MEDKERN_TEST_CT_SMALL: pydicom's CT_small.dcm (CTest sets it where pydicom is installed);
  * the values below are pydicom's pixel_array - 1024 (RescaleIntercept). */
@@ -61,6 +91,7 @@ void test_dicom(void) {
   CHECK_STATUS(medkern_dicom_list_series(missing, 1, NULL, &list), MEDKERN_ERROR_IO);
   medkern_dicom_series_free(NULL);
   medkern_dicom_series_list_free(NULL);
+  test_dicom_fifo();
   if (ct_small == NULL || ct_small[0] == '\0') {
     printf("dicom: MEDKERN_TEST_CT_SMALL not set, the CT_small.dcm checks are skipped\n");
     return;

@@ -16,6 +16,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -482,6 +483,139 @@ def test_per_slice_rescale(tmp_path, rng) -> None:
     assert_volume_equal(s, pydicom_volume(a + b))
 
 
+# ---------------------------------------------------------------------------- text
+
+
+def test_latin1_strings_decode_by_the_character_set(tmp_path, rng) -> None:
+    files = write_series(tmp_path, rng, n=3, description="Thorax tête")
+    for f in files:
+        ds = pydicom.dcmread(f)
+        ds.SpecificCharacterSet = "ISO_IR 100"
+        ds.PatientID = "Müller-7"
+        ds.save_as(f, enforce_file_format=True)
+    raw = pathlib.Path(files[0]).read_bytes()
+    assert b"Thorax t\xeate" in raw and "Thorax tête".encode() not in raw  # Latin-1 bytes
+    s = medkern.load_series(tmp_path)
+    assert s.series_description == "Thorax tête"
+    assert s.patient_id == "Müller-7"
+    assert_volume_equal(s, pydicom_volume(files))
+    listed = medkern.list_series(tmp_path)
+    assert listed[0].series_description == "Thorax tête"
+    assert listed[0].patient_id == "Müller-7"
+
+
+@pytest.mark.parametrize(
+    "charset,text",
+    [
+        ("ISO_IR 144", "Грудная клетка"),  # Cyrillic, ISO 8859-5
+        ("ISO_IR 126", "Θώρακας"),  # Greek, ISO 8859-7
+        ("ISO_IR 192", "Thorax tête ✓"),  # UTF-8
+        ("ISO 2022 IR 6\\ISO 2022 IR 100", "Thorax tête"),  # Latin-1 with code extensions
+    ],
+)
+def test_other_character_sets_decode_as_pydicom(tmp_path, rng, charset, text) -> None:
+    files = write_series(tmp_path, rng, n=2)
+    for f in files:
+        ds = pydicom.dcmread(f)
+        ds.SpecificCharacterSet = charset.split("\\")
+        ds.SeriesDescription = text
+        ds.save_as(f, enforce_file_format=True)
+    assert pydicom.dcmread(files[0]).SeriesDescription == text
+    assert medkern.load_series(tmp_path).series_description == text
+    assert medkern.list_series(tmp_path)[0].series_description == text
+
+
+def test_undeclared_non_utf8_bytes_are_replaced(tmp_path, rng) -> None:
+    """Without SpecificCharacterSet the text must be ASCII; other bytes that are not UTF-8
+    come back as U+FFFD rather than as an undecodable string."""
+    files = write_series(tmp_path, rng, n=2)
+    for f in files:
+        ds = pydicom.dcmread(f)
+        ds.SeriesDescription = b"Thorax t\xeate"
+        ds.save_as(f, enforce_file_format=True)
+    assert "SpecificCharacterSet" not in pydicom.dcmread(files[0])
+    s = medkern.load_series(tmp_path)
+    assert s.series_description == "Thorax t\ufffdte"
+    assert medkern.list_series(tmp_path)[0].series_description == "Thorax t\ufffdte"
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def forge_jpeg_series(tmp_path, rng, tool, args, encoded_shape, declared_shape) -> List[str]:
+    """A JPEG series of `declared_shape` images, one of whose files holds a frame of
+    `encoded_shape` under the Rows x Columns of the others."""
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} (Debian package dcmtk) is not installed")
+    plain = write_series(tmp_path / "plain", rng, n=3, shape=declared_shape)
+    odd = write_series(tmp_path / "odd", rng, n=1, shape=encoded_shape)
+    (tmp_path / "packed").mkdir()
+    packed = []
+    for f in plain:
+        out = tmp_path / "packed" / os.path.basename(f)
+        subprocess.run([tool, *args, f, str(out)], check=True, capture_output=True)
+        packed.append(str(out))
+    forged = tmp_path / "odd.dcm"
+    subprocess.run([tool, *args, odd[0], str(forged)], check=True, capture_output=True)
+    victim = pydicom.dcmread(packed[1])
+    ds = pydicom.dcmread(forged)
+    ds.Rows, ds.Columns = declared_shape
+    ds.SeriesInstanceUID = victim.SeriesInstanceUID
+    ds.ImagePositionPatient = victim.ImagePositionPatient
+    ds.save_as(packed[1], enforce_file_format=True)
+    return packed
+
+
+@pytest.mark.parametrize(
+    "tool,args,encoded",
+    [
+        ("dcmcjpeg", ["+e1"], (32, 24)),  # larger than Rows x Columns
+        ("dcmcjpeg", ["+e1"], (8, 6)),  # smaller
+        ("dcmcjpeg", ["+e1"], (16, 24)),  # as many pixels, transposed
+        ("dcmcjpls", ["+el"], (32, 24)),
+    ],
+    ids=["jpeg-larger", "jpeg-smaller", "jpeg-transposed", "jpeg-ls-larger"],
+)
+def test_compressed_frame_of_another_size_is_an_error(tmp_path, rng, tool, args, encoded) -> None:
+    packed = forge_jpeg_series(tmp_path, rng, tool, args, encoded, (24, 16))
+    assert pydicom.dcmread(packed[1]).Rows == 24
+    with pytest.raises(medkern.InvalidDataError) as info:
+        medkern.load_series(tmp_path / "packed")
+    message = str(info.value)
+    assert os.path.basename(packed[1]) in message
+    assert f"{encoded[0]} x {encoded[1]}" in message and "24 x 16" in message
+    medkern.list_series(tmp_path / "packed")  # headers alone are fine
+
+
+@pytest.mark.parametrize("attribute", ["RescaleSlope", "RescaleIntercept"])
+@pytest.mark.parametrize("value", [b"abc ", b"NaN ", b"inf ", b"-Infinity ", b"1e999 "])
+def test_unreadable_rescale_is_an_error(tmp_path, rng, attribute, value) -> None:
+    files = write_series(tmp_path, rng, n=3)
+    tag = {"RescaleSlope": 0x00281053, "RescaleIntercept": 0x00281052}[attribute]
+    # A raw element: pydicom itself would refuse to write these values.
+    ds = pydicom.dcmread(files[2])
+    ds[tag] = pydicom.dataelem.RawDataElement(
+        pydicom.tag.Tag(tag), "DS", len(value), value, 0, False, True
+    )
+    ds.save_as(files[2], enforce_file_format=True)
+    assert value in pathlib.Path(files[2]).read_bytes()
+    with pytest.raises(medkern.InvalidDataError) as info:
+        medkern.load_series(tmp_path)
+    message = str(info.value)
+    assert os.path.basename(files[2]) in message
+    assert attribute in message
+    assert value.decode().strip() in message
+
+
+def test_missing_rescale_is_identity(tmp_path, rng) -> None:
+    files = write_series(tmp_path, rng, n=3, modality="MR", intercept=0.0, dtype=np.uint16,
+                         low=0, high=4000)
+    assert "RescaleSlope" not in pydicom.dcmread(files[0])
+    s = medkern.load_series(tmp_path)
+    assert s.volume.dtype == np.int16
+    assert_volume_equal(s, pydicom_volume(files))
+
+
 # ---------------------------------------------------------------------------- bad input
 
 
@@ -506,6 +640,70 @@ def test_bad_paths(tmp_path) -> None:
         medkern.load_series(tmp_path, num_threads=-1)
     with pytest.raises(medkern.FileError):
         medkern.list_series(tmp_path / "missing")
+
+
+def run_with_deadline(code: str, seconds: float = 30.0) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter that imports this medkern, killed at the deadline,
+    so that a call that blocks fails the test instead of hanging it."""
+    env = dict(os.environ)
+    package_root = str(pathlib.Path(medkern.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running after {seconds} s (blocked?): {code}")
+
+
+@pytest.mark.parametrize("function", ["load_series", "list_series"])
+def test_fifo_given_as_a_path_is_refused(tmp_path, function) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    fifo = tmp_path / "pipe.dcm"
+    os.mkfifo(fifo)
+    code = (
+        "import medkern\n"
+        f"try:\n    medkern.{function}({str(fifo)!r})\n"
+        "except medkern.MedkernError as e:\n"
+        "    print(type(e).__name__, e.status, e)\n"
+        "else:\n    print('no error')\n"
+    )
+    run = run_with_deadline(code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("FileError MEDKERN_ERROR_IO"), run.stdout
+    assert str(fifo) in run.stdout and "not a regular file" in run.stdout
+
+
+def test_fifo_inside_a_directory_is_skipped(tmp_path, rng) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    write_series(tmp_path, rng, n=2)
+    os.mkfifo(tmp_path / "pipe.dcm")
+    code = (
+        "import medkern\n"
+        f"print(medkern.load_series({str(tmp_path)!r}).volume.shape[0])\n"
+    )
+    run = run_with_deadline(code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "2"
+
+
+@pytest.mark.parametrize("function", ["load_series", "list_series"])
+def test_path_with_a_nul_byte_is_refused(tmp_path, rng, function) -> None:
+    files = write_series(tmp_path, rng, n=1)
+    call = getattr(medkern, function)
+    call(files[0])  # the file itself is readable
+    for bad in (files[0] + "\0.txt", os.fsencode(files[0]) + b"\0.txt", [str(tmp_path) + "\0x"]):
+        with pytest.raises(medkern.InvalidArgumentError, match="NUL") as info:
+            call(bad)
+        assert isinstance(info.value, ValueError)
+        assert os.path.basename(files[0]) in str(info.value) or str(tmp_path) in str(info.value)
+    with pytest.raises(medkern.InvalidArgumentError, match="NUL"):
+        medkern._core.load_series([files[0] + "\0.txt"], "", 0, False, False, False, 0)
+    with pytest.raises(medkern.InvalidArgumentError, match="NUL"):
+        medkern._core.list_series([files[0] + "\0.txt"], False, 0)
 
 
 def test_truncated_copies_never_crash(tmp_path, rng) -> None:
