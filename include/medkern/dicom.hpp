@@ -33,7 +33,7 @@ struct LoadOptions {
                                          // an error (spacing is then the mean step)
   bool allow_gantry_tilt = false;        // a tilted (sheared) stack: a warning, not an error
   bool recursive = false;                // also read the files of subdirectories
-  int num_threads = 0;                   // files decoded in parallel; 0 = all cores
+  int num_threads = 0;  // files decoded in parallel; 0 = all cores; at most max_cpu_threads()
 };
 
 // The text read from the files (identifiers, descriptions) is always UTF-8: decoded by each

@@ -1041,7 +1041,8 @@ typedef struct medkern_dicom_options {
   int32_t allow_irregular_spacing; /* non-zero: missing slices / uneven spacing are a warning */
   int32_t allow_gantry_tilt;       /* non-zero: a tilted stack loads as a sheared grid, warned */
   int32_t recursive;               /* non-zero: directories are read with their subdirectories */
-  int32_t num_threads;             /* files decoded in parallel; 0 (default) = all cores */
+  int32_t num_threads; /* files decoded in parallel; 0 (default) = all cores; at most 4 x the
+                        * hardware threads */
 } medkern_dicom_options;
 
 /* medkern_dicom_options_init() - since 0.1
@@ -1064,7 +1065,8 @@ typedef struct medkern_dicom_series {
                              normal unless a tilt was allowed), the column and the row
                              direction of ImageOrientationPatient */
   double slice_thickness; /* (0018,0050) of the first slice; NaN when absent */
-  /* The only identifiers kept (UTF-8 or the files' character set, "" when absent). */
+  /* The only identifiers kept (UTF-8, decoded by the files' SpecificCharacterSet; "" when
+   * absent). */
   const char* patient_id;
   const char* study_uid;
   const char* series_uid;
@@ -1088,7 +1090,10 @@ typedef struct medkern_dicom_series {
  * - MEDKERN_ERROR_INVALID_DATA: a truncated or unreadable DICOM file; varying orientation
  *   or image size; two slices at one position; missing slices or uneven spacing (unless
  *   allow_irregular_spacing); gantry tilt (unless allow_gantry_tilt); no DICOM image found;
- * - MEDKERN_ERROR_IO: a path that does not exist or cannot be read;
+ *   a compressed frame whose own header declares another size than Rows x Columns; a
+ *   RescaleSlope or RescaleIntercept that is not a finite number;
+ * - MEDKERN_ERROR_IO: a path that does not exist or cannot be read, or that is neither a
+ *   regular file nor a directory (a FIFO, a device);
  * - MEDKERN_ERROR_INVALID_ARGUMENT: NULL pointers, num_paths < 1, a series_uid not found.
  * On success *series is allocated by the library (one block); free it with
  * medkern_dicom_series_free. On failure *series is NULL. The caller keeps `paths`. */

@@ -17,6 +17,7 @@
 #endif
 
 #include "dicom/reader.hpp"
+#include "medkern/context.hpp"
 #include "medkern/dicom.hpp"
 #include "medkern/error.hpp"
 
@@ -608,6 +609,7 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
 std::vector<SeriesInfo> list_series(const std::vector<std::string>& paths,
                                     const LoadOptions& options,
                                     std::vector<std::string>* warnings) {
+  require_thread_count(options.num_threads, "options.num_threads");
   if (!available()) throw_not_built();
   std::vector<std::string> local;
   const std::vector<FileHeader> headers = scan(paths, options, local);
@@ -618,11 +620,12 @@ std::vector<SeriesInfo> list_series(const std::vector<std::string>& paths,
 }
 
 Series load_series(const std::vector<std::string>& paths, const LoadOptions& options) {
+  require_thread_count(options.num_threads, "options.num_threads");
   return load_impl(paths, options);
 }
 
 Series load_series(const std::string& path, const LoadOptions& options) {
-  return load_impl(std::vector<std::string>{path}, options);
+  return load_series(std::vector<std::string>{path}, options);
 }
 
 }  // namespace medkern::dicom

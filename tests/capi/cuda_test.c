@@ -233,7 +233,8 @@ void test_cuda(medkern_context* cpu, int32_t device_count) {
     CHECK_OK(medkern_context_synchronize(gpu));
     CHECK_OK(medkern_pool_release_tag(0, 77, &released));
     CHECK(released == 400);
-    CHECK_OK(medkern_volume_free(gpu, &d_input)); /* harmless after the release */
+    /* Gone with its tag: freeing it again is refused, and harmless. */
+    CHECK_STATUS(medkern_volume_free(gpu, &d_input), MEDKERN_ERROR_INVALID_ARGUMENT);
     CHECK_OK(medkern_volume_free(gpu, &d_out));
     CHECK_OK(medkern_context_synchronize(gpu));
     after = pool_stats(0);

@@ -638,6 +638,11 @@ def test_bad_paths(tmp_path) -> None:
         medkern.load_series(tmp_path, dtype="uint8")
     with pytest.raises(medkern.InvalidArgumentError):
         medkern.load_series(tmp_path, num_threads=-1)
+    # Thread counts the system could not start are refused before any thread is made.
+    with pytest.raises(medkern.InvalidArgumentError, match="hardware threads"):
+        medkern.load_series(tmp_path, num_threads=100000)
+    with pytest.raises(medkern.InvalidArgumentError, match="hardware threads"):
+        medkern.list_series(tmp_path, num_threads=100000)
     with pytest.raises(medkern.FileError):
         medkern.list_series(tmp_path / "missing")
 
