@@ -571,7 +571,7 @@ def perfusion_peers(have_gpu, row, cpu_frame=(16, 128, 128), gpu_frame=(320, 256
                                 atol=1e-3 * float(theirs.max())))
         timer = gpu_time if where == "gpu" else cpu_time
         shape = "x".join(str(d) for d in series.shape)
-        row(f"perfusion maps cSVD {shape} float32", where,
+        row(f"perfusion maps csvd {shape} float32", where,
             timer(mine, repeat=10) if where == "gpu" else timer(mine),
             f"{'cupy' if where == 'gpu' else 'numpy'} GEMM + max (CBF, CBV)",
             timer(peer, repeat=10) if where == "gpu" else timer(peer),

@@ -340,9 +340,11 @@ def peer_cell(rows, with_medkern):
         return "—"
     parts = [f"medkern {fmt_ms(rows[0]['medkern_ms'])}"] if with_medkern else []
     for r in rows:
+        if r["peer"] == "-":  # medkern's time from Python alone, no peer of the same op
+            continue
         same = "" if r["identical"] else ", results differ"
         parts.append(f"`{r['peer']}` {fmt_ms(r['peer_ms'])} ({fmt_ratio(r['speedup'])}{same})")
-    return "; ".join(parts)
+    return "; ".join(parts) or "—"
 
 
 def family_table(run, rows, bandwidth):
