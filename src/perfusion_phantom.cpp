@@ -72,7 +72,15 @@ PerfusionPhantom perfusion_phantom(const PerfusionPhantomParams& p) {
   require_finite(p.density_g_per_ml, "density_g_per_ml", true);
   if (p.modality != PerfusionModality::ct && p.modality != PerfusionModality::mr &&
       p.modality != PerfusionModality::concentration) {
-    throw Error(Status::invalid_argument, fmt::format("modality: {}", int(p.modality)));
+    throw Error(
+        Status::invalid_argument,
+        fmt::format("modality: {} is none of ct (0), mr (1), concentration (2)", int(p.modality)));
+  }
+  if (p.residue != ResidueShape::exponential && p.residue != ResidueShape::boxcar &&
+      p.residue != ResidueShape::linear) {
+    throw Error(Status::invalid_argument,
+                fmt::format("residue: {} is none of exponential (0), boxcar (1), linear (2)",
+                            int(p.residue)));
   }
   if (!(p.hematocrit_large >= 0.0 && p.hematocrit_large < 1.0 && p.hematocrit_small >= 0.0 &&
         p.hematocrit_small < 1.0)) {

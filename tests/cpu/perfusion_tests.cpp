@@ -295,6 +295,12 @@ TEST_CASE("perfusion maps refuse bad arguments with clear errors", "[perfusion]"
   SeriesRef one_frame = good;
   one_frame.frames = 1;
   CHECK(status_of([&] { call(one_frame, {0.0}, {1.0}, params); }) == Status::invalid_argument);
+  PerfusionPhantomParams bad_phantom;
+  bad_phantom.residue = ResidueShape(7);
+  CHECK(status_of([&] { perfusion_phantom(bad_phantom); }) == Status::invalid_argument);
+  bad_phantom = PerfusionPhantomParams{};
+  bad_phantom.mtt = {0.0};
+  CHECK(status_of([&] { perfusion_phantom(bad_phantom); }) == Status::invalid_argument);
   SeriesRef overflowing = good;
   overflowing.frame_stride = INT64_MIN;
   CHECK(status_of([&] { call(overflowing, phantom.times_s, phantom.aif, params); }) ==
