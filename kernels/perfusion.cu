@@ -18,6 +18,13 @@ namespace medkern::cuda {
 
 namespace {
 
+kernels::MapPointers pointers_of(const PerfusionMapsRef& maps) {
+  return {static_cast<float*>(maps.cbf.data),    static_cast<float*>(maps.cbv.data),
+          static_cast<float*>(maps.mtt.data),    static_cast<float*>(maps.tmax.data),
+          static_cast<float*>(maps.ttp.data),    static_cast<float*>(maps.arrival.data),
+          static_cast<uint8_t*>(maps.valid.data)};
+}
+
 template <class Policy, class T>
 void launch_fixed(const Context& context, const SeriesRef& series, const VolumeRef* mask,
                   const PerfusionPlan& plan, const PerfusionMapsRef& maps) {
@@ -30,11 +37,7 @@ void launch_fixed(const Context& context, const SeriesRef& series, const VolumeR
   const unsigned grid = grid_for(context, voxels, Policy::kFixedThreads, Policy::kFixedBlocksPerSm);
   kernel<<<grid, Policy::kFixedThreads, shared, stream_of(context)>>>(
       static_cast<const T*>(series.first.data), voxels,
-      mask ? static_cast<const uint8_t*>(mask->data) : nullptr, plan,
-      static_cast<float*>(maps.cbf.data), static_cast<float*>(maps.cbv.data),
-      static_cast<float*>(maps.mtt.data), static_cast<float*>(maps.tmax.data),
-      static_cast<float*>(maps.ttp.data), static_cast<float*>(maps.arrival.data),
-      static_cast<uint8_t*>(maps.valid.data));
+      mask ? static_cast<const uint8_t*>(mask->data) : nullptr, plan, pointers_of(maps));
   cuda_check_launch("perfusion_maps_fixed");
 }
 
@@ -51,10 +54,7 @@ void launch(const Context& context, const SeriesRef& series, const VolumeRef* ma
   kernels::perfusion_maps<T, Policy::kThreads><<<grid, Policy::kThreads, 0, stream_of(context)>>>(
       static_cast<const T*>(series.first.data), voxels,
       mask ? static_cast<const uint8_t*>(mask->data) : nullptr, plan, scratch.data(),
-      static_cast<float*>(maps.cbf.data), static_cast<float*>(maps.cbv.data),
-      static_cast<float*>(maps.mtt.data), static_cast<float*>(maps.tmax.data),
-      static_cast<float*>(maps.ttp.data), static_cast<float*>(maps.arrival.data),
-      static_cast<uint8_t*>(maps.valid.data));
+      pointers_of(maps));
   cuda_check_launch("perfusion_maps");
 }
 

@@ -7,16 +7,29 @@
 
 namespace medkern::cuda::kernels {
 
+// The output maps, C-contiguous, a frame's voxels each.
+struct MapPointers {
+  float *cbf, *cbv, *mtt, *tmax, *ttp, *arrival;
+  uint8_t* valid;
+
+  __device__ void store(int64_t v, const PerfusionVoxel& out) const {
+    cbf[v] = out.cbf;
+    cbv[v] = out.cbv;
+    mtt[v] = out.mtt;
+    tmax[v] = out.tmax;
+    ttp[v] = out.ttp;
+    arrival[v] = out.arrival;
+    valid[v] = out.valid;
+  }
+};
+
 // The maps of `voxels` voxels of a C-contiguous series (frame t of voxel v at
 // series[t * voxels + v]). Thread i of the grid uses scratch[k * threads + i] for its k-th
 // scratch float, so that a warp's scratch accesses coalesce.
 template <class T, int Threads>
 __global__ void __launch_bounds__(Threads)
     perfusion_maps(const T* __restrict__ series, int64_t voxels, const uint8_t* __restrict__ mask,
-                   PerfusionPlan plan, float* __restrict__ scratch, float* __restrict__ cbf,
-                   float* __restrict__ cbv, float* __restrict__ mtt, float* __restrict__ tmax,
-                   float* __restrict__ ttp, float* __restrict__ arrival,
-                   uint8_t* __restrict__ valid) {
+                   PerfusionPlan plan, float* __restrict__ scratch, MapPointers maps) {
   const int64_t threads = int64_t(gridDim.x) * Threads;
   const int64_t thread = int64_t(blockIdx.x) * Threads + threadIdx.x;
   const StridedFloats own{scratch + thread, threads};
@@ -26,13 +39,7 @@ __global__ void __launch_bounds__(Threads)
       out = perfusion_voxel(
           plan, [&](int32_t t) { return series[int64_t(t) * voxels + v]; }, own);
     }
-    cbf[v] = out.cbf;
-    cbv[v] = out.cbv;
-    mtt[v] = out.mtt;
-    tmax[v] = out.tmax;
-    ttp[v] = out.ttp;
-    arrival[v] = out.arrival;
-    valid[v] = out.valid;
+    maps.store(v, out);
   }
 }
 
@@ -56,10 +63,7 @@ struct FixedTile {
 template <class T, int Threads, int RowBlock>
 __global__ void __launch_bounds__(Threads)
     perfusion_maps_fixed(const T* __restrict__ series, int64_t voxels,
-                         const uint8_t* __restrict__ mask, PerfusionPlan plan,
-                         float* __restrict__ cbf, float* __restrict__ cbv, float* __restrict__ mtt,
-                         float* __restrict__ tmax, float* __restrict__ ttp,
-                         float* __restrict__ arrival, uint8_t* __restrict__ valid) {
+                         const uint8_t* __restrict__ mask, PerfusionPlan plan, MapPointers maps) {
   extern __shared__ float shared[];
   const int n = plan.samples;
   const int padded = (n + RowBlock - 1) / RowBlock * RowBlock;
@@ -105,13 +109,7 @@ __global__ void __launch_bounds__(Threads)
       }
       out = maps_of(plan, curve, best, c);
     }
-    cbf[v] = out.cbf;
-    cbv[v] = out.cbv;
-    mtt[v] = out.mtt;
-    tmax[v] = out.tmax;
-    ttp[v] = out.ttp;
-    arrival[v] = out.arrival;
-    valid[v] = out.valid;
+    maps.store(v, out);
   }
 }
 

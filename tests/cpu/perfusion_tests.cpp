@@ -7,30 +7,13 @@
 
 #include "medkern/perfusion.hpp"
 #include "support/catch.hpp"
+#include "support/perfusion_maps.hpp"
 
 using namespace medkern;
 
 namespace {
 
-struct Maps {
-  Shape3 shape;
-  std::vector<float> cbf, cbv, mtt, tmax, ttp, arrival;
-  std::vector<uint8_t> valid;
-  PerfusionInfo info;
-
-  explicit Maps(const Shape3& s) : shape(s) {
-    const auto n = std::size_t(s[0] * s[1] * s[2]);
-    cbf.assign(n, -1.0f);
-    cbv = mtt = tmax = ttp = arrival = cbf;
-    valid.assign(n, 7);
-  }
-  PerfusionMapsRef ref() {
-    return {make_view(cbf.data(), shape),  make_view(cbv.data(), shape),
-            make_view(mtt.data(), shape),  make_view(tmax.data(), shape),
-            make_view(ttp.data(), shape),  make_view(arrival.data(), shape),
-            make_view(valid.data(), shape)};
-  }
-};
+using Maps = test::HostMaps;
 
 SeriesRef series_of(const PerfusionPhantom& phantom) {
   const Shape3 frame{phantom.shape[1], phantom.shape[2], phantom.shape[3]};

@@ -11,29 +11,14 @@
 #include "medkern/perfusion.hpp"
 #include "support/catch.hpp"
 #include "support/device_copies.hpp"
+#include "support/perfusion_maps.hpp"
 #include "support/random_volumes.hpp"
 
 using namespace medkern;
 
 namespace {
 
-struct HostMaps {
-  Shape3 shape;
-  std::vector<float> cbf, cbv, mtt, tmax, ttp, arrival;
-  std::vector<uint8_t> valid;
-  explicit HostMaps(const Shape3& s) : shape(s) {
-    const auto n = std::size_t(s[0] * s[1] * s[2]);
-    cbf.assign(n, -1.0f);
-    cbv = mtt = tmax = ttp = arrival = cbf;
-    valid.assign(n, 9);
-  }
-  PerfusionMapsRef ref() {
-    return {make_view(cbf.data(), shape),  make_view(cbv.data(), shape),
-            make_view(mtt.data(), shape),  make_view(tmax.data(), shape),
-            make_view(ttp.data(), shape),  make_view(arrival.data(), shape),
-            make_view(valid.data(), shape)};
-  }
-};
+using test::HostMaps;
 
 // The share of voxels where `a` and `b` differ by more than `relative` of the larger.
 double share_differing(const std::vector<float>& a, const std::vector<float>& b, double relative) {
