@@ -61,7 +61,39 @@ struct Versioned<medkern_perfusion_info> {
   }
 };
 
+template <>
+struct CParams<medkern_stroke_params> : CParamsBase {
+  using C = medkern_stroke_params;
+  using Cpp = StrokeParams;
+  static constexpr const char* name = "medkern_stroke_params";
+  static constexpr auto list = fields(field("tmax_threshold_s", &C::tmax_threshold_s),
+                                      field("relative_cbf_threshold", &C::relative_cbf_threshold),
+                                      field("reference_cbf", &C::reference_cbf));
+};
+
+template <>
+struct Versioned<medkern_stroke_summary> {
+  static constexpr const char* name = "medkern_stroke_summary";
+  static std::size_t min_size() {
+    return offsetof(medkern_stroke_summary, hypoperfusion_ml) + sizeof(double);
+  }
+  static medkern_stroke_summary defaults() {
+    medkern_stroke_summary s{};
+    s.struct_size = sizeof(medkern_stroke_summary);
+    return s;
+  }
+};
+
 namespace {
+
+// The maps of a medkern_perfusion_maps_out as the C++ API takes them.
+PerfusionMapsRef to_maps(const medkern_perfusion_maps_out* maps) {
+  const medkern_perfusion_maps_out m = read_struct(maps, "maps");
+  return {to_ref(&m.cbf, "maps->cbf"),    to_ref(&m.cbv, "maps->cbv"),
+          to_ref(&m.mtt, "maps->mtt"),    to_ref(&m.tmax, "maps->tmax"),
+          to_ref(&m.ttp, "maps->ttp"),    to_ref(&m.arrival, "maps->arrival"),
+          to_ref(&m.valid, "maps->valid")};
+}
 
 // The per-frame arrays of the C call: checked against the series before any is read, so
 // that a count that disagrees with the frames never reads past the caller's buffers.
@@ -122,12 +154,7 @@ medkern_status medkern_perfusion_maps(medkern_context* context, const medkern_se
     const std::vector<double> times = to_vector(times_s, count, "times_s");
     const std::vector<double> aif_values = to_vector(aif, count, "aif");
     const std::optional<medkern::VolumeRef> mask_ref = to_optional_ref(mask, "mask");
-    const medkern_perfusion_maps_out m = read_struct(maps, "maps");
-    const medkern::PerfusionMapsRef maps_ref{
-        to_ref(&m.cbf, "maps->cbf"),    to_ref(&m.cbv, "maps->cbv"),
-        to_ref(&m.mtt, "maps->mtt"),    to_ref(&m.tmax, "maps->tmax"),
-        to_ref(&m.ttp, "maps->ttp"),    to_ref(&m.arrival, "maps->arrival"),
-        to_ref(&m.valid, "maps->valid")};
+    const medkern::PerfusionMapsRef maps_ref = to_maps(maps);
     const medkern::PerfusionParams cpp = read_params(params);
     // Checked before the op runs, so that a bad struct_size costs no computation and a
     // failure leaves *info as it was.
@@ -209,6 +236,32 @@ medkern_status medkern_time_intensity_curves(medkern_context* context, const med
 
 void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result) {
   std::free(result);
+}
+
+medkern_status medkern_stroke_summary_of(medkern_context* context,
+                                         const medkern_perfusion_maps_out* maps,
+                                         const medkern_volume* reference_mask,
+                                         const medkern_stroke_params* params,
+                                         medkern_stroke_summary* summary) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::PerfusionMapsRef maps_ref = to_maps(maps);
+    const std::optional<medkern::VolumeRef> mask_ref =
+        to_optional_ref(reference_mask, "reference_mask");
+    const medkern::StrokeParams cpp = read_params(params);
+    require_pointer(summary, "summary");
+    known_size(summary, "summary");
+    const medkern::StrokeSummary s =
+        medkern::stroke_summary(ctx, maps_ref, pointer_to(mask_ref), cpp);
+    medkern_stroke_summary out = Versioned<medkern_stroke_summary>::defaults();
+    out.hypoperfusion_ml = s.hypoperfusion_ml;
+    out.core_ml = s.core_ml;
+    out.mismatch_ml = s.mismatch_ml;
+    out.mismatch_ratio = s.mismatch_ratio;
+    out.reference_cbf = s.reference_cbf;
+    out.valid_voxels = s.valid_voxels;
+    write_struct(summary, out, "summary");
+  });
 }
 
 }  // extern "C"

@@ -247,6 +247,40 @@ void register_perfusion(py::module_& m) {
       "Per label of `labels` (int32 or uint8, a frame's shape) present: labels, count, and "
       "mean and std (population) at every frame, shape (labels, frames), as numpy arrays.");
 
+  const std::string stroke_doc =
+      "The stroke summary of the maps cbf, tmax (float32) and valid (uint8) descriptors (the "
+      "voxel volume from cbf's spacing), the reference CBF as the mean over the valid voxels "
+      "of `reference_mask` (uint8 descriptor or None) unless reference_cbf is given. Returns a "
+      "dict: hypoperfusion_ml, core_ml, mismatch_ml, mismatch_ratio, reference_cbf, "
+      "valid_voxels." +
+      publish_defaults<StrokeParams>(m, "stroke_summary");
+  m.def(
+      "stroke_summary",
+      [](const Context& ctx, py::handle cbf, py::handle tmax, py::handle valid,
+         py::handle reference_mask, const py::kwargs& kwargs) {
+        PerfusionMapsRef maps;
+        maps.cbf = to_volume(cbf, "cbf");
+        maps.tmax = to_volume(tmax, "tmax");
+        maps.valid = to_volume(valid, "valid");
+        const OptionalVolume mask_ref(reference_mask, "reference_mask");
+        const auto params = params_from_kwargs<StrokeParams>(kwargs, "stroke_summary");
+        StrokeSummary s;
+        {
+          py::gil_scoped_release release;
+          s = stroke_summary(ctx, maps, mask_ref.get(), params);
+        }
+        py::dict d;
+        d["hypoperfusion_ml"] = s.hypoperfusion_ml;
+        d["core_ml"] = s.core_ml;
+        d["mismatch_ml"] = s.mismatch_ml;
+        d["mismatch_ratio"] = s.mismatch_ratio;
+        d["reference_cbf"] = s.reference_cbf;
+        d["valid_voxels"] = s.valid_voxels;
+        return d;
+      },
+      py::arg("ctx"), py::arg("cbf"), py::arg("tmax"), py::arg("valid"), py::arg("reference_mask"),
+      stroke_doc.c_str());
+
   m.attr("defaults")["perfusion_phantom"] = phantom_defaults();
   const std::string phantom_doc =
       "A digital reference object: a gamma-variate AIF and, per CBF x delay x MTT, a block of "

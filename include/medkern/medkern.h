@@ -1023,6 +1023,46 @@ MEDKERN_API medkern_status medkern_time_intensity_curves(
  * Frees a result of medkern_time_intensity_curves. NULL does nothing. */
 MEDKERN_API void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result);
 
+/* The stroke summary's thresholds (since 0.3; DEFUSE 3 / RAPID's defaults). */
+typedef struct medkern_stroke_params {
+  uint32_t struct_size;
+  int32_t reserved0;
+  double tmax_threshold_s;       /* hypoperfused: Tmax above this; default 6 */
+  double relative_cbf_threshold; /* core: CBF below this x the reference; default 0.3 */
+  double reference_cbf;          /* ml/100 g/min; 0 (default): the mean CBF of the valid voxels
+                                    of the reference mask */
+} medkern_stroke_params;
+
+typedef struct medkern_stroke_summary {
+  uint32_t struct_size;
+  int32_t reserved0;
+  double hypoperfusion_ml; /* valid voxels with Tmax above the threshold */
+  double core_ml;          /* valid voxels with CBF below the threshold */
+  double mismatch_ml;      /* hypoperfusion_ml - core_ml */
+  double mismatch_ratio;   /* hypoperfusion / core; INFINITY with no core, 0 with neither */
+  double reference_cbf;    /* the reference used */
+  int64_t valid_voxels;
+} medkern_stroke_summary;
+
+/* medkern_stroke_summary() - since 0.3
+ * The figures stroke triage reads from perfusion maps (Albers et al., NEJM 2018;378:708):
+ * the hypoperfused volume (Tmax > threshold), the ischaemic core (CBF < a fraction of a
+ * reference CBF) and their mismatch, over the voxels whose `valid` map is 1 (voxels without
+ * enhancement are not counted), the voxel volume from maps->cbf's spacing. Only the cbf,
+ * tmax and valid maps are read (host or the context's device). `reference_mask` (uint8, the
+ * maps' shape) gives the reference CBF as the mean over its valid voxels (e.g. the unaffected
+ * hemisphere) unless params->reference_cbf is set; it may then be NULL. `params` may be
+ * NULL for the defaults. *summary receives as much as its struct_size reaches.
+ * Errors: NULL context, maps or summary, no reference (neither a reference_cbf nor a mask
+ * with a valid voxel of positive CBF), thresholds out of range: MEDKERN_ERROR_INVALID_ARGUMENT;
+ * maps or mask of other shapes: MEDKERN_ERROR_SHAPE_MISMATCH; other dtypes:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE. Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_stroke_summary_of(medkern_context* context,
+                                                     const medkern_perfusion_maps_out* maps,
+                                                     const medkern_volume* reference_mask,
+                                                     const medkern_stroke_params* params,
+                                                     medkern_stroke_summary* summary);
+
 /* ================================================================ DICOM */
 
 /* medkern_dicom_available() - since 0.1

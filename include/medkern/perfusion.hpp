@@ -109,6 +109,45 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
                              const VolumeRef* mask, const PerfusionMapsRef& maps,
                              const PerfusionParams& params);
 
+// ------------------------------------------------------------------ stroke summary
+
+// The figures acute stroke triage reads from the maps (as RAPID and the DEFUSE 3 trial,
+// Albers et al., NEJM 2018;378:708, define them): the hypoperfused volume (Tmax above a
+// threshold), the ischaemic core (CBF below a fraction of a reference CBF), and their
+// mismatch.
+struct StrokeParams {
+  double tmax_threshold_s = 6.0;        // hypoperfused: Tmax > this; finite, > 0
+  double relative_cbf_threshold = 0.3;  // core: CBF < this x reference; in (0, 1)
+  // The reference CBF (ml/100 g/min, finite, > 0); 0 takes the mean CBF of the valid voxels
+  // of the reference mask (e.g. the unaffected hemisphere), which must then be given.
+  double reference_cbf = 0.0;
+};
+
+template <>
+struct FieldsOf<StrokeParams> {
+  static constexpr auto list =
+      fields(field("tmax_threshold_s", &StrokeParams::tmax_threshold_s),
+             field("relative_cbf_threshold", &StrokeParams::relative_cbf_threshold),
+             field("reference_cbf", &StrokeParams::reference_cbf));
+};
+
+struct StrokeSummary {
+  double hypoperfusion_ml = 0.0;  // valid voxels with Tmax above the threshold
+  double core_ml = 0.0;           // valid voxels with CBF below the threshold
+  double mismatch_ml = 0.0;       // hypoperfusion_ml - core_ml
+  // hypoperfusion_ml / core_ml; infinity where there is hypoperfusion and no core, 0 where
+  // there is neither.
+  double mismatch_ratio = 0.0;
+  double reference_cbf = 0.0;  // the reference used
+  int64_t valid_voxels = 0;
+};
+
+// The stroke summary of `maps` (its cbf, tmax and valid maps, host or device; voxel volume
+// from cbf's spacing) with `reference_mask` (uint8, the maps' shape; may be null when
+// params.reference_cbf is given).
+StrokeSummary stroke_summary(const Context& context, const PerfusionMapsRef& maps,
+                             const VolumeRef* reference_mask, const StrokeParams& params);
+
 // The mean over `aif_mask` (uint8, a frame's shape, at least one voxel) of each frame: the
 // AIF curve from a region.
 std::vector<double> mean_curve(const Context& context, const SeriesRef& series,

@@ -22,8 +22,8 @@ Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`
 :func:`regional_minima`, :func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`,
 :func:`gradient_magnitude` (scipy.ndimage, ITK), :func:`canny` (ITK), :func:`median`
 (scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). Perfusion:
-:func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`time_intensity_curves`,
-:func:`perfusion_phantom` (a digital reference object). DICOM:
+:func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`stroke_summary`,
+:func:`time_intensity_curves`, :func:`perfusion_phantom` (a digital reference object). DICOM:
 :func:`load_series` (a CT series in HU with its geometry), :func:`list_series`. Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
@@ -61,9 +61,11 @@ from .measure import LabelStats, histogram, label_statistics
 from .perfusion import (
     PerfusionMaps,
     PerfusionPhantom,
+    StrokeSummary,
     TimeIntensityCurves,
     perfusion_maps,
     perfusion_phantom,
+    stroke_summary,
     time_intensity_curves,
 )
 from .segmentation import (
@@ -114,6 +116,7 @@ __all__ = [
     "SeriesInfo",
     "ShapeMismatchError",
     "SizeOverflowError",
+    "StrokeSummary",
     "TimeIntensityCurves",
     "UnsupportedDTypeError",
     "__version__",
@@ -121,6 +124,7 @@ __all__ = [
     "calcium_score",
     "perfusion_maps",
     "perfusion_phantom",
+    "stroke_summary",
     "time_intensity_curves",
     "devices",
     "dicom_available",

@@ -154,4 +154,12 @@ def perfusion_mean_curve(
 def time_intensity_curves(
     ctx: Context, series: SeriesDescriptor, labels: Descriptor
 ) -> Dict[str, np.ndarray]: ...
+def stroke_summary(
+    ctx: Context,
+    cbf: Descriptor,
+    tmax: Descriptor,
+    valid: Descriptor,
+    reference_mask: Optional[Descriptor],
+    **params: Any,
+) -> Dict[str, Any]: ...
 def perfusion_phantom(**params: Any) -> Dict[str, np.ndarray]: ...

@@ -13,14 +13,16 @@ import numpy as np
 from . import _arrays as ar
 from . import _core
 from ._arrays import ArrayLike
-from ._common import Device, defaults, mask_operand, ndim_of
+from ._common import Device, defaults, mask_operand, ndim_of, spacing3
 
 __all__ = [
     "PerfusionMaps",
     "PerfusionPhantom",
+    "StrokeSummary",
     "TimeIntensityCurves",
     "perfusion_maps",
     "perfusion_phantom",
+    "stroke_summary",
     "time_intensity_curves",
 ]
 
@@ -299,6 +301,103 @@ def perfusion_maps(
         truncation=float(info["truncation"]),
         sample_interval=float(info["sample_interval_s"]),
         samples=int(info["samples"]),
+    )
+
+
+# ------------------------------------------------------------------------------- stroke
+
+
+@dataclass(frozen=True)
+class StrokeSummary:
+    """The result of :func:`stroke_summary`."""
+
+    hypoperfusion_ml: float  #: valid voxels with Tmax above the threshold
+    core_ml: float  #: valid voxels with CBF below the threshold
+    mismatch_ml: float  #: hypoperfusion_ml - core_ml
+    mismatch_ratio: float  #: hypoperfusion / core; inf with no core, 0 with neither
+    reference_cbf: float  #: ml/100 g/min, the reference the core threshold is relative to
+    valid_voxels: int  #: voxels counted (valid == 1)
+
+
+def stroke_summary(
+    maps: PerfusionMaps,
+    *,
+    spacing: Any = (1.0, 1.0, 1.0),
+    reference_mask: Optional[ArrayLike] = None,
+    reference_cbf: Optional[float] = None,
+    tmax_threshold: float = 6.0,
+    relative_cbf_threshold: float = 0.3,
+    device: Device = None,
+) -> StrokeSummary:
+    """The figures acute stroke triage reads from perfusion maps, as RAPID and the DEFUSE 3
+    trial define them (Albers et al., N Engl J Med 2018;378:708): the hypoperfused volume
+    (Tmax > `tmax_threshold`), the ischaemic core (CBF < `relative_cbf_threshold` x the
+    reference CBF) and their mismatch (volume and ratio).
+
+    Parameters
+    ----------
+    maps : PerfusionMaps
+        The result of :func:`perfusion_maps`; its ``cbf``, ``tmax`` and ``valid`` are read.
+    spacing : float or sequence of float
+        Voxel size (z, y, x) in mm: a voxel counts spacing[0] * spacing[1] * spacing[2] / 1000
+        ml.
+    reference_mask : array, uint8 or bool, the maps' shape, optional
+        Where the reference CBF is measured (e.g. the unaffected hemisphere): the mean CBF
+        of its valid voxels. Required unless `reference_cbf` is given.
+    reference_cbf : float, optional
+        The reference CBF in ml/100 g/min, > 0.
+    tmax_threshold, relative_cbf_threshold : float
+        6 s and 0.3 by default (DEFUSE 3).
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where to run (see :func:`histogram`); the sums run on the host either way.
+
+    Returns
+    -------
+    StrokeSummary
+
+    Notes
+    -----
+    Only voxels whose ``valid`` map is 1 count: tissue that shows no enhancement at all is
+    not part of the core, so restrict the maps with a brain mask and read such voxels
+    separately where that matters.
+
+    Raises
+    ------
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        No reference (neither `reference_cbf` nor a mask with a valid voxel of positive CBF),
+        thresholds out of range, arrays of other shapes.
+    TypeError (UnsupportedDTypeError)
+        Maps of other dtypes.
+    """
+    op_cbf = ar.as_operand(maps.cbf, "cbf", ("float32",))
+    op_tmax = ar.as_operand(maps.tmax, "tmax", ("float32",))
+    op_valid = ar.as_operand(maps.valid, "valid", ("uint8",))
+    op_mask = None
+    if reference_mask is not None:
+        op_mask = ar.as_operand(reference_mask, "reference_mask", ar.MASK_DTYPES,
+                                bool_as_uint8=True)
+    sp = spacing3(spacing, len(op_cbf.shape))
+    p = ar.plan([op_cbf, op_tmax, op_valid, op_mask], device)
+    result = ar.run(
+        p,
+        _core.stroke_summary,
+        ar.descriptor(op_cbf, sp),
+        ar.descriptor(op_tmax),
+        ar.descriptor(op_valid),
+        None if op_mask is None else ar.descriptor(op_mask),
+        host_arrays=[op_cbf.array, op_tmax.array, op_valid.array,
+                     None if op_mask is None else op_mask.array],
+        tmax_threshold_s=tmax_threshold,
+        relative_cbf_threshold=relative_cbf_threshold,
+        reference_cbf=0.0 if reference_cbf is None else reference_cbf,
+    )
+    return StrokeSummary(
+        hypoperfusion_ml=float(result["hypoperfusion_ml"]),
+        core_ml=float(result["core_ml"]),
+        mismatch_ml=float(result["mismatch_ml"]),
+        mismatch_ratio=float(result["mismatch_ratio"]),
+        reference_cbf=float(result["reference_cbf"]),
+        valid_voxels=int(result["valid_voxels"]),
     )
 
 

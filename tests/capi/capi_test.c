@@ -151,6 +151,7 @@ int main(void) {
   test_calcium_errors(cpu);
   test_perfusion(cpu, "perfusion");
   test_perfusion_errors(cpu);
+  test_stroke_summary(cpu);
   test_cuda(cpu, device_count);
   test_dicom();
   medkern_context_destroy(cpu);

@@ -529,3 +529,59 @@ void test_perfusion_errors(medkern_context* context) {
   medkern_time_intensity_curves_free(NULL); /* does nothing */
   CHECK(1);
 }
+
+/* The stroke summary of four voxels of 2 mm^3 (0.002 ml), counted by hand: Tmax 8, 8, 2, 2 s
+ * and CBF 10, 40, 40, 40 with a reference of 40 (core below 12): hypoperfused 2 voxels, core
+ * 1, mismatch ratio 2. The fourth voxel, invalid, is not counted. */
+void test_stroke_summary(medkern_context* context) {
+  maps_buffers m;
+  medkern_stroke_params params;
+  medkern_stroke_summary summary;
+  uint8_t reference[4] = {0, 1, 1, 1};
+  medkern_volume reference_mask = make_volume(MEDKERN_DTYPE_UINT8, reference, 1, 1, 4);
+  int i;
+  g_section = "stroke_summary";
+  init_maps(&m, 4);
+  for (i = 0; i < 4; ++i) {
+    m.cbf[i] = i == 0 ? 10.0f : 40.0f;
+    m.tmax[i] = i < 2 ? 8.0f : 2.0f;
+    m.valid[i] = i < 3;
+  }
+  m.tmax[3] = 20.0f;
+  m.cbf[3] = 0.0f;
+  m.out.cbf.spacing[0] = 2.0;
+  memset(&summary, 0xCD, sizeof summary);
+  summary.struct_size = sizeof summary;
+  CHECK_OK(medkern_stroke_summary_of(context, &m.out, &reference_mask, NULL, &summary));
+  CHECK_NEAR(summary.reference_cbf, 40.0, 1e-12);
+  CHECK_NEAR(summary.hypoperfusion_ml, 0.004, 1e-12);
+  CHECK_NEAR(summary.core_ml, 0.002, 1e-12);
+  CHECK_NEAR(summary.mismatch_ml, 0.002, 1e-12);
+  CHECK_NEAR(summary.mismatch_ratio, 2.0, 1e-12);
+  CHECK(summary.valid_voxels == 3);
+
+  memset(&params, 0, sizeof params);
+  params.struct_size = sizeof params;
+  params.tmax_threshold_s = 6.0;
+  params.relative_cbf_threshold = 0.3;
+  params.reference_cbf = 20.0; /* core below 6: none */
+  CHECK_OK(medkern_stroke_summary_of(context, &m.out, NULL, &params, &summary));
+  CHECK(summary.core_ml == 0.0);
+  CHECK(summary.mismatch_ratio > 1e308); /* infinite */
+
+  CHECK_STATUS(medkern_stroke_summary_of(context, &m.out, NULL, NULL, &summary),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("reference");
+  CHECK_STATUS(medkern_stroke_summary_of(context, NULL, &reference_mask, NULL, &summary),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_stroke_summary_of(context, &m.out, &reference_mask, NULL, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  params.relative_cbf_threshold = 1.5;
+  CHECK_STATUS(medkern_stroke_summary_of(context, &m.out, &reference_mask, &params, &summary),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("relative_cbf_threshold");
+  reference_mask.shape[2] = 3;
+  reference_mask.strides[1] = 3;
+  CHECK_STATUS(medkern_stroke_summary_of(context, &m.out, &reference_mask, NULL, &summary),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
+}

@@ -350,3 +350,50 @@ TEST_CASE("time-intensity curves are per-label means and deviations", "[perfusio
       mean_curve(Context::cpu(), s, make_view(region.data(), {1, 2, 3}));
   CHECK(aif == std::vector<double>{(1 + 2 + 3 + 10 + 20) / 5.0, (4 + 6 + 8 + 30 + 50) / 5.0});
 }
+
+// The stroke summary counted by hand: 20 voxels of 2 mm^3 (0.002 ml); the reference is the
+// mean CBF of the valid voxels of the reference mask.
+TEST_CASE("stroke summary, by hand", "[perfusion]") {
+  const Shape3 shape{1, 4, 5};
+  test::HostMaps maps(shape);
+  for (int64_t i = 0; i < 20; ++i) {
+    maps.cbf[i] = 50.0f;
+    maps.tmax[i] = 2.0f;
+    maps.valid[i] = 1;
+  }
+  maps.valid[19] = 0;  // not counted, whatever its values
+  maps.cbf[19] = 0.0f;
+  maps.tmax[19] = 20.0f;
+  // Hypoperfused (Tmax > 6 s): voxels 0..5; core (CBF < 0.3 x 50 = 15): voxels 0, 1.
+  for (int64_t i = 0; i < 6; ++i) maps.tmax[i] = 6.5f;
+  maps.tmax[6] = 6.0f;  // not above
+  maps.cbf[0] = 5.0f;
+  maps.cbf[1] = 14.9f;
+  maps.cbf[2] = 15.0f;  // not below
+  PerfusionMapsRef ref = maps.ref();
+  ref.cbf.spacing = {2.0, 1.0, 1.0};
+  // Reference: voxels 10..19 of which 19 is invalid: nine voxels of CBF 50.
+  std::vector<uint8_t> reference(20, 0);
+  for (int64_t i = 10; i < 20; ++i) reference[i] = 1;
+  const VolumeRef reference_view = make_view(reference.data(), shape);
+  const StrokeSummary s = stroke_summary(Context::cpu(), ref, &reference_view, {});
+  CHECK(s.reference_cbf == 50.0);
+  CHECK(s.valid_voxels == 19);
+  CHECK(s.hypoperfusion_ml == Approx(6 * 0.002));
+  CHECK(s.core_ml == Approx(2 * 0.002));
+  CHECK(s.mismatch_ml == Approx(4 * 0.002));
+  CHECK(s.mismatch_ratio == 3.0);
+  // A given reference of 100: core below 30, voxels 0, 1 and 2.
+  StrokeParams given;
+  given.reference_cbf = 100.0;
+  const StrokeSummary t = stroke_summary(Context::cpu(), ref, nullptr, given);
+  CHECK(t.core_ml == Approx(3 * 0.002));
+  CHECK(t.mismatch_ratio == 2.0);
+  // No core: an infinite ratio; no reference at all: an error.
+  given.reference_cbf = 1.0;
+  CHECK(std::isinf(stroke_summary(Context::cpu(), ref, nullptr, given).mismatch_ratio));
+  CHECK_THROWS_AS(stroke_summary(Context::cpu(), ref, nullptr, {}), Error);
+  StrokeParams bad;
+  bad.relative_cbf_threshold = 1.5;
+  CHECK_THROWS_AS(stroke_summary(Context::cpu(), ref, &reference_view, bad), Error);
+}

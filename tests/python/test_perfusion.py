@@ -424,3 +424,51 @@ def test_cupy_series_equals_cpu(phantom):
     cpu_curves = medkern.time_intensity_curves(phantom.series, labels, device="cpu")
     np.testing.assert_array_equal(curves.labels, cpu_curves.labels)
     np.testing.assert_allclose(curves.mean, cpu_curves.mean, rtol=1e-12)
+
+
+def test_stroke_summary_by_hand():
+    # 20 voxels of 2 mm^3; Tmax > 6 s on voxels 0..5, CBF below 0.3 x 50 on voxels 0 and 1;
+    # voxel 19 invalid; the reference mask's valid voxels (10..18) have CBF 50.
+    cbf = np.full((1, 4, 5), 50.0, np.float32)
+    tmax = np.full((1, 4, 5), 2.0, np.float32)
+    valid = np.ones((1, 4, 5), np.uint8)
+    flat_cbf, flat_tmax, flat_valid = cbf.reshape(-1), tmax.reshape(-1), valid.reshape(-1)
+    flat_tmax[:6] = 6.5
+    flat_tmax[6] = 6.0
+    flat_cbf[0], flat_cbf[1], flat_cbf[2] = 5.0, 14.9, 15.0
+    flat_valid[19], flat_cbf[19], flat_tmax[19] = 0, 0.0, 20.0
+    maps = medkern.PerfusionMaps(
+        cbf=cbf, cbv=cbf, mtt=cbf, tmax=tmax, ttp=tmax, arrival=tmax, valid=valid,
+        aif_curve=np.zeros(1), baseline_frames=1, truncation=0.1, sample_interval=1.0, samples=1)
+    reference = np.zeros((1, 4, 5), bool)
+    reference.reshape(-1)[10:] = True
+    s = medkern.stroke_summary(maps, spacing=(2.0, 1.0, 1.0), reference_mask=reference,
+                               device="cpu")
+    assert s.reference_cbf == 50.0
+    assert s.valid_voxels == 19
+    assert s.hypoperfusion_ml == pytest.approx(0.012)
+    assert s.core_ml == pytest.approx(0.004)
+    assert s.mismatch_ml == pytest.approx(0.008)
+    assert s.mismatch_ratio == 3.0
+    given = medkern.stroke_summary(maps, spacing=(2.0, 1.0, 1.0), reference_cbf=100.0)
+    assert given.core_ml == pytest.approx(0.006) and given.mismatch_ratio == 2.0
+    assert np.isinf(medkern.stroke_summary(maps, reference_cbf=1.0).mismatch_ratio)
+    with pytest.raises(ValueError, match="reference"):
+        medkern.stroke_summary(maps)
+    with pytest.raises(ValueError, match="relative_cbf_threshold"):
+        medkern.stroke_summary(maps, reference_cbf=50.0, relative_cbf_threshold=2.0)
+
+
+def test_stroke_summary_of_phantom_maps():
+    # Every phantom voxel is valid and delayed by at most 4 s: Tmax stays below 6 s, so no
+    # hypoperfusion; with the mean CBF as reference, the core is the voxels of CBF < 30 %
+    # of it, counted here from the maps themselves.
+    phantom = medkern.perfusion_phantom(frames=60, block=2)
+    maps = medkern.perfusion_maps(phantom.series, phantom.times, phantom.aif, method="csvd")
+    reference = float(maps.cbf[maps.valid == 1].mean())
+    s = medkern.stroke_summary(maps, reference_cbf=reference, spacing=(5.0, 1.0, 1.0))
+    core = int(((maps.cbf < 0.3 * reference) & (maps.valid == 1)).sum())
+    hypo = int(((maps.tmax > 6.0) & (maps.valid == 1)).sum())
+    assert s.core_ml == pytest.approx(core * 0.005)
+    assert s.hypoperfusion_ml == pytest.approx(hypo * 0.005)
+    assert s.valid_voxels == int((maps.valid == 1).sum())
