@@ -40,6 +40,33 @@ void validate_series(const SeriesRef& series, const char* what) {
   }
 }
 
+void check_frame_times(const std::vector<double>& times, int64_t frames) {
+  if (static_cast<int64_t>(times.size()) != frames) {
+    throw Error(Status::shape_mismatch,
+                fmt::format("times_s: {} times for {} frames", times.size(), frames));
+  }
+  for (std::size_t t = 0; t < times.size(); ++t) {
+    if (!std::isfinite(times[t]) || (t > 0 && !(times[t] > times[t - 1]))) {
+      throw Error(Status::invalid_argument,
+                  fmt::format("times_s: {} at frame {} is not finite or not after the frame "
+                              "before",
+                              times[t], t));
+    }
+  }
+}
+
+void check_perfusion_series(const Context& context, const SeriesRef& series, const char* what,
+                            int64_t min_frames) {
+  validate_series(series, what);
+  require_dtype(series.first, what, {DType::int16, DType::uint16, DType::float32});
+  require_reachable(context, series.first, what);
+  if (series.frames < min_frames || series.frames > kMaxPerfusionFrames) {
+    throw Error(Status::invalid_argument,
+                fmt::format("{}: {} frames; perfusion takes {} .. {}", what, series.frames,
+                            min_frames, kMaxPerfusionFrames));
+  }
+}
+
 namespace {
 
 // Values the dispatcher computes in double and the backends read in float.
@@ -88,21 +115,6 @@ void check_params(const PerfusionParams& p, int64_t frames) {
     }
   }
   require_finite(p.density_g_per_ml, "density_g_per_ml", true);
-}
-
-void check_times(const std::vector<double>& times, int64_t frames) {
-  if (static_cast<int64_t>(times.size()) != frames) {
-    throw Error(Status::shape_mismatch,
-                fmt::format("times_s: {} times for {} frames", times.size(), frames));
-  }
-  for (std::size_t t = 0; t < times.size(); ++t) {
-    if (!std::isfinite(times[t]) || (t > 0 && !(times[t] > times[t - 1]))) {
-      throw Error(Status::invalid_argument,
-                  fmt::format("times_s: {} at frame {} is not finite or not after the frame "
-                              "before",
-                              times[t], t));
-    }
-  }
 }
 
 double concentration(double s, double s0, const PerfusionParams& p) {
@@ -307,26 +319,14 @@ struct DevicePlan {
   }
 };
 
-void check_series(const Context& context, const SeriesRef& series, const char* what,
-                  int64_t min_frames) {
-  validate_series(series, what);
-  require_dtype(series.first, what, {DType::int16, DType::uint16, DType::float32});
-  require_reachable(context, series.first, what);
-  if (series.frames < min_frames || series.frames > kMaxPerfusionFrames) {
-    throw Error(Status::invalid_argument,
-                fmt::format("{}: {} frames; perfusion takes {} .. {}", what, series.frames,
-                            min_frames, kMaxPerfusionFrames));
-  }
-}
-
 }  // namespace
 
 PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
                              const std::vector<double>& times_s, const std::vector<double>& aif,
                              const VolumeRef* mask, const PerfusionMapsRef& maps,
                              const PerfusionParams& params) {
-  check_series(context, series, "series", 2);
-  check_times(times_s, series.frames);
+  check_perfusion_series(context, series, "series", 2);
+  check_frame_times(times_s, series.frames);
   if (static_cast<int64_t>(aif.size()) != series.frames) {
     throw Error(Status::shape_mismatch,
                 fmt::format("aif: {} values for {} frames", aif.size(), series.frames));
@@ -386,7 +386,7 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
 
 std::vector<double> mean_curve(const Context& context, const SeriesRef& series,
                                const VolumeRef& aif_mask) {
-  check_series(context, series, "series", 1);
+  check_perfusion_series(context, series, "series", 1);
   require_like(context, series.first, "series frame", aif_mask, "aif_mask", {DType::uint8});
   std::vector<double> curve(series.frames);
   for (int64_t t = 0; t < series.frames; ++t) {
@@ -404,7 +404,7 @@ std::vector<double> mean_curve(const Context& context, const SeriesRef& series,
 
 TimeIntensityCurves time_intensity_curves(const Context& context, const SeriesRef& series,
                                           const VolumeRef& labels) {
-  check_series(context, series, "series", 1);
+  check_perfusion_series(context, series, "series", 1);
   require_like(context, series.first, "series frame", labels, "labels",
                {DType::int32, DType::uint8});
   TimeIntensityCurves curves;

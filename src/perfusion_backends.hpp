@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "host_device.hpp"
 #include "medkern/perfusion.hpp"
@@ -310,6 +311,12 @@ MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, Va
                                : fixed_residue_peak(plan, grid);
   return maps_of(plan, curve, best, c);
 }
+
+// The dispatchers' checks (src/perfusion.cpp): a series of an intensity dtype, reachable,
+// of min_frames .. kMaxPerfusionFrames frames; one finite, increasing time per frame.
+void check_perfusion_series(const Context& context, const SeriesRef& series, const char* what,
+                            int64_t min_frames);
+void check_frame_times(const std::vector<double>& times, int64_t frames);
 
 namespace cpu {
 // The maps of every voxel of `series` (host) inside `mask` (may be null) into `maps` (host

@@ -109,6 +109,45 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
                              const VolumeRef* mask, const PerfusionMapsRef& maps,
                              const PerfusionParams& params);
 
+// ------------------------------------------------------------------ automatic AIF
+
+// Automatic selection of arterial voxels (Mouridsen et al., MRM 2006;55:524): among the
+// voxels of the mask, those whose concentration has the largest areas, of them the least
+// rough, then k-means clustering of their area-normalised curves, twice, each time keeping
+// the cluster whose mean curve comes earliest (smallest first moment).
+struct AifSelectionParams {
+  PerfusionModality modality = PerfusionModality::ct;
+  double te_s = 0.0;                 // mr: the echo time (s), finite, > 0
+  int32_t baseline_frames = 0;       // 1 .. frames; 0: the frames before the mask's mean curve
+                                     // reaches 10 % of its peak enhancement, at least one
+  double area_fraction = 0.1;        // the largest areas kept, a fraction in (0, 1]
+  double roughness_fraction = 0.25;  // of those, the least rough kept, in (0, 1]
+  int32_t clusters = 5;              // k of the k-means, 1 .. 64
+};
+
+template <>
+struct FieldsOf<AifSelectionParams> {
+  static constexpr auto list = fields(
+      field("modality", &AifSelectionParams::modality), field("te_s", &AifSelectionParams::te_s),
+      field("baseline_frames", &AifSelectionParams::baseline_frames),
+      field("area_fraction", &AifSelectionParams::area_fraction),
+      field("roughness_fraction", &AifSelectionParams::roughness_fraction),
+      field("clusters", &AifSelectionParams::clusters));
+};
+
+struct AifSelection {
+  std::vector<double> curve;  // the mean signal of the selected voxels, one per frame (the
+                              // series' units, as perfusion_maps takes an AIF)
+  int64_t voxels = 0;         // voxels selected
+};
+
+// Selects the AIF voxels of `series` among the non-zero voxels of `mask` (uint8, a frame's
+// shape; null: every voxel) and writes them as 1 into `selected` (uint8, a frame's shape,
+// host or the context's device; 0 elsewhere). Runs on the host (device data is copied).
+AifSelection select_aif(const Context& context, const SeriesRef& series,
+                        const std::vector<double>& times_s, const VolumeRef* mask,
+                        const VolumeRef& selected, const AifSelectionParams& params);
+
 // ------------------------------------------------------------------ stroke summary
 
 // The figures acute stroke triage reads from the maps (as RAPID and the DEFUSE 3 trial,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <vector>
 
 #include "medkern/perfusion.hpp"
@@ -396,4 +397,53 @@ TEST_CASE("stroke summary, by hand", "[perfusion]") {
   StrokeParams bad;
   bad.relative_cbf_threshold = 1.5;
   CHECK_THROWS_AS(stroke_summary(Context::cpu(), ref, &reference_view, bad), Error);
+}
+
+// The phantom's tissue with two extra rows of arterial voxels (the AIF with noise): the
+// selection keeps arterial voxels only, and their mean follows the AIF.
+TEST_CASE("select_aif finds the arterial voxels", "[perfusion]") {
+  PerfusionPhantomParams phantom_params;
+  phantom_params.frames = 60;
+  phantom_params.block = 2;
+  phantom_params.snr = 40.0;
+  const PerfusionPhantom phantom = perfusion_phantom(phantom_params);
+  const int64_t nt = phantom.shape[0], ny = phantom.shape[2], nx = phantom.shape[3];
+  const int64_t rows = ny + 2, voxels = rows * nx;
+  std::vector<float> series(std::size_t(nt * voxels));
+  std::mt19937 random(7);
+  std::normal_distribution<float> noise(0.0f, 1.5f);
+  for (int64_t t = 0; t < nt; ++t) {
+    std::copy_n(phantom.series.begin() + t * ny * nx, ny * nx, series.begin() + t * voxels);
+    for (int64_t i = ny * nx; i < voxels; ++i) {
+      series[std::size_t(t * voxels + i)] = float(phantom.aif[std::size_t(t)]) + noise(random);
+    }
+  }
+  const Shape3 frame{1, rows, nx};
+  const SeriesRef ref{make_view(series.data(), frame), nt, voxels};
+  std::vector<uint8_t> selected(std::size_t(voxels), 9);
+  const AifSelection aif = select_aif(Context::cpu(), ref, phantom.times_s, nullptr,
+                                      make_view(selected.data(), frame), {});
+  CHECK(aif.voxels > 0);
+  int64_t arterial = 0, chosen = 0;
+  for (int64_t i = 0; i < voxels; ++i) {
+    CHECK(selected[std::size_t(i)] <= 1);
+    chosen += selected[std::size_t(i)];
+    if (i >= ny * nx) arterial += selected[std::size_t(i)];
+  }
+  CHECK(chosen == aif.voxels);
+  CHECK(arterial == chosen);
+  double largest = 0.0, error = 0.0;
+  for (int64_t t = 0; t < nt; ++t) {
+    const double truth = phantom.aif[std::size_t(t)] - phantom_params.ct_baseline_hu;
+    largest = std::max(largest, truth);
+    error = std::max(error, std::abs(aif.curve[std::size_t(t)] - phantom.aif[std::size_t(t)]));
+  }
+  INFO("voxels " << aif.voxels << ", largest error " << error << " HU");
+  CHECK(error < 0.05 * largest);
+  CHECK(aif.voxels >= 3);
+  AifSelectionParams bad;
+  bad.clusters = 0;
+  CHECK_THROWS_AS(select_aif(Context::cpu(), ref, phantom.times_s, nullptr,
+                             make_view(selected.data(), frame), bad),
+                  Error);
 }
