@@ -247,6 +247,34 @@ void register_perfusion(py::module_& m) {
       "Per label of `labels` (int32 or uint8, a frame's shape) present: labels, count, and "
       "mean and std (population) at every frame, shape (labels, frames), as numpy arrays.");
 
+  const std::string aif_doc =
+      "Selects arterial voxels of `series` (descriptor of frame 0, frames, frame_stride) at "
+      "frame times `times` among the voxels of `mask` (uint8 descriptor or None) and writes "
+      "them as 1 into `selected` (uint8 descriptor, a frame's shape). Returns a dict: curve "
+      "(the selected voxels' mean signal, numpy float64), voxels." +
+      publish_defaults<AifSelectionParams>(m, "select_aif");
+  m.def(
+      "select_aif",
+      [](const Context& ctx, py::handle series, py::handle times, py::handle mask,
+         py::handle selected, const py::kwargs& kwargs) {
+        const SeriesRef s = series_from_python(series, "series");
+        const std::vector<double> times_s = doubles_from_python(times, "times");
+        const OptionalVolume mask_ref(mask, "mask");
+        const VolumeRef out = to_volume(selected, "selected");
+        const auto params = params_from_kwargs<AifSelectionParams>(kwargs, "select_aif");
+        AifSelection aif;
+        {
+          py::gil_scoped_release release;
+          aif = select_aif(ctx, s, times_s, mask_ref.get(), out, params);
+        }
+        py::dict d;
+        d["curve"] = array_of(aif.curve);
+        d["voxels"] = aif.voxels;
+        return d;
+      },
+      py::arg("ctx"), py::arg("series"), py::arg("times"), py::arg("mask"), py::arg("selected"),
+      aif_doc.c_str());
+
   const std::string stroke_doc =
       "The stroke summary of the maps cbf, tmax (float32) and valid (uint8) descriptors (the "
       "voxel volume from cbf's spacing), the reference CBF as the mean over the valid voxels "

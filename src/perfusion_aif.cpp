@@ -147,26 +147,34 @@ std::vector<int> k_means(const Curves& curves, int k, const std::vector<double>&
   return cluster;
 }
 
-// The rows of the cluster whose mean curve has the smallest first moment.
+// The rows of the cluster whose mean curve has the smallest first moment, among the
+// clusters of at least a tenth of the rows: a handful of voxels that noise made early is
+// no arterial cluster.
 Curves earliest_cluster(const Curves& curves, int k, const std::vector<double>& times) {
   const std::vector<int> cluster = k_means(curves, k, times);
   const auto frames = std::size_t(curves.frames);
+  const auto least = std::max<std::size_t>(1, cluster.size() / 10);
   int best = -1;
   double best_moment = INFINITY;
   for (int c = 0; c < k; ++c) {
     std::vector<double> mean(frames, 0.0);
-    int64_t members = 0;
+    std::size_t members = 0;
     for (std::size_t i = 0; i < cluster.size(); ++i) {
       if (cluster[i] != c) continue;
       ++members;
       for (std::size_t t = 0; t < frames; ++t) mean[t] += curves.row(i)[t];
     }
-    if (members == 0) continue;
+    if (members < least) continue;
     const double moment = first_moment(mean.data(), times);
     if (moment < best_moment) {
       best_moment = moment;
       best = c;
     }
+  }
+  if (best < 0) {  // no cluster large enough: the largest
+    std::vector<std::size_t> members(std::size_t(k), 0);
+    for (int c : cluster) ++members[std::size_t(c)];
+    best = int(std::max_element(members.begin(), members.end()) - members.begin());
   }
   Curves chosen;
   chosen.frames = curves.frames;

@@ -22,7 +22,8 @@ Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`
 :func:`regional_minima`, :func:`gaussian` (scipy.ndimage.gaussian_filter), :func:`sobel`,
 :func:`gradient_magnitude` (scipy.ndimage, ITK), :func:`canny` (ITK), :func:`median`
 (scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). Perfusion:
-:func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`stroke_summary`,
+:func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`select_aif`,
+:func:`stroke_summary`,
 :func:`time_intensity_curves`, :func:`perfusion_phantom` (a digital reference object). DICOM:
 :func:`load_series` (a CT series in HU with its geometry), :func:`list_series`. Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
@@ -61,10 +62,12 @@ from .measure import LabelStats, histogram, label_statistics
 from .perfusion import (
     PerfusionMaps,
     PerfusionPhantom,
+    SelectedAif,
     StrokeSummary,
     TimeIntensityCurves,
     perfusion_maps,
     perfusion_phantom,
+    select_aif,
     stroke_summary,
     time_intensity_curves,
 )
@@ -113,6 +116,7 @@ __all__ = [
     "OutOfMemoryError",
     "PerfusionMaps",
     "PerfusionPhantom",
+    "SelectedAif",
     "SeriesInfo",
     "ShapeMismatchError",
     "SizeOverflowError",
@@ -124,6 +128,7 @@ __all__ = [
     "calcium_score",
     "perfusion_maps",
     "perfusion_phantom",
+    "select_aif",
     "stroke_summary",
     "time_intensity_curves",
     "devices",

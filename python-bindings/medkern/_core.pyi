@@ -154,6 +154,14 @@ def perfusion_mean_curve(
 def time_intensity_curves(
     ctx: Context, series: SeriesDescriptor, labels: Descriptor
 ) -> Dict[str, np.ndarray]: ...
+def select_aif(
+    ctx: Context,
+    series: SeriesDescriptor,
+    times: Sequence[float],
+    mask: Optional[Descriptor],
+    selected: Descriptor,
+    **params: Any,
+) -> Dict[str, Any]: ...
 def stroke_summary(
     ctx: Context,
     cbf: Descriptor,

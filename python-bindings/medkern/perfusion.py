@@ -18,10 +18,12 @@ from ._common import Device, defaults, mask_operand, ndim_of, spacing3
 __all__ = [
     "PerfusionMaps",
     "PerfusionPhantom",
+    "SelectedAif",
     "StrokeSummary",
     "TimeIntensityCurves",
     "perfusion_maps",
     "perfusion_phantom",
+    "select_aif",
     "stroke_summary",
     "time_intensity_curves",
 ]
@@ -302,6 +304,97 @@ def perfusion_maps(
         sample_interval=float(info["sample_interval_s"]),
         samples=int(info["samples"]),
     )
+
+
+# ------------------------------------------------------------------------------- AIF
+
+
+@dataclass(frozen=True, eq=False)
+class SelectedAif:
+    """The result of :func:`select_aif`."""
+
+    mask: Any  #: uint8, a frame's shape, where the series lives: 1 on the selected voxels
+    curve: np.ndarray  #: float64, the selected voxels' mean signal, one value per frame
+    voxels: int  #: voxels selected
+
+
+def select_aif(
+    series: ArrayLike,
+    times: ArrayLike,
+    *,
+    mask: Optional[ArrayLike] = None,
+    modality: str = "ct",
+    te: Optional[float] = None,
+    baseline_frames: Optional[int] = None,
+    area_fraction: float = 0.1,
+    roughness_fraction: float = 0.25,
+    clusters: int = 5,
+    device: Device = None,
+) -> SelectedAif:
+    """Selects the arterial input function automatically, after Mouridsen et al., "Automatic
+    selection of arterial input function using cluster analysis", MRM 2006;55:524: among the
+    voxels of `mask`, the `area_fraction` with the largest concentration areas, of them the
+    `roughness_fraction` least rough (second differences against first differences of the
+    area-normalised curve), then k-means clustering (`clusters`) of their normalised curves,
+    keeping the cluster whose mean curve comes earliest (smallest first moment), twice.
+
+    Parameters
+    ----------
+    series : array, int16, uint16 or float32, (nt, nz, ny, nx) or (nt, ny, nx)
+        The dynamic series, frames first.
+    times : sequence of float
+        Frame times in seconds, increasing.
+    mask : array, uint8 or bool, a frame's shape, optional
+        Where to look (e.g. a slab around the middle cerebral arteries); every voxel if None.
+    modality, te, baseline_frames
+        As in :func:`perfusion_maps`; without `baseline_frames`, the frames before the
+        mask's mean curve reaches 10 % of its peak enhancement.
+    area_fraction, roughness_fraction : float in (0, 1]
+    clusters : int, 1 to 64
+
+    Returns
+    -------
+    SelectedAif
+        ``mask`` of the selected voxels (where the series lives), ``curve`` (their mean
+        signal, ready to pass as :func:`perfusion_maps`'s `aif`) and ``voxels``.
+
+    Notes
+    -----
+    Runs on the host (device data is copied). The clustering is deterministic: it starts
+    from curves spread evenly in order of first moment.
+
+    Raises
+    ------
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        No enhancing voxel in the mask, parameters out of range, shapes that differ.
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtypes.
+    """
+    modality_code = _code(modality, _MODALITIES, "modality")
+    op_series = _series_operand(series, ar.INTENSITY_DTYPES)
+    times_list = _host_curve(times, "times")
+    op_mask = mask_operand(mask)
+    if op_series.size == 0:
+        raise _core.InvalidArgumentError(f"series: shape {op_series.shape} is empty")
+    p = ar.plan([op_series, op_mask], device)
+    selected = ar.empty(op_series.shape[1:], "uint8", p)
+    result = ar.run(
+        p,
+        _core.select_aif,
+        _series_descriptor(op_series),
+        times_list,
+        None if op_mask is None else ar.descriptor(op_mask),
+        ar.output_descriptor(selected, "uint8", p.out_device),
+        host_arrays=[op_series.array, None if op_mask is None else op_mask.array, selected],
+        modality=modality_code,
+        te_s=defaults("select_aif", "te_s") if te is None else te,
+        baseline_frames=0 if baseline_frames is None else baseline_frames,
+        area_fraction=area_fraction,
+        roughness_fraction=roughness_fraction,
+        clusters=clusters,
+    )
+    return SelectedAif(mask=selected, curve=np.asarray(result["curve"], np.float64),
+                       voxels=int(result["voxels"]))
 
 
 # ------------------------------------------------------------------------------- stroke
