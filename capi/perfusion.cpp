@@ -62,6 +62,17 @@ struct Versioned<medkern_perfusion_info> {
 };
 
 template <>
+struct CParams<medkern_aif_selection_params> : CParamsBase {
+  using C = medkern_aif_selection_params;
+  using Cpp = AifSelectionParams;
+  static constexpr const char* name = "medkern_aif_selection_params";
+  static constexpr auto list = fields(
+      field("modality", &C::modality), field("te_s", &C::te_s),
+      field("baseline_frames", &C::baseline_frames), field("area_fraction", &C::area_fraction),
+      field("roughness_fraction", &C::roughness_fraction), field("clusters", &C::clusters));
+};
+
+template <>
 struct CParams<medkern_stroke_params> : CParamsBase {
   using C = medkern_stroke_params;
   using Cpp = StrokeParams;
@@ -236,6 +247,27 @@ medkern_status medkern_time_intensity_curves(medkern_context* context, const med
 
 void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result) {
   std::free(result);
+}
+
+medkern_status medkern_select_aif(medkern_context* context, const medkern_series* series,
+                                  const double* times_s, int64_t count, const medkern_volume* mask,
+                                  const medkern_aif_selection_params* params,
+                                  const medkern_volume* selected, double* curve, int64_t* voxels) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::SeriesRef series_ref = to_series(series, "series");
+    medkern::validate_series(series_ref, "series");
+    require_count(count, series_ref, "times and curve values");
+    const std::vector<double> times = to_vector(times_s, count, "times_s");
+    const std::optional<medkern::VolumeRef> mask_ref = to_optional_ref(mask, "mask");
+    const medkern::VolumeRef selected_ref = to_ref(selected, "selected");
+    require_pointer(curve, "curve");
+    const medkern::AifSelectionParams cpp = read_params(params);
+    const medkern::AifSelection aif =
+        medkern::select_aif(ctx, series_ref, times, pointer_to(mask_ref), selected_ref, cpp);
+    for (int64_t t = 0; t < count; ++t) curve[t] = aif.curve[static_cast<std::size_t>(t)];
+    if (voxels != nullptr) *voxels = aif.voxels;
+  });
 }
 
 medkern_status medkern_stroke_summary_of(medkern_context* context,

@@ -1023,6 +1023,39 @@ MEDKERN_API medkern_status medkern_time_intensity_curves(
  * Frees a result of medkern_time_intensity_curves. NULL does nothing. */
 MEDKERN_API void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result);
 
+/* Automatic AIF selection's parameters (since 0.3). */
+typedef struct medkern_aif_selection_params {
+  uint32_t struct_size;
+  int32_t modality;           /* MEDKERN_PERFUSION_*; default MEDKERN_PERFUSION_CT */
+  double te_s;                /* echo time (s) for MR, finite and > 0; default 0 */
+  int32_t baseline_frames;    /* 1 .. frames, or 0 (default): the frames before the mask's
+                                 mean curve reaches 10 % of its peak enhancement */
+  int32_t clusters;           /* k of the k-means, 1 .. 64; default 5 */
+  double area_fraction;       /* the largest areas kept, in (0, 1]; default 0.1 */
+  double roughness_fraction;  /* of those the least rough kept, in (0, 1]; default 0.25 */
+} medkern_aif_selection_params;
+
+/* medkern_select_aif() - since 0.3
+ * Selects arterial voxels of `series` among the non-zero voxels of `mask` (uint8, a frame's
+ * shape; NULL: every voxel), after Mouridsen et al., MRM 2006;55:524 (docs/ops.md,
+ * "Perfusion"): the largest concentration areas, of them the least rough curves, then the
+ * earliest cluster of a k-means of the area-normalised curves, twice. Writes 1 on the
+ * selected voxels and 0 elsewhere into `selected` (uint8, a frame's shape), their mean signal
+ * into curve[0 .. count - 1] (an AIF for medkern_perfusion_maps) and their number into
+ * *voxels (may be NULL). `times_s` has `count` values, one per frame. `params` may be NULL
+ * for the defaults. Runs on the host (device data is copied).
+ * Errors: NULL pointers, times not finite or not increasing, no enhancing voxel in the mask,
+ * parameters out of range: MEDKERN_ERROR_INVALID_ARGUMENT; count other than the frames,
+ * arrays of other shapes: MEDKERN_ERROR_SHAPE_MISMATCH; other dtypes:
+ * MEDKERN_ERROR_UNSUPPORTED_DTYPE. Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_select_aif(medkern_context* context,
+                                              const medkern_series* series,
+                                              const double* times_s, int64_t count,
+                                              const medkern_volume* mask,
+                                              const medkern_aif_selection_params* params,
+                                              const medkern_volume* selected, double* curve,
+                                              int64_t* voxels);
+
 /* The stroke summary's thresholds (since 0.3; DEFUSE 3 / RAPID's defaults). */
 typedef struct medkern_stroke_params {
   uint32_t struct_size;

@@ -585,3 +585,52 @@ void test_stroke_summary(medkern_context* context) {
   CHECK_STATUS(medkern_stroke_summary_of(context, &m.out, &reference_mask, NULL, &summary),
                MEDKERN_ERROR_SHAPE_MISMATCH);
 }
+
+/* Four voxels of six CT frames (1 s apart): voxels 0 and 1 an early, tall bolus (arteries),
+ * 2 and 3 a late, low one. With every voxel a candidate and two clusters, the arteries form
+ * the earliest cluster: the curve is their mean, frame by frame. */
+void test_select_aif(medkern_context* context) {
+  static const float kSignal[6][4] = {{40, 40, 40, 40}, {140, 120, 40, 41}, {90, 80, 45, 44},
+                                      {60, 55, 50, 49}, {50, 48, 48, 49},   {45, 44, 46, 47}};
+  static const double kTimes6[6] = {0, 1, 2, 3, 4, 5};
+  float values[24];
+  uint8_t selected[4] = {9, 9, 9, 9};
+  double curve[6];
+  int64_t voxels = -1;
+  medkern_series series;
+  medkern_volume selected_volume = make_volume(MEDKERN_DTYPE_UINT8, selected, 1, 1, 4);
+  medkern_aif_selection_params params;
+  int t, v;
+  g_section = "select_aif";
+  for (t = 0; t < 6; ++t)
+    for (v = 0; v < 4; ++v) values[t * 4 + v] = kSignal[t][v];
+  CHECK_OK(medkern_series_init(&series, MEDKERN_DTYPE_FLOAT32, values, 6, 1, 1, 4));
+  memset(&params, 0, sizeof params);
+  params.struct_size = sizeof params;
+  params.modality = MEDKERN_PERFUSION_CT;
+  params.baseline_frames = 1;
+  params.clusters = 2;
+  params.area_fraction = 1.0;
+  params.roughness_fraction = 1.0;
+  CHECK_OK(medkern_select_aif(context, &series, kTimes6, 6, NULL, &params, &selected_volume, curve,
+                              &voxels));
+  CHECK(voxels == 2);
+  CHECK(selected[0] == 1 && selected[1] == 1 && selected[2] == 0 && selected[3] == 0);
+  CHECK_NEAR(curve[0], 40.0, 1e-9);
+  CHECK_NEAR(curve[1], 130.0, 1e-9);
+  CHECK_NEAR(curve[2], 85.0, 1e-9);
+  CHECK_NEAR(curve[3], 57.5, 1e-9);
+  CHECK_NEAR(curve[5], 44.5, 1e-9);
+
+  CHECK_STATUS(medkern_select_aif(context, &series, kTimes6, 5, NULL, &params, &selected_volume,
+                                  curve, &voxels),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_STATUS(medkern_select_aif(context, &series, kTimes6, 6, NULL, &params, &selected_volume,
+                                  NULL, &voxels),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  params.clusters = 0;
+  CHECK_STATUS(medkern_select_aif(context, &series, kTimes6, 6, NULL, &params, &selected_volume,
+                                  curve, &voxels),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_MESSAGE("clusters");
+}
