@@ -206,6 +206,49 @@ struct TimeIntensityCurves {
 TimeIntensityCurves time_intensity_curves(const Context& context, const SeriesRef& series,
                                           const VolumeRef& labels);
 
+// The parameters of one time-intensity curve, as DCE-MRI and CT perfusion reports give them
+// (Kuhl et al., Radiology 1999;211:101 for the kinetic curve types).
+struct CurveParameterOptions {
+  // Frames averaged for the baseline: 1 .. frames; 0 (default): the frames before the curve
+  // first reaches 10 % of its peak enhancement over frame 0, at least one.
+  int32_t baseline_frames = 0;
+  // The early phase: the first `early_window_s` seconds after the bolus arrival; its peak
+  // is the "early" signal of the signal enhancement ratio and the kinetic type. Finite, > 0.
+  double early_window_s = 120.0;
+  // Kinetic type: the late change (last frame against the early peak, over the early
+  // enhancement) above +threshold is type 1 (persistent), below -threshold type 3
+  // (washout), else type 2 (plateau). Finite, >= 0.
+  double type_threshold = 0.1;
+};
+
+template <>
+struct FieldsOf<CurveParameterOptions> {
+  static constexpr auto list =
+      fields(field("baseline_frames", &CurveParameterOptions::baseline_frames),
+             field("early_window_s", &CurveParameterOptions::early_window_s),
+             field("type_threshold", &CurveParameterOptions::type_threshold));
+};
+
+struct CurveParameters {
+  double baseline = 0.0;                  // mean of the baseline frames
+  double peak_enhancement = 0.0;          // peak - baseline
+  double relative_enhancement = 0.0;      // (peak - baseline) / baseline, 0 for a baseline <= 0
+  double time_to_peak_s = 0.0;            // after the first frame
+  double arrival_s = 0.0;                 // first reaching 10 % of the peak enhancement
+  double area = 0.0;                      // of (value - baseline) over the frames (trapezoid)
+  double wash_in_slope = 0.0;             // steepest rise between frames up to the peak, per s
+  double wash_out_slope = 0.0;            // (last - peak) / (its time - the peak's), per s
+  double first_moment_s = 0.0;            // of the enhancement, after the first frame
+  double fwhm_s = 0.0;                    // width where the enhancement is at least half its peak
+  double signal_enhancement_ratio = 0.0;  // (early - baseline) / (last - baseline)
+  int32_t kinetic_type = 0;               // 1 persistent, 2 plateau, 3 washout; 0: no enhancement
+};
+
+// The parameters of `curve` at `times_s` (same length, at least 2, times increasing).
+CurveParameters curve_parameters(const std::vector<double>& curve,
+                                 const std::vector<double>& times_s,
+                                 const CurveParameterOptions& options);
+
 // ------------------------------------------------------------------ digital reference object
 
 enum class ResidueShape : int32_t { exponential = 0, boxcar = 1, linear = 2 };

@@ -447,3 +447,36 @@ TEST_CASE("select_aif finds the arterial voxels", "[perfusion]") {
                              make_view(selected.data(), frame), bad),
                   Error);
 }
+
+// A washout curve at 1 s frames, every parameter by hand: baseline 10 (the three frames
+// before the rise to 10 % of 40), enhancement 0 0 0 20 40 36 34 32 30.
+TEST_CASE("curve parameters, by hand", "[perfusion]") {
+  const std::vector<double> curve{10, 10, 10, 30, 50, 46, 44, 42, 40};
+  const std::vector<double> times{100, 101, 102, 103, 104, 105, 106, 107, 108};
+  const CurveParameters p = curve_parameters(curve, times, {});
+  CHECK(p.baseline == 10.0);
+  CHECK(p.peak_enhancement == 40.0);
+  CHECK(p.relative_enhancement == 4.0);
+  CHECK(p.time_to_peak_s == 4.0);
+  CHECK(p.arrival_s == Approx(2.2));  // 4 of 20 between 2 s and 3 s
+  CHECK(p.area == Approx(177.0));
+  CHECK(p.first_moment_s == Approx(948.0 / 177.0));
+  CHECK(p.wash_in_slope == 20.0);
+  CHECK(p.wash_out_slope == -2.5);
+  CHECK(p.fwhm_s == Approx(5.0));  // from 3 s to the last frame, still above half
+  CHECK(p.signal_enhancement_ratio == Approx(40.0 / 30.0));
+  CHECK(p.kinetic_type == 3);  // (30 - 40) / 40 = -25 %
+  // Persistent and plateau curves (early phase: 2 s after arrival); a flat one has no
+  // enhancement.
+  CurveParameterOptions short_early;
+  short_early.early_window_s = 2.0;
+  CHECK(curve_parameters({10, 10, 20, 30, 40, 50}, {0, 1, 2, 3, 4, 5}, short_early).kinetic_type ==
+        1);  // early peak 20 (until 3.4 s), last 40: +100 %
+  CHECK(curve_parameters({10, 10, 30, 31, 30, 29}, {0, 1, 2, 3, 4, 5}, short_early).kinetic_type ==
+        2);
+  const CurveParameters flat = curve_parameters({5, 5, 5}, {0, 1, 2}, {});
+  CHECK(flat.peak_enhancement == 0.0);
+  CHECK(flat.kinetic_type == 0);
+  CHECK_THROWS_AS(curve_parameters({1.0}, {0.0}, {}), Error);
+  CHECK_THROWS_AS(curve_parameters({1, 2}, {1, 0}, {}), Error);
+}

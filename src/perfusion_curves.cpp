@@ -1,0 +1,117 @@
+// The parameters of a time-intensity curve (include/medkern/perfusion.hpp): host arithmetic
+// in double over one curve.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "checks.hpp"
+#include "medkern/perfusion.hpp"
+#include "perfusion_backends.hpp"
+
+namespace medkern {
+
+namespace {
+
+// Where the enhancement e, rising between frames a and a + 1, crosses `level` (linear).
+double crossing(const std::vector<double>& e, const std::vector<double>& t, std::size_t a,
+                double level) {
+  const double rise = e[a + 1] - e[a];
+  const double w = rise != 0.0 ? (level - e[a]) / rise : 0.0;
+  return t[a] + std::clamp(w, 0.0, 1.0) * (t[a + 1] - t[a]);
+}
+
+}  // namespace
+
+CurveParameters curve_parameters(const std::vector<double>& curve,
+                                 const std::vector<double>& times_s,
+                                 const CurveParameterOptions& options) {
+  const std::size_t n = curve.size();
+  if (n < 2) {
+    throw Error(Status::invalid_argument,
+                fmt::format("curve: {} values; a curve has at least 2", n));
+  }
+  check_frame_times(times_s, int64_t(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(curve[i])) {
+      throw Error(Status::invalid_argument, fmt::format("curve: {} at frame {}", curve[i], i));
+    }
+  }
+  if (options.baseline_frames < 0 || std::size_t(options.baseline_frames) > n) {
+    throw Error(Status::invalid_argument,
+                fmt::format("baseline_frames: {} must be 0 (found) or 1 .. {} (the frames)",
+                            options.baseline_frames, n));
+  }
+  require_finite(options.early_window_s, "early_window_s", true);
+  require_finite(options.type_threshold, "type_threshold");
+  if (options.type_threshold < 0.0) {
+    throw Error(Status::invalid_argument,
+                fmt::format("type_threshold: {} is negative", options.type_threshold));
+  }
+  std::vector<double> t(n);
+  for (std::size_t i = 0; i < n; ++i) t[i] = times_s[i] - times_s[0];
+
+  // The baseline: given, or the frames before the rise to 10 % of the peak over frame 0.
+  std::size_t baseline_frames = std::size_t(options.baseline_frames);
+  if (baseline_frames == 0) {
+    const double rise = *std::max_element(curve.begin(), curve.end()) - curve[0];
+    baseline_frames = 1;
+    for (std::size_t i = 0; i < n && rise > 0.0; ++i) {
+      if (curve[i] - curve[0] >= kArrivalFraction * rise) {
+        baseline_frames = std::max<std::size_t>(1, i);
+        break;
+      }
+    }
+  }
+  CurveParameters p;
+  for (std::size_t i = 0; i < baseline_frames; ++i) p.baseline += curve[i];
+  p.baseline /= double(baseline_frames);
+  std::vector<double> e(n);
+  for (std::size_t i = 0; i < n; ++i) e[i] = curve[i] - p.baseline;
+  const std::size_t peak = std::size_t(std::max_element(e.begin(), e.end()) - e.begin());
+  p.peak_enhancement = e[peak];
+  if (!(p.peak_enhancement > 0.0)) return p;  // no enhancement: the rest stays 0
+
+  p.relative_enhancement = p.baseline > 0.0 ? p.peak_enhancement / p.baseline : 0.0;
+  p.time_to_peak_s = t[peak];
+  std::size_t first = 0;  // the first frame at 10 % of the peak enhancement
+  while (e[first] < kArrivalFraction * p.peak_enhancement) ++first;
+  p.arrival_s =
+      first == 0 ? t[0] : crossing(e, t, first - 1, kArrivalFraction * p.peak_enhancement);
+  double moment = 0.0;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const double dt = t[i + 1] - t[i];
+    p.area += 0.5 * dt * (e[i] + e[i + 1]);
+    moment += 0.5 * dt * (t[i] * e[i] + t[i + 1] * e[i + 1]);
+    if (i < peak) p.wash_in_slope = std::max(p.wash_in_slope, (e[i + 1] - e[i]) / dt);
+  }
+  p.first_moment_s = p.area > 0.0 ? moment / p.area : 0.0;
+  if (peak + 1 < n) p.wash_out_slope = (e[n - 1] - e[peak]) / (t[n - 1] - t[peak]);
+
+  // Full width at half maximum: from the rise through half the peak to the fall through it
+  // (the last frame if it stays above).
+  const double half = 0.5 * p.peak_enhancement;
+  std::size_t up = peak;
+  while (up > 0 && e[up - 1] >= half) --up;
+  const double start = up == 0 ? t[0] : crossing(e, t, up - 1, half);
+  std::size_t down = peak;
+  while (down + 1 < n && e[down + 1] >= half) ++down;
+  const double end = down + 1 == n ? t[n - 1]
+                                   : t[down] + (e[down] - half) / (e[down] - e[down + 1]) *
+                                                   (t[down + 1] - t[down]);
+  p.fwhm_s = end - start;
+
+  // The early peak (within the early window after arrival) against the last frame.
+  double early = e[first];
+  for (std::size_t i = first; i < n && t[i] <= p.arrival_s + options.early_window_s; ++i) {
+    early = std::max(early, e[i]);
+  }
+  const double last = e[n - 1];
+  p.signal_enhancement_ratio = last != 0.0 ? early / last : 0.0;
+  const double change = (last - early) / early;
+  p.kinetic_type = change > options.type_threshold ? 1 : change < -options.type_threshold ? 3 : 2;
+  return p;
+}
+
+}  // namespace medkern
