@@ -275,6 +275,41 @@ void register_perfusion(py::module_& m) {
       py::arg("ctx"), py::arg("series"), py::arg("times"), py::arg("mask"), py::arg("selected"),
       aif_doc.c_str());
 
+  const std::string curve_doc =
+      "The parameters of one curve (`curve`, `times` in s: equal lengths, at least 2) as a "
+      "dict: baseline, peak_enhancement, relative_enhancement, time_to_peak_s, arrival_s, "
+      "area, wash_in_slope, wash_out_slope, first_moment_s, fwhm_s, signal_enhancement_ratio, "
+      "kinetic_type." +
+      publish_defaults<CurveParameterOptions>(m, "curve_parameters");
+  m.def(
+      "curve_parameters",
+      [](py::handle curve, py::handle times, const py::kwargs& kwargs) {
+        const std::vector<double> values = doubles_from_python(curve, "curve");
+        const std::vector<double> times_s = doubles_from_python(times, "times");
+        const auto options = params_from_kwargs<CurveParameterOptions>(kwargs, "curve_parameters");
+        if (values.size() != times_s.size()) {
+          throw Error(Status::shape_mismatch, "curve: " + std::to_string(values.size()) +
+                                                  " values for " + std::to_string(times_s.size()) +
+                                                  " times");
+        }
+        const CurveParameters p = curve_parameters(values, times_s, options);
+        py::dict d;
+        d["baseline"] = p.baseline;
+        d["peak_enhancement"] = p.peak_enhancement;
+        d["relative_enhancement"] = p.relative_enhancement;
+        d["time_to_peak_s"] = p.time_to_peak_s;
+        d["arrival_s"] = p.arrival_s;
+        d["area"] = p.area;
+        d["wash_in_slope"] = p.wash_in_slope;
+        d["wash_out_slope"] = p.wash_out_slope;
+        d["first_moment_s"] = p.first_moment_s;
+        d["fwhm_s"] = p.fwhm_s;
+        d["signal_enhancement_ratio"] = p.signal_enhancement_ratio;
+        d["kinetic_type"] = p.kinetic_type;
+        return d;
+      },
+      py::arg("curve"), py::arg("times"), curve_doc.c_str());
+
   const std::string stroke_doc =
       "The stroke summary of the maps cbf, tmax (float32) and valid (uint8) descriptors (the "
       "voxel volume from cbf's spacing), the reference CBF as the mean over the valid voxels "

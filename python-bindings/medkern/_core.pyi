@@ -162,6 +162,9 @@ def select_aif(
     selected: Descriptor,
     **params: Any,
 ) -> Dict[str, Any]: ...
+def curve_parameters(
+    curve: Sequence[float], times: Sequence[float], **params: Any
+) -> Dict[str, Any]: ...
 def stroke_summary(
     ctx: Context,
     cbf: Descriptor,

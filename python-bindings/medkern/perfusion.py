@@ -18,9 +18,11 @@ from ._common import Device, defaults, mask_operand, ndim_of, spacing3
 __all__ = [
     "PerfusionMaps",
     "PerfusionPhantom",
+    "CurveParameters",
     "SelectedAif",
     "StrokeSummary",
     "TimeIntensityCurves",
+    "curve_parameters",
     "perfusion_maps",
     "perfusion_phantom",
     "select_aif",
@@ -497,6 +499,78 @@ def stroke_summary(
 # ------------------------------------------------------------------------------- curves
 
 
+@dataclass(frozen=True)
+class CurveParameters:
+    """The parameters of one time-intensity curve (:func:`curve_parameters`); times in s
+    after the first frame, slopes per s."""
+
+    baseline: float  #: mean of the baseline frames
+    peak_enhancement: float  #: peak - baseline
+    relative_enhancement: float  #: (peak - baseline) / baseline; 0 for a baseline <= 0
+    time_to_peak_s: float
+    arrival_s: float  #: where the enhancement first reaches 10 % of its peak
+    area: float  #: of the enhancement (trapezoid)
+    wash_in_slope: float  #: the steepest rise between frames up to the peak
+    wash_out_slope: float  #: (last - peak) / (time between them)
+    first_moment_s: float  #: of the enhancement
+    fwhm_s: float  #: width where the enhancement is at least half its peak
+    signal_enhancement_ratio: float  #: (early peak - baseline) / (last - baseline)
+    kinetic_type: int  #: 1 persistent, 2 plateau, 3 washout; 0 no enhancement
+
+
+_CURVE_FIELDS = tuple(CurveParameters.__dataclass_fields__)
+
+
+def curve_parameters(
+    curve: ArrayLike,
+    times: ArrayLike,
+    *,
+    baseline_frames: Optional[int] = None,
+    early_window: float = 120.0,
+    type_threshold: float = 0.1,
+) -> CurveParameters:
+    """The parameters of a time-intensity curve as DCE-MRI and CT perfusion reports give them:
+    baseline, peak enhancement (absolute and relative), time to peak, bolus arrival, area
+    under the enhancement (trapezoid), maximum wash-in and wash-out slopes, first moment,
+    full width at half maximum, signal enhancement ratio and the kinetic curve type of
+    Kuhl et al. (Radiology 1999;211:101).
+
+    Parameters
+    ----------
+    curve, times : sequences of float of one length (at least 2)
+        The curve's values and their times in seconds, increasing.
+    baseline_frames : int, optional
+        Frames averaged for the baseline; by default the frames before the curve first
+        reaches 10 % of its peak over the first frame (at least one).
+    early_window : float
+        Seconds after the bolus arrival that make the early phase: its peak is the "early"
+        signal of the enhancement ratio and of the kinetic type.
+    type_threshold : float
+        The late change (last frame against the early peak, over the early enhancement)
+        above +threshold is type 1 (persistent), below -threshold type 3 (washout), else type
+        2 (plateau).
+
+    Returns
+    -------
+    CurveParameters
+        All 0 but the baseline (and kinetic type 0) for a curve that never rises above it.
+
+    Raises
+    ------
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        Lengths that differ, fewer than 2 values, times not increasing, non-finite values,
+        options out of range.
+    """
+    result = _core.curve_parameters(
+        _host_curve(curve, "curve"),
+        _host_curve(times, "times"),
+        baseline_frames=0 if baseline_frames is None else baseline_frames,
+        early_window_s=early_window,
+        type_threshold=type_threshold,
+    )
+    return CurveParameters(**{field: result[field] for field in _CURVE_FIELDS})
+
+
 @dataclass(frozen=True, eq=False)
 class TimeIntensityCurves:
     """The result of :func:`time_intensity_curves`: numpy arrays, one row per label."""
@@ -505,10 +579,17 @@ class TimeIntensityCurves:
     count: np.ndarray  #: int64, (n,): voxels of each label
     mean: np.ndarray  #: float64, (n, nt): the mean of each label's voxels at every frame
     std: np.ndarray  #: float64, (n, nt): their population standard deviation (ddof=0)
+    #: With `times`: each field of :class:`CurveParameters` of each label's mean curve, as an
+    #: array of length n (kinetic_type int32, the rest float64); empty without times.
+    parameters: Dict[str, np.ndarray]
 
 
 def time_intensity_curves(
-    series: ArrayLike, labels: ArrayLike, *, device: Device = None
+    series: ArrayLike,
+    labels: ArrayLike,
+    times: Optional[ArrayLike] = None,
+    *,
+    device: Device = None,
 ) -> TimeIntensityCurves:
     """Time-intensity curves of labelled regions: for each label present, its voxel count
     and the mean and standard deviation of its voxels at every frame (``scipy.ndimage.mean``
@@ -521,6 +602,9 @@ def time_intensity_curves(
         strides. At most 512 frames.
     labels : array, int32 or uint8, a frame's shape
         Label image; 0 is background; values from 0 to 16777215.
+    times : sequence of float, optional
+        Frame times in seconds: with them, the parameters of each mean curve
+        (:func:`curve_parameters` with its defaults) come too.
     device : {None, 'cpu', 'cuda', 'cuda:N', int}
         Where to run (see :func:`histogram`).
 
@@ -545,12 +629,14 @@ def time_intensity_curves(
     """
     op_series = _series_operand(series, ar.INTENSITY_DTYPES)
     op_labels = ar.as_operand(labels, "labels", ar.LABEL_DTYPES)
+    times_list = None if times is None else _host_curve(times, "times")
     if op_series.size == 0:
         return TimeIntensityCurves(
             labels=np.empty(0, np.int32),
             count=np.empty(0, np.int64),
             mean=np.empty((0, op_series.shape[0]), np.float64),
             std=np.empty((0, op_series.shape[0]), np.float64),
+            parameters=_parameters_of([], times_list),
         )
     p = ar.plan([op_series, op_labels], device)
     series_descriptor = _series_descriptor(op_series)
@@ -562,8 +648,24 @@ def time_intensity_curves(
         host_arrays=[op_series.array, op_labels.array],
     )
     return TimeIntensityCurves(
-        labels=result["labels"], count=result["count"], mean=result["mean"], std=result["std"]
+        labels=result["labels"],
+        count=result["count"],
+        mean=result["mean"],
+        std=result["std"],
+        parameters=_parameters_of(list(result["mean"]), times_list),
     )
+
+
+def _parameters_of(curves: List[np.ndarray], times: Optional[List[float]]) -> Dict[str, np.ndarray]:
+    """The curve parameters of each curve, field by field; {} without times."""
+    if times is None:
+        return {}
+    rows = [_core.curve_parameters(list(map(float, c)), times) for c in curves]
+    return {
+        field: np.array([r[field] for r in rows],
+                        dtype=np.int32 if field == "kinetic_type" else np.float64)
+        for field in _CURVE_FIELDS
+    }
 
 
 # ------------------------------------------------------------------------------- phantom

@@ -504,3 +504,37 @@ def test_select_aif_finds_arterial_voxels_and_feeds_the_maps():
         medkern.select_aif(series, phantom.times, clusters=0)
     with pytest.raises(ValueError, match="modality"):
         medkern.select_aif(series, phantom.times, modality="pet")
+
+
+def test_curve_parameters_by_hand():
+    # Enhancement 0 0 0 20 40 36 34 32 30 over a baseline of 10, frames 1 s apart.
+    p = medkern.curve_parameters([10, 10, 10, 30, 50, 46, 44, 42, 40], np.arange(9) + 100.0)
+    assert p.baseline == 10.0 and p.peak_enhancement == 40.0 and p.relative_enhancement == 4.0
+    assert p.time_to_peak_s == 4.0 and p.arrival_s == pytest.approx(2.2)
+    assert p.area == pytest.approx(177.0) and p.first_moment_s == pytest.approx(948 / 177)
+    assert p.wash_in_slope == 20.0 and p.wash_out_slope == -2.5
+    assert p.fwhm_s == pytest.approx(5.0)
+    assert p.signal_enhancement_ratio == pytest.approx(4 / 3) and p.kinetic_type == 3
+    with pytest.raises(ValueError, match="curve"):
+        medkern.curve_parameters([1, 2, 3], [0, 1])
+
+
+def test_time_intensity_curves_with_parameters_equal_numpy():
+    rng = np.random.default_rng(3)
+    nt = 12
+    times = np.arange(nt) * 2.0
+    bolus = np.where(np.arange(nt) >= 3, 50.0 * np.exp(-(np.arange(nt) - 3) / 4.0), 0.0)
+    labels = rng.integers(0, 4, size=(1, 6, 7)).astype(np.int32)
+    series = (100.0 + bolus[:, None, None, None] * labels[None] +
+              rng.normal(0, 1, (nt, 1, 6, 7))).astype(np.float32)
+    curves = medkern.time_intensity_curves(series, labels, times, device="cpu")
+    present = np.unique(labels[labels > 0])
+    np.testing.assert_array_equal(curves.labels, present)
+    for i, label in enumerate(present):
+        mean = series[:, labels == label].astype(np.float64).mean(axis=1)
+        np.testing.assert_allclose(curves.mean[i], mean, rtol=1e-12)
+        expected = medkern.curve_parameters(mean, times)
+        for field in ("peak_enhancement", "area", "fwhm_s", "signal_enhancement_ratio"):
+            assert curves.parameters[field][i] == pytest.approx(getattr(expected, field))
+        assert curves.parameters["kinetic_type"][i] == expected.kinetic_type
+    assert medkern.time_intensity_curves(series, labels).parameters == {}
