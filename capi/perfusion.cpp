@@ -73,6 +73,29 @@ struct CParams<medkern_aif_selection_params> : CParamsBase {
 };
 
 template <>
+struct CParams<medkern_curve_parameter_options> : CParamsBase {
+  using C = medkern_curve_parameter_options;
+  using Cpp = CurveParameterOptions;
+  static constexpr const char* name = "medkern_curve_parameter_options";
+  static constexpr auto list = fields(field("baseline_frames", &C::baseline_frames),
+                                      field("early_window_s", &C::early_window_s),
+                                      field("type_threshold", &C::type_threshold));
+};
+
+template <>
+struct Versioned<medkern_curve_parameters> {
+  static constexpr const char* name = "medkern_curve_parameters";
+  static std::size_t min_size() {
+    return offsetof(medkern_curve_parameters, kinetic_type) + sizeof(int32_t);
+  }
+  static medkern_curve_parameters defaults() {
+    medkern_curve_parameters p{};
+    p.struct_size = sizeof(medkern_curve_parameters);
+    return p;
+  }
+};
+
+template <>
 struct CParams<medkern_stroke_params> : CParamsBase {
   using C = medkern_stroke_params;
   using Cpp = StrokeParams;
@@ -247,6 +270,35 @@ medkern_status medkern_time_intensity_curves(medkern_context* context, const med
 
 void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result) {
   std::free(result);
+}
+
+medkern_status medkern_curve_parameters_of(const double* curve, const double* times_s,
+                                           int64_t count,
+                                           const medkern_curve_parameter_options* options,
+                                           medkern_curve_parameters* out) {
+  return MEDKERN_GUARDED({
+    require_pointer(out, "out");
+    known_size(out, "out");
+    if (count < 2) throw_invalid("count: " + std::to_string(count) + " is below 2");
+    const std::vector<double> values = to_vector(curve, count, "curve");
+    const std::vector<double> times = to_vector(times_s, count, "times_s");
+    const medkern::CurveParameters p =
+        medkern::curve_parameters(values, times, read_params(options));
+    medkern_curve_parameters result = Versioned<medkern_curve_parameters>::defaults();
+    result.kinetic_type = p.kinetic_type;
+    result.baseline = p.baseline;
+    result.peak_enhancement = p.peak_enhancement;
+    result.relative_enhancement = p.relative_enhancement;
+    result.time_to_peak_s = p.time_to_peak_s;
+    result.arrival_s = p.arrival_s;
+    result.area = p.area;
+    result.wash_in_slope = p.wash_in_slope;
+    result.wash_out_slope = p.wash_out_slope;
+    result.first_moment_s = p.first_moment_s;
+    result.fwhm_s = p.fwhm_s;
+    result.signal_enhancement_ratio = p.signal_enhancement_ratio;
+    write_struct(out, result, "out");
+  });
 }
 
 medkern_status medkern_select_aif(medkern_context* context, const medkern_series* series,

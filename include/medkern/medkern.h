@@ -1023,6 +1023,45 @@ MEDKERN_API medkern_status medkern_time_intensity_curves(
  * Frees a result of medkern_time_intensity_curves. NULL does nothing. */
 MEDKERN_API void medkern_time_intensity_curves_free(medkern_time_intensity_curves_result* result);
 
+/* The options of medkern_curve_parameters (since 0.3). */
+typedef struct medkern_curve_parameter_options {
+  uint32_t struct_size;
+  int32_t baseline_frames; /* 1 .. count, or 0 (default): the frames before the curve first
+                              reaches 10 % of its peak over the first value */
+  double early_window_s;   /* the early phase after the bolus arrival; default 120 */
+  double type_threshold;   /* kinetic type: late change above +this 1 (persistent), below
+                              -this 3 (washout), else 2 (plateau); default 0.1 */
+} medkern_curve_parameter_options;
+
+/* The parameters of one curve; times in s after its first value, slopes per s. */
+typedef struct medkern_curve_parameters {
+  uint32_t struct_size;
+  int32_t kinetic_type; /* 1 persistent, 2 plateau, 3 washout; 0: no enhancement */
+  double baseline;
+  double peak_enhancement;     /* peak - baseline */
+  double relative_enhancement; /* (peak - baseline) / baseline; 0 for a baseline <= 0 */
+  double time_to_peak_s;
+  double arrival_s;            /* first at 10 % of the peak enhancement (linear) */
+  double area;                 /* of the enhancement, trapezoid */
+  double wash_in_slope;        /* the steepest rise between values up to the peak */
+  double wash_out_slope;       /* (last - peak) / (the time between them) */
+  double first_moment_s;       /* of the enhancement */
+  double fwhm_s;               /* width where the enhancement is at least half its peak */
+  double signal_enhancement_ratio; /* (early peak - baseline) / (last - baseline) */
+} medkern_curve_parameters;
+
+/* medkern_curve_parameters_of() - since 0.3
+ * The parameters of `curve` at `times_s` (`count` >= 2 values each, times increasing) into
+ * *out (as much as out->struct_size reaches): baseline, enhancement, time to peak, arrival,
+ * area, wash-in and wash-out slopes, first moment, FWHM, signal enhancement ratio and the
+ * kinetic type of Kuhl et al. (Radiology 1999;211:101); docs/ops.md, "Perfusion".
+ * `options` may be NULL for the defaults. A curve that never rises above its baseline gives
+ * 0 everywhere but the baseline. Errors: NULL pointers, count < 2, non-finite values, times
+ * not increasing, options out of range: MEDKERN_ERROR_INVALID_ARGUMENT. */
+MEDKERN_API medkern_status medkern_curve_parameters_of(
+    const double* curve, const double* times_s, int64_t count,
+    const medkern_curve_parameter_options* options, medkern_curve_parameters* out);
+
 /* Automatic AIF selection's parameters (since 0.3). */
 typedef struct medkern_aif_selection_params {
   uint32_t struct_size;

@@ -634,3 +634,32 @@ void test_select_aif(medkern_context* context) {
                MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("clusters");
 }
+
+/* The washout curve of the C++ and Python tests, by hand: baseline 10, enhancement 0 0 0 20
+ * 40 36 34 32 30 at 1 s. */
+void test_curve_parameters(void) {
+  static const double kCurve[9] = {10, 10, 10, 30, 50, 46, 44, 42, 40};
+  static const double kTimes9[9] = {100, 101, 102, 103, 104, 105, 106, 107, 108};
+  medkern_curve_parameters p;
+  g_section = "curve_parameters";
+  memset(&p, 0, sizeof p);
+  p.struct_size = sizeof p;
+  CHECK_OK(medkern_curve_parameters_of(kCurve, kTimes9, 9, NULL, &p));
+  CHECK_NEAR(p.baseline, 10.0, 1e-12);
+  CHECK_NEAR(p.peak_enhancement, 40.0, 1e-12);
+  CHECK_NEAR(p.relative_enhancement, 4.0, 1e-12);
+  CHECK_NEAR(p.time_to_peak_s, 4.0, 1e-12);
+  CHECK_NEAR(p.arrival_s, 2.2, 1e-12);
+  CHECK_NEAR(p.area, 177.0, 1e-9);
+  CHECK_NEAR(p.wash_in_slope, 20.0, 1e-12);
+  CHECK_NEAR(p.wash_out_slope, -2.5, 1e-12);
+  CHECK_NEAR(p.fwhm_s, 5.0, 1e-12);
+  CHECK_NEAR(p.signal_enhancement_ratio, 40.0 / 30.0, 1e-12);
+  CHECK(p.kinetic_type == 3);
+  CHECK_STATUS(medkern_curve_parameters_of(kCurve, kTimes9, 1, NULL, &p),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_curve_parameters_of(NULL, kTimes9, 9, NULL, &p),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_curve_parameters_of(kCurve, kTimes9, 9, NULL, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+}
