@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "checks.hpp"
+#include "dtype_dispatch.hpp"
 #include "device_buffer.hpp"
 #include "medkern/label_statistics.hpp"
 #include "perfusion_backends.hpp"
@@ -65,6 +66,23 @@ void check_perfusion_series(const Context& context, const SeriesRef& series, con
                 fmt::format("{}: {} frames; perfusion takes {} .. {}", what, series.frames,
                             min_frames, kMaxPerfusionFrames));
   }
+}
+
+HostSeries series_on_host(const Context& context, const SeriesRef& series) {
+  HostSeries host;
+  host.frames = series.frames;
+  host.voxels = series.first.numel();
+  host.values.resize(std::size_t(host.frames * host.voxels));
+  const Shape3 shape = series.first.shape;
+  visit_image_dtype(series.first.dtype, [&](auto type) {
+    using T = decltype(type);
+    std::vector<T> frame(static_cast<std::size_t>(host.voxels));
+    for (int64_t t = 0; t < series.frames; ++t) {
+      copy(context, series.frame(t), make_view(frame.data(), shape));
+      std::copy(frame.begin(), frame.end(), host.values.begin() + t * host.voxels);
+    }
+  });
+  return host;
 }
 
 namespace {

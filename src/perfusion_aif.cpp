@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "checks.hpp"
-#include "dtype_dispatch.hpp"
 #include "medkern/perfusion.hpp"
 #include "perfusion_backends.hpp"
 
@@ -47,30 +46,6 @@ void check_params(const AifSelectionParams& p, int64_t frames) {
     throw Error(Status::invalid_argument,
                 fmt::format("clusters: {} must be in 1 .. 64", p.clusters));
   }
-}
-
-// The signal of the candidate voxels, frame after frame, on the host as float.
-struct HostSeries {
-  int64_t frames = 0, voxels = 0;
-  std::vector<float> values;  // frame t of voxel v at t * voxels + v
-  float at(int64_t t, int64_t v) const { return values[std::size_t(t * voxels + v)]; }
-};
-
-HostSeries to_host(const Context& context, const SeriesRef& series) {
-  HostSeries host;
-  host.frames = series.frames;
-  host.voxels = series.first.numel();
-  host.values.resize(std::size_t(host.frames * host.voxels));
-  const Shape3 shape = series.first.shape;
-  visit_image_dtype(series.first.dtype, [&](auto type) {
-    using T = decltype(type);
-    std::vector<T> frame(static_cast<std::size_t>(host.voxels));
-    for (int64_t t = 0; t < series.frames; ++t) {
-      copy(context, series.frame(t), make_view(frame.data(), shape));
-      std::copy(frame.begin(), frame.end(), host.values.begin() + t * host.voxels);
-    }
-  });
-  return host;
 }
 
 // Area-normalised curves of a set of voxels, row by row.
@@ -210,7 +185,7 @@ AifSelection select_aif(const Context& context, const SeriesRef& series,
   check_params(params, series.frames);
   require_mask(context, mask, series.first);
   require_like(context, series.first, "series frame", selected, "selected", {DType::uint8});
-  const HostSeries host = to_host(context, series);
+  const HostSeries host = series_on_host(context, series);
   const int64_t nt = host.frames, voxels = host.voxels;
   std::vector<uint8_t> inside(std::size_t(voxels), 1);
   if (mask != nullptr) copy(context, *mask, make_view(inside.data(), mask->shape));

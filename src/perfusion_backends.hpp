@@ -318,6 +318,15 @@ void check_perfusion_series(const Context& context, const SeriesRef& series, con
                             int64_t min_frames);
 void check_frame_times(const std::vector<double>& times, int64_t frames);
 
+// A series' values on the host as float, frame after frame (frame t of voxel v at
+// t * voxels + v), for the ops that run on the host whatever the context.
+struct HostSeries {
+  int64_t frames = 0, voxels = 0;
+  std::vector<float> values;
+  float at(int64_t t, int64_t v) const { return values[std::size_t(t * voxels + v)]; }
+};
+HostSeries series_on_host(const Context& context, const SeriesRef& series);
+
 namespace cpu {
 // The maps of every voxel of `series` (host) inside `mask` (may be null) into `maps` (host
 // views of any strides).

@@ -15,29 +15,13 @@ namespace medkern {
 namespace {
 
 // Where the enhancement e, rising between frames a and a + 1, crosses `level` (linear).
-double crossing(const std::vector<double>& e, const std::vector<double>& t, std::size_t a,
-                double level) {
+double crossing(const double* e, const double* t, std::size_t a, double level) {
   const double rise = e[a + 1] - e[a];
   const double w = rise != 0.0 ? (level - e[a]) / rise : 0.0;
   return t[a] + std::clamp(w, 0.0, 1.0) * (t[a + 1] - t[a]);
 }
 
-}  // namespace
-
-CurveParameters curve_parameters(const std::vector<double>& curve,
-                                 const std::vector<double>& times_s,
-                                 const CurveParameterOptions& options) {
-  const std::size_t n = curve.size();
-  if (n < 2) {
-    throw Error(Status::invalid_argument,
-                fmt::format("curve: {} values; a curve has at least 2", n));
-  }
-  check_frame_times(times_s, int64_t(n));
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!std::isfinite(curve[i])) {
-      throw Error(Status::invalid_argument, fmt::format("curve: {} at frame {}", curve[i], i));
-    }
-  }
+void check_curve_options(const CurveParameterOptions& options, std::size_t n) {
   if (options.baseline_frames < 0 || std::size_t(options.baseline_frames) > n) {
     throw Error(Status::invalid_argument,
                 fmt::format("baseline_frames: {} must be 0 (found) or 1 .. {} (the frames)",
@@ -49,13 +33,14 @@ CurveParameters curve_parameters(const std::vector<double>& curve,
     throw Error(Status::invalid_argument,
                 fmt::format("type_threshold: {} is negative", options.type_threshold));
   }
-  std::vector<double> t(n);
-  for (std::size_t i = 0; i < n; ++i) t[i] = times_s[i] - times_s[0];
+}
 
+CurveParameters parameters_of(const double* curve, const double* t, std::size_t n,
+                              const CurveParameterOptions& options, double* e) {
   // The baseline: given, or the frames before the rise to 10 % of the peak over frame 0.
   std::size_t baseline_frames = std::size_t(options.baseline_frames);
   if (baseline_frames == 0) {
-    const double rise = *std::max_element(curve.begin(), curve.end()) - curve[0];
+    const double rise = *std::max_element(curve, curve + n) - curve[0];
     baseline_frames = 1;
     for (std::size_t i = 0; i < n && rise > 0.0; ++i) {
       if (curve[i] - curve[0] >= kArrivalFraction * rise) {
@@ -67,9 +52,8 @@ CurveParameters curve_parameters(const std::vector<double>& curve,
   CurveParameters p;
   for (std::size_t i = 0; i < baseline_frames; ++i) p.baseline += curve[i];
   p.baseline /= double(baseline_frames);
-  std::vector<double> e(n);
   for (std::size_t i = 0; i < n; ++i) e[i] = curve[i] - p.baseline;
-  const std::size_t peak = std::size_t(std::max_element(e.begin(), e.end()) - e.begin());
+  const std::size_t peak = std::size_t(std::max_element(e, e + n) - e);
   p.peak_enhancement = e[peak];
   if (!(p.peak_enhancement > 0.0)) return p;  // no enhancement: the rest stays 0
 
@@ -112,6 +96,28 @@ CurveParameters curve_parameters(const std::vector<double>& curve,
   const double change = (last - early) / early;
   p.kinetic_type = change > options.type_threshold ? 1 : change < -options.type_threshold ? 3 : 2;
   return p;
+}
+
+}  // namespace
+
+CurveParameters curve_parameters(const std::vector<double>& curve,
+                                 const std::vector<double>& times_s,
+                                 const CurveParameterOptions& options) {
+  const std::size_t n = curve.size();
+  if (n < 2) {
+    throw Error(Status::invalid_argument,
+                fmt::format("curve: {} values; a curve has at least 2", n));
+  }
+  check_frame_times(times_s, int64_t(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(curve[i])) {
+      throw Error(Status::invalid_argument, fmt::format("curve: {} at frame {}", curve[i], i));
+    }
+  }
+  check_curve_options(options, n);
+  std::vector<double> t(n), e(n);
+  for (std::size_t i = 0; i < n; ++i) t[i] = times_s[i] - times_s[0];
+  return parameters_of(curve.data(), t.data(), n, options, e.data());
 }
 
 }  // namespace medkern
