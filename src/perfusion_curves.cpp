@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
+
+#include <omp.h>
 
 #include "checks.hpp"
 #include "medkern/perfusion.hpp"
@@ -118,6 +121,79 @@ CurveParameters curve_parameters(const std::vector<double>& curve,
   std::vector<double> t(n), e(n);
   for (std::size_t i = 0; i < n; ++i) t[i] = times_s[i] - times_s[0];
   return parameters_of(curve.data(), t.data(), n, options, e.data());
+}
+
+void kinetic_maps(const Context& context, const SeriesRef& series,
+                  const std::vector<double>& times_s, const VolumeRef* mask,
+                  const KineticMapsRef& maps, const CurveParameterOptions& options) {
+  check_perfusion_series(context, series, "series", 2);
+  check_frame_times(times_s, series.frames);
+  check_curve_options(options, std::size_t(series.frames));
+  require_mask(context, mask, series.first);
+  const std::pair<const VolumeRef*, const char*> floats[] = {
+      {&maps.baseline, "baseline"},
+      {&maps.peak_enhancement, "peak_enhancement"},
+      {&maps.relative_enhancement, "relative_enhancement"},
+      {&maps.time_to_peak, "time_to_peak"},
+      {&maps.arrival, "arrival"},
+      {&maps.area, "area"},
+      {&maps.wash_in_slope, "wash_in_slope"},
+      {&maps.wash_out_slope, "wash_out_slope"},
+      {&maps.first_moment, "first_moment"},
+      {&maps.fwhm, "fwhm"},
+      {&maps.signal_enhancement_ratio, "signal_enhancement_ratio"}};
+  for (const auto& [map, name] : floats) {
+    require_like(context, series.first, "series frame", *map, name, {DType::float32});
+  }
+  require_like(context, series.first, "series frame", maps.kinetic_type, "kinetic_type",
+               {DType::uint8});
+
+  const HostSeries host = series_on_host(context, series);
+  const auto n = std::size_t(host.frames);
+  const int64_t voxels = host.voxels;
+  std::vector<uint8_t> inside(std::size_t(voxels), 1);
+  if (mask != nullptr) copy(context, *mask, make_view(inside.data(), mask->shape));
+  std::vector<double> t(n);
+  for (std::size_t i = 0; i < n; ++i) t[i] = times_s[i] - times_s[0];
+  constexpr int kFloatMaps = 11;
+  std::vector<float> out(std::size_t(kFloatMaps * voxels), 0.0f);
+  std::vector<uint8_t> types(std::size_t(voxels), 0);
+  const int threads = context.is_cuda() ? 1 : context.num_threads();
+  std::vector<double> scratch(2 * n * std::size_t(std::max(threads, 1)));
+#pragma omp parallel for schedule(static) num_threads(std::max(threads, 1))
+  for (int64_t v = 0; v < voxels; ++v) {
+    if (inside[std::size_t(v)] == 0) continue;
+    double* curve = scratch.data() + 2 * n * std::size_t(omp_get_thread_num());
+    double* e = curve + n;
+    bool finite = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      curve[i] = host.at(int64_t(i), v);
+      finite &= std::isfinite(curve[i]);
+    }
+    if (!finite) continue;  // a voxel with NaN or infinity keeps 0 everywhere
+    const CurveParameters p = parameters_of(curve, t.data(), n, options, e);
+    const double values[kFloatMaps] = {p.baseline,
+                                       p.peak_enhancement,
+                                       p.relative_enhancement,
+                                       p.time_to_peak_s,
+                                       p.arrival_s,
+                                       p.area,
+                                       p.wash_in_slope,
+                                       p.wash_out_slope,
+                                       p.first_moment_s,
+                                       p.fwhm_s,
+                                       p.signal_enhancement_ratio};
+    for (int k = 0; k < kFloatMaps; ++k) {
+      out[std::size_t(k * voxels + v)] = float(values[k]);
+    }
+    types[std::size_t(v)] = uint8_t(p.kinetic_type);
+  }
+  const Shape3 shape = series.first.shape;
+  for (int k = 0; k < kFloatMaps; ++k) {
+    copy(context, make_view(out.data() + std::size_t(k) * std::size_t(voxels), shape),
+         *floats[k].first);
+  }
+  copy(context, make_view(types.data(), shape), maps.kinetic_type);
 }
 
 }  // namespace medkern

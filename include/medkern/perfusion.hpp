@@ -249,6 +249,19 @@ CurveParameters curve_parameters(const std::vector<double>& curve,
                                  const std::vector<double>& times_s,
                                  const CurveParameterOptions& options);
 
+// The curve parameters of every voxel as maps, each a frame's shape (host or the context's
+// device, any strides): float32, but kinetic_type uint8. Voxels outside the mask are 0.
+struct KineticMapsRef {
+  VolumeRef baseline, peak_enhancement, relative_enhancement, time_to_peak, arrival, area,
+      wash_in_slope, wash_out_slope, first_moment, fwhm, signal_enhancement_ratio, kinetic_type;
+};
+
+// curve_parameters of each voxel of `series` inside `mask` (uint8, a frame's shape; may be
+// null), computed on the host (device data is copied there and the maps back).
+void kinetic_maps(const Context& context, const SeriesRef& series,
+                  const std::vector<double>& times_s, const VolumeRef* mask,
+                  const KineticMapsRef& maps, const CurveParameterOptions& options);
+
 // ------------------------------------------------------------------ digital reference object
 
 enum class ResidueShape : int32_t { exponential = 0, boxcar = 1, linear = 2 };

@@ -9,6 +9,7 @@
 #include "medkern/perfusion.hpp"
 #include "support/catch.hpp"
 #include "support/perfusion_maps.hpp"
+#include "support/random_volumes.hpp"
 
 using namespace medkern;
 
@@ -479,4 +480,54 @@ TEST_CASE("curve parameters, by hand", "[perfusion]") {
   CHECK(flat.kinetic_type == 0);
   CHECK_THROWS_AS(curve_parameters({1.0}, {0.0}, {}), Error);
   CHECK_THROWS_AS(curve_parameters({1, 2}, {1, 0}, {}), Error);
+}
+
+// Kinetic maps are curve_parameters voxel by voxel; the mask's zeros and a NaN voxel stay 0.
+TEST_CASE("kinetic maps equal the curve parameters of each voxel", "[perfusion]") {
+  const uint64_t seed = test::fresh_seed();
+  std::mt19937_64 random(seed);
+  std::normal_distribution<float> noise(0.0f, 2.0f);
+  const int64_t nt = 15, voxels = 3 * 4 * 5;
+  const Shape3 frame{3, 4, 5};
+  std::vector<double> times(nt);
+  std::vector<float> series(std::size_t(nt * voxels));
+  for (int64_t t = 0; t < nt; ++t) {
+    times[std::size_t(t)] = 1.5 * double(t);
+    for (int64_t v = 0; v < voxels; ++v) {
+      const double bolus =
+          t >= 3 ? double(v % 7) * 10.0 * std::exp(-double(t - 3) / (1 + v % 5)) : 0;
+      series[std::size_t(t * voxels + v)] = float(100.0 + bolus) + noise(random);
+    }
+  }
+  series[std::size_t(4 * voxels + 7)] = std::nanf("");
+  std::vector<uint8_t> mask(std::size_t(voxels), 1);
+  mask[3] = 0;
+  std::vector<std::vector<float>> floats(11, std::vector<float>(std::size_t(voxels), -1.0f));
+  std::vector<uint8_t> types(std::size_t(voxels), 9);
+  const auto view = [&](int k) {
+    return VolumeRef(make_view(floats[std::size_t(k)].data(), frame));
+  };
+  const KineticMapsRef maps{view(0), view(1), view(2),  view(3),
+                            view(4), view(5), view(6),  view(7),
+                            view(8), view(9), view(10), make_view(types.data(), frame)};
+  const VolumeRef mask_view = make_view(mask.data(), frame);
+  kinetic_maps(Context::cpu(2), SeriesRef{make_view(series.data(), frame), nt, voxels}, times,
+               &mask_view, maps, {});
+  INFO("seed " << seed);
+  for (int64_t v = 0; v < voxels; ++v) {
+    if (v == 3 || v == 7) {
+      CHECK(floats[1][std::size_t(v)] == 0.0f);
+      CHECK(types[std::size_t(v)] == 0);
+      continue;
+    }
+    std::vector<double> curve(nt);
+    for (int64_t t = 0; t < nt; ++t) curve[std::size_t(t)] = series[std::size_t(t * voxels + v)];
+    const CurveParameters p = curve_parameters(curve, times, {});
+    CHECK(floats[0][std::size_t(v)] == float(p.baseline));
+    CHECK(floats[1][std::size_t(v)] == float(p.peak_enhancement));
+    CHECK(floats[5][std::size_t(v)] == float(p.area));
+    CHECK(floats[9][std::size_t(v)] == float(p.fwhm_s));
+    CHECK(floats[10][std::size_t(v)] == float(p.signal_enhancement_ratio));
+    CHECK(types[std::size_t(v)] == p.kinetic_type);
+  }
 }
