@@ -310,6 +310,40 @@ void register_perfusion(py::module_& m) {
       },
       py::arg("curve"), py::arg("times"), curve_doc.c_str());
 
+  m.def(
+      "kinetic_maps",
+      [](const Context& ctx, py::handle series, py::handle times, py::handle mask, py::handle maps,
+         const py::kwargs& kwargs) {
+        const SeriesRef s = series_from_python(series, "series");
+        const std::vector<double> times_s = doubles_from_python(times, "times");
+        const OptionalVolume mask_ref(mask, "mask");
+        if (!py::isinstance<py::sequence>(maps) || py::len(maps) != 12) {
+          invalid_argument("maps: " + repr_of(maps) + " is not 12 descriptors");
+        }
+        const auto m = py::reinterpret_borrow<py::sequence>(maps);
+        const KineticMapsRef out{to_volume(m[0], "baseline"),
+                                 to_volume(m[1], "peak_enhancement"),
+                                 to_volume(m[2], "relative_enhancement"),
+                                 to_volume(m[3], "time_to_peak"),
+                                 to_volume(m[4], "arrival"),
+                                 to_volume(m[5], "area"),
+                                 to_volume(m[6], "wash_in_slope"),
+                                 to_volume(m[7], "wash_out_slope"),
+                                 to_volume(m[8], "first_moment"),
+                                 to_volume(m[9], "fwhm"),
+                                 to_volume(m[10], "signal_enhancement_ratio"),
+                                 to_volume(m[11], "kinetic_type")};
+        const auto options = params_from_kwargs<CurveParameterOptions>(kwargs, "curve_parameters");
+        py::gil_scoped_release release;
+        kinetic_maps(ctx, s, times_s, mask_ref.get(), out, options);
+      },
+      py::arg("ctx"), py::arg("series"), py::arg("times"), py::arg("mask"), py::arg("maps"),
+      "Writes the curve parameters of every voxel of `series` within `mask` into `maps`: 12 "
+      "descriptors of a frame's shape (baseline, peak_enhancement, relative_enhancement, "
+      "time_to_peak, arrival, area, wash_in_slope, wash_out_slope, first_moment, fwhm, "
+      "signal_enhancement_ratio: float32; kinetic_type: uint8). Keywords as "
+      "curve_parameters'.");
+
   const std::string stroke_doc =
       "The stroke summary of the maps cbf, tmax (float32) and valid (uint8) descriptors (the "
       "voxel volume from cbf's spacing), the reference CBF as the mean over the valid voxels "

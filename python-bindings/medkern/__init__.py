@@ -24,7 +24,7 @@ Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`
 (scipy.ndimage.median_filter), :func:`anisotropic_diffusion` (ITK). Perfusion:
 :func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`select_aif`,
 :func:`stroke_summary`,
-:func:`time_intensity_curves`, :func:`curve_parameters`, :func:`perfusion_phantom` (a digital reference object). DICOM:
+:func:`time_intensity_curves`, :func:`curve_parameters`, :func:`kinetic_maps`, :func:`perfusion_phantom` (a digital reference object). DICOM:
 :func:`load_series` (a CT series in HU with its geometry), :func:`list_series`. Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
@@ -61,12 +61,14 @@ from .filters import (
 from .measure import LabelStats, histogram, label_statistics
 from .perfusion import (
     CurveParameters,
+    KineticMaps,
     PerfusionMaps,
     PerfusionPhantom,
     SelectedAif,
     StrokeSummary,
     TimeIntensityCurves,
     curve_parameters,
+    kinetic_maps,
     perfusion_maps,
     perfusion_phantom,
     select_aif,
@@ -110,6 +112,7 @@ __all__ = [
     "DicomSeries",
     "FileError",
     "InternalError",
+    "KineticMaps",
     "InvalidArgumentError",
     "InvalidDataError",
     "LabelStats",
@@ -130,6 +133,7 @@ __all__ = [
     "built_with_cuda",
     "calcium_score",
     "curve_parameters",
+    "kinetic_maps",
     "perfusion_maps",
     "perfusion_phantom",
     "select_aif",

@@ -165,6 +165,14 @@ def select_aif(
 def curve_parameters(
     curve: Sequence[float], times: Sequence[float], **params: Any
 ) -> Dict[str, Any]: ...
+def kinetic_maps(
+    ctx: Context,
+    series: SeriesDescriptor,
+    times: Sequence[float],
+    mask: Optional[Descriptor],
+    maps: Sequence[Descriptor],
+    **params: Any,
+) -> None: ...
 def stroke_summary(
     ctx: Context,
     cbf: Descriptor,

@@ -19,10 +19,12 @@ __all__ = [
     "PerfusionMaps",
     "PerfusionPhantom",
     "CurveParameters",
+    "KineticMaps",
     "SelectedAif",
     "StrokeSummary",
     "TimeIntensityCurves",
     "curve_parameters",
+    "kinetic_maps",
     "perfusion_maps",
     "perfusion_phantom",
     "select_aif",
@@ -569,6 +571,95 @@ def curve_parameters(
         type_threshold=type_threshold,
     )
     return CurveParameters(**{field: result[field] for field in _CURVE_FIELDS})
+
+
+_KINETIC_MAPS = ("baseline", "peak_enhancement", "relative_enhancement", "time_to_peak",
+                 "arrival", "area", "wash_in_slope", "wash_out_slope", "first_moment", "fwhm",
+                 "signal_enhancement_ratio", "kinetic_type")
+
+
+@dataclass(frozen=True, eq=False)
+class KineticMaps:
+    """The result of :func:`kinetic_maps`: the fields of :class:`CurveParameters` of every
+    voxel, each a frame's shape where the series lives (float32; kinetic_type uint8)."""
+
+    baseline: Any
+    peak_enhancement: Any
+    relative_enhancement: Any
+    time_to_peak: Any  #: s after the first frame
+    arrival: Any  #: s after the first frame
+    area: Any
+    wash_in_slope: Any  #: per s
+    wash_out_slope: Any  #: per s
+    first_moment: Any  #: s after the first frame
+    fwhm: Any  #: s
+    signal_enhancement_ratio: Any
+    kinetic_type: Any  #: 1 persistent, 2 plateau, 3 washout; 0 no enhancement or masked out
+
+
+def kinetic_maps(
+    series: ArrayLike,
+    times: ArrayLike,
+    *,
+    mask: Optional[ArrayLike] = None,
+    baseline_frames: Optional[int] = None,
+    early_window: float = 120.0,
+    type_threshold: float = 0.1,
+    device: Device = None,
+) -> KineticMaps:
+    """The parameters of :func:`curve_parameters` of every voxel's curve as maps: the kinetic
+    maps of DCE-MRI (enhancement, wash-in and wash-out, signal enhancement ratio, the
+    kinetic curve type of Kuhl et al. 1999) and their CT perfusion counterparts.
+
+    Parameters
+    ----------
+    series : array, int16, uint16 or float32, (nt, nz, ny, nx) or (nt, ny, nx)
+        The dynamic series, frames first; at least 2 frames.
+    times : sequence of float
+        Frame times in seconds, increasing.
+    mask : array, uint8 or bool, a frame's shape, optional
+        Voxels outside are 0 in every map.
+    baseline_frames, early_window, type_threshold
+        As in :func:`curve_parameters` (the same for every voxel).
+    device : {None, 'cpu', 'cuda', 'cuda:N', int}
+        Where the maps live (see :func:`histogram`); the parameters are computed on the host
+        either way (device data is copied there and the maps back).
+
+    Returns
+    -------
+    KineticMaps
+
+    Raises
+    ------
+    TypeError (UnsupportedDTypeError)
+        Unsupported dtypes.
+    ValueError (InvalidArgumentError, ShapeMismatchError)
+        Fewer than 2 or more than 512 frames, times not increasing, options out of range,
+        a mask of another shape.
+    """
+    op_series = _series_operand(series, ar.INTENSITY_DTYPES)
+    times_list = _host_curve(times, "times")
+    op_mask = mask_operand(mask)
+    if op_series.size == 0:
+        raise _core.InvalidArgumentError(f"series: shape {op_series.shape} is empty")
+    p = ar.plan([op_series, op_mask], device)
+    frame_shape = op_series.shape[1:]
+    maps = [ar.empty(frame_shape, "uint8" if name == "kinetic_type" else "float32", p)
+            for name in _KINETIC_MAPS]
+    ar.run(
+        p,
+        _core.kinetic_maps,
+        _series_descriptor(op_series),
+        times_list,
+        None if op_mask is None else ar.descriptor(op_mask),
+        [ar.output_descriptor(m, "uint8" if name == "kinetic_type" else "float32", p.out_device)
+         for m, name in zip(maps, _KINETIC_MAPS)],
+        host_arrays=[op_series.array, None if op_mask is None else op_mask.array, *maps],
+        baseline_frames=0 if baseline_frames is None else baseline_frames,
+        early_window_s=early_window,
+        type_threshold=type_threshold,
+    )
+    return KineticMaps(**dict(zip(_KINETIC_MAPS, maps)))
 
 
 @dataclass(frozen=True, eq=False)

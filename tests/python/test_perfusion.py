@@ -538,3 +538,27 @@ def test_time_intensity_curves_with_parameters_equal_numpy():
             assert curves.parameters[field][i] == pytest.approx(getattr(expected, field))
         assert curves.parameters["kinetic_type"][i] == expected.kinetic_type
     assert medkern.time_intensity_curves(series, labels).parameters == {}
+
+
+def test_kinetic_maps_equal_curve_parameters_per_voxel():
+    rng = np.random.default_rng(11)
+    nt = 14
+    times = np.arange(nt) * 3.0
+    t = np.arange(nt)[:, None, None, None]
+    height = rng.uniform(0, 60, (1, 1, 4, 5))
+    decay = rng.uniform(2, 12, (1, 1, 4, 5))
+    series = (200.0 + np.where(t >= 2, height * np.exp(-(t - 2) / decay), 0.0)
+              + rng.normal(0, 1, (nt, 1, 4, 5))).astype(np.float32)
+    mask = np.ones((1, 4, 5), bool)
+    mask[0, 0, 0] = False
+    maps = medkern.kinetic_maps(series, times, mask=mask, device="cpu")
+    assert maps.kinetic_type.dtype == np.uint8 and maps.fwhm.dtype == np.float32
+    assert maps.peak_enhancement[0, 0, 0] == 0 and maps.kinetic_type[0, 0, 0] == 0
+    for y, x in [(0, 1), (1, 2), (3, 4), (2, 0)]:
+        p = medkern.curve_parameters(series[:, 0, y, x].astype(np.float64), times)
+        assert maps.peak_enhancement[0, y, x] == np.float32(p.peak_enhancement)
+        assert maps.area[0, y, x] == np.float32(p.area)
+        assert maps.wash_out_slope[0, y, x] == np.float32(p.wash_out_slope)
+        assert maps.kinetic_type[0, y, x] == p.kinetic_type
+    with pytest.raises(ValueError, match="times"):
+        medkern.kinetic_maps(series, times[:-1])
