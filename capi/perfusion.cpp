@@ -95,6 +95,20 @@ struct Versioned<medkern_curve_parameters> {
   }
 };
 
+// Every map is an output that must be given: a shorter struct would leave some unwritten.
+template <>
+struct Versioned<medkern_kinetic_maps_out> {
+  static constexpr const char* name = "medkern_kinetic_maps_out";
+  static std::size_t min_size() {
+    return offsetof(medkern_kinetic_maps_out, kinetic_type) + sizeof(medkern_volume);
+  }
+  static medkern_kinetic_maps_out defaults() {
+    medkern_kinetic_maps_out m{};
+    m.struct_size = sizeof(medkern_kinetic_maps_out);
+    return m;
+  }
+};
+
 template <>
 struct CParams<medkern_stroke_params> : CParamsBase {
   using C = medkern_stroke_params;
@@ -298,6 +312,37 @@ medkern_status medkern_curve_parameters_of(const double* curve, const double* ti
     result.fwhm_s = p.fwhm_s;
     result.signal_enhancement_ratio = p.signal_enhancement_ratio;
     write_struct(out, result, "out");
+  });
+}
+
+medkern_status medkern_kinetic_maps(medkern_context* context, const medkern_series* series,
+                                    const double* times_s, int64_t count,
+                                    const medkern_volume* mask,
+                                    const medkern_kinetic_maps_out* maps,
+                                    const medkern_curve_parameter_options* options) {
+  return MEDKERN_GUARDED({
+    const medkern::Context& ctx = context_of(context);
+    const medkern::SeriesRef series_ref = to_series(series, "series");
+    medkern::validate_series(series_ref, "series");
+    require_count(count, series_ref, "times");
+    const std::vector<double> times = to_vector(times_s, count, "times_s");
+    const std::optional<medkern::VolumeRef> mask_ref = to_optional_ref(mask, "mask");
+    const medkern_kinetic_maps_out m = read_struct(maps, "maps");
+    const medkern::KineticMapsRef maps_ref{
+        to_ref(&m.baseline, "maps->baseline"),
+        to_ref(&m.peak_enhancement, "maps->peak_enhancement"),
+        to_ref(&m.relative_enhancement, "maps->relative_enhancement"),
+        to_ref(&m.time_to_peak, "maps->time_to_peak"),
+        to_ref(&m.arrival, "maps->arrival"),
+        to_ref(&m.area, "maps->area"),
+        to_ref(&m.wash_in_slope, "maps->wash_in_slope"),
+        to_ref(&m.wash_out_slope, "maps->wash_out_slope"),
+        to_ref(&m.first_moment, "maps->first_moment"),
+        to_ref(&m.fwhm, "maps->fwhm"),
+        to_ref(&m.signal_enhancement_ratio, "maps->signal_enhancement_ratio"),
+        to_ref(&m.kinetic_type, "maps->kinetic_type")};
+    medkern::kinetic_maps(ctx, series_ref, times, pointer_to(mask_ref), maps_ref,
+                          read_params(options));
   });
 }
 

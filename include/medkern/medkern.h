@@ -1062,6 +1062,43 @@ MEDKERN_API medkern_status medkern_curve_parameters_of(
     const double* curve, const double* times_s, int64_t count,
     const medkern_curve_parameter_options* options, medkern_curve_parameters* out);
 
+/* The outputs of medkern_kinetic_maps, each a volume of a frame's shape (host or the
+ * context's device, any strides): float32, kinetic_type uint8. struct_size must reach
+ * kinetic_type (every map). The fields of medkern_curve_parameters, voxel by voxel. */
+typedef struct medkern_kinetic_maps_out {
+  uint32_t struct_size;
+  int32_t reserved0;
+  medkern_volume baseline;
+  medkern_volume peak_enhancement;
+  medkern_volume relative_enhancement;
+  medkern_volume time_to_peak; /* s after the first frame */
+  medkern_volume arrival;      /* s after the first frame */
+  medkern_volume area;
+  medkern_volume wash_in_slope;
+  medkern_volume wash_out_slope;
+  medkern_volume first_moment; /* s after the first frame */
+  medkern_volume fwhm;         /* s */
+  medkern_volume signal_enhancement_ratio;
+  medkern_volume kinetic_type; /* uint8: 1 persistent, 2 plateau, 3 washout, 0 none */
+} medkern_kinetic_maps_out;
+
+/* medkern_kinetic_maps() - since 0.3
+ * medkern_curve_parameters_of of every voxel of `series` (int16, uint16 or float32, 2 to 512
+ * frames) inside `mask` (uint8, a frame's shape, or NULL) at `times_s` (`count` = the frames,
+ * increasing), written into `maps`; voxels outside the mask or holding NaN or infinity are 0
+ * in every map. `options` may be NULL for the defaults. Computed on the host in double
+ * (device data is copied there and the maps back).
+ * Errors: NULL pointers, times not finite or not increasing, options out of range, frames
+ * out of range: MEDKERN_ERROR_INVALID_ARGUMENT; count other than the frames, maps or mask of
+ * another shape: MEDKERN_ERROR_SHAPE_MISMATCH; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE.
+ * Ownership: the caller owns every argument. */
+MEDKERN_API medkern_status medkern_kinetic_maps(medkern_context* context,
+                                                const medkern_series* series,
+                                                const double* times_s, int64_t count,
+                                                const medkern_volume* mask,
+                                                const medkern_kinetic_maps_out* maps,
+                                                const medkern_curve_parameter_options* options);
+
 /* Automatic AIF selection's parameters (since 0.3). */
 typedef struct medkern_aif_selection_params {
   uint32_t struct_size;

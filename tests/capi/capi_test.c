@@ -154,6 +154,7 @@ int main(void) {
   test_stroke_summary(cpu);
   test_select_aif(cpu);
   test_curve_parameters();
+  test_kinetic_maps(cpu);
   test_cuda(cpu, device_count);
   test_dicom();
   medkern_context_destroy(cpu);

@@ -104,6 +104,7 @@ void test_perfusion_errors(medkern_context* context);
 void test_stroke_summary(medkern_context* context);
 void test_select_aif(medkern_context* context);
 void test_curve_parameters(void);
+void test_kinetic_maps(medkern_context* context);
 /* dicom_test.c */
 void test_dicom(void);
 /* cuda_test.c: the ops again on a CUDA context, against the CPU */

@@ -663,3 +663,50 @@ void test_curve_parameters(void) {
   CHECK_STATUS(medkern_curve_parameters_of(kCurve, kTimes9, 9, NULL, NULL),
                MEDKERN_ERROR_INVALID_ARGUMENT);
 }
+
+/* Kinetic maps of two voxels over the nine frames of the curve test: voxel 0 the washout
+ * curve (its parameters by hand), voxel 1 flat (no enhancement, zeros). */
+void test_kinetic_maps(medkern_context* context) {
+  static const double kCurve[9] = {10, 10, 10, 30, 50, 46, 44, 42, 40};
+  static const double kTimes9[9] = {100, 101, 102, 103, 104, 105, 106, 107, 108};
+  float values[18], out[11][2];
+  uint8_t types[2] = {9, 9};
+  medkern_series series;
+  medkern_kinetic_maps_out maps;
+  medkern_volume* outputs[11];
+  int i;
+  g_section = "kinetic_maps";
+  for (i = 0; i < 9; ++i) {
+    values[2 * i] = (float)kCurve[i];
+    values[2 * i + 1] = 7.0f;
+  }
+  CHECK_OK(medkern_series_init(&series, MEDKERN_DTYPE_FLOAT32, values, 9, 1, 1, 2));
+  memset(&maps, 0, sizeof maps);
+  maps.struct_size = sizeof maps;
+  outputs[0] = &maps.baseline;
+  outputs[1] = &maps.peak_enhancement;
+  outputs[2] = &maps.relative_enhancement;
+  outputs[3] = &maps.time_to_peak;
+  outputs[4] = &maps.arrival;
+  outputs[5] = &maps.area;
+  outputs[6] = &maps.wash_in_slope;
+  outputs[7] = &maps.wash_out_slope;
+  outputs[8] = &maps.first_moment;
+  outputs[9] = &maps.fwhm;
+  outputs[10] = &maps.signal_enhancement_ratio;
+  for (i = 0; i < 11; ++i) *outputs[i] = make_volume(MEDKERN_DTYPE_FLOAT32, out[i], 1, 1, 2);
+  maps.kinetic_type = make_volume(MEDKERN_DTYPE_UINT8, types, 1, 1, 2);
+  CHECK_OK(medkern_kinetic_maps(context, &series, kTimes9, 9, NULL, &maps, NULL));
+  CHECK_NEAR(out[0][0], 10.0, 1e-6);
+  CHECK_NEAR(out[1][0], 40.0, 1e-6);
+  CHECK_NEAR(out[3][0], 4.0, 1e-6);
+  CHECK_NEAR(out[5][0], 177.0, 1e-4);
+  CHECK_NEAR(out[9][0], 5.0, 1e-6);
+  CHECK(types[0] == 3);
+  CHECK_NEAR(out[0][1], 7.0, 1e-6); /* flat: its baseline, nothing else */
+  CHECK(out[1][1] == 0.0f && types[1] == 0);
+  CHECK_STATUS(medkern_kinetic_maps(context, &series, kTimes9, 8, NULL, &maps, NULL),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_STATUS(medkern_kinetic_maps(context, &series, kTimes9, 9, NULL, NULL, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
+}
