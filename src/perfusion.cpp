@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "checks.hpp"
-#include "dtype_dispatch.hpp"
 #include "device_buffer.hpp"
+#include "dtype_dispatch.hpp"
 #include "medkern/label_statistics.hpp"
 #include "perfusion_backends.hpp"
 #include "staging.hpp"
@@ -68,6 +68,18 @@ void check_perfusion_series(const Context& context, const SeriesRef& series, con
   }
 }
 
+void check_modality(PerfusionModality modality, double te_s) {
+  if (modality != PerfusionModality::ct && modality != PerfusionModality::mr &&
+      modality != PerfusionModality::concentration) {
+    throw Error(
+        Status::invalid_argument,
+        fmt::format("modality: {} is none of ct (0), mr (1), concentration (2)", int(modality)));
+  }
+  if (modality == PerfusionModality::mr) {
+    require_finite(te_s, "te_s", true, " (the echo time in seconds, needed for mr)");
+  }
+}
+
 HostSeries series_on_host(const Context& context, const SeriesRef& series) {
   HostSeries host;
   host.frames = series.frames;
@@ -98,15 +110,7 @@ double default_truncation(DeconvolutionMethod method) {
 }
 
 void check_params(const PerfusionParams& p, int64_t frames) {
-  if (p.modality != PerfusionModality::ct && p.modality != PerfusionModality::mr &&
-      p.modality != PerfusionModality::concentration) {
-    throw Error(
-        Status::invalid_argument,
-        fmt::format("modality: {} is none of ct (0), mr (1), concentration (2)", int(p.modality)));
-  }
-  if (p.modality == PerfusionModality::mr) {
-    require_finite(p.te_s, "te_s", true, " (the echo time in seconds, needed for mr)");
-  }
+  check_modality(p.modality, p.te_s);
   if (p.method != DeconvolutionMethod::ssvd && p.method != DeconvolutionMethod::csvd &&
       p.method != DeconvolutionMethod::osvd && p.method != DeconvolutionMethod::tikhonov) {
     throw Error(Status::invalid_argument,

@@ -22,15 +22,7 @@ namespace {
 constexpr int kMaxKMeansIterations = 100;
 
 void check_params(const AifSelectionParams& p, int64_t frames) {
-  if (p.modality != PerfusionModality::ct && p.modality != PerfusionModality::mr &&
-      p.modality != PerfusionModality::concentration) {
-    throw Error(
-        Status::invalid_argument,
-        fmt::format("modality: {} is none of ct (0), mr (1), concentration (2)", int(p.modality)));
-  }
-  if (p.modality == PerfusionModality::mr) {
-    require_finite(p.te_s, "te_s", true, " (the echo time in seconds, needed for mr)");
-  }
+  check_modality(p.modality, p.te_s);
   if (p.baseline_frames < 0 || p.baseline_frames > frames) {
     throw Error(Status::invalid_argument,
                 fmt::format("baseline_frames: {} must be 0 (found) or 1 .. {} (the frames)",

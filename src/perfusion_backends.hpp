@@ -317,6 +317,8 @@ MEDKERN_HOST_DEVICE PerfusionVoxel perfusion_voxel(const PerfusionPlan& plan, Va
 void check_perfusion_series(const Context& context, const SeriesRef& series, const char* what,
                             int64_t min_frames);
 void check_frame_times(const std::vector<double>& times, int64_t frames);
+// A known modality, and for mr a finite, positive echo time.
+void check_modality(PerfusionModality modality, double te_s);
 
 // A series' values on the host as float, frame after frame (frame t of voxel v at
 // t * voxels + v), for the ops that run on the host whatever the context.

@@ -6,6 +6,7 @@
 
 #include "checks.hpp"
 #include "medkern/perfusion.hpp"
+#include "perfusion_backends.hpp"
 
 namespace medkern {
 
@@ -70,12 +71,7 @@ PerfusionPhantom perfusion_phantom(const PerfusionPhantomParams& p) {
   require_finite(p.mr_s0, "mr_s0", true);
   require_finite(p.te_s, "te_s", true);
   require_finite(p.density_g_per_ml, "density_g_per_ml", true);
-  if (p.modality != PerfusionModality::ct && p.modality != PerfusionModality::mr &&
-      p.modality != PerfusionModality::concentration) {
-    throw Error(
-        Status::invalid_argument,
-        fmt::format("modality: {} is none of ct (0), mr (1), concentration (2)", int(p.modality)));
-  }
+  check_modality(p.modality, p.te_s);
   if (p.residue != ResidueShape::exponential && p.residue != ResidueShape::boxcar &&
       p.residue != ResidueShape::linear) {
     throw Error(Status::invalid_argument,
