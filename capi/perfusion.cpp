@@ -189,8 +189,8 @@ medkern_status medkern_series_init(medkern_series* series, medkern_dtype dtype, 
 }
 
 medkern_status medkern_perfusion_maps(medkern_context* context, const medkern_series* series,
-                                      const double* times_s, const double* aif, int64_t count,
-                                      const medkern_volume* mask,
+                                      const double* times_s, const double* aif, const double* vof,
+                                      int64_t count, const medkern_volume* mask,
                                       const medkern_perfusion_maps_out* maps,
                                       const medkern_perfusion_params* params,
                                       medkern_perfusion_info* info) {
@@ -201,6 +201,8 @@ medkern_status medkern_perfusion_maps(medkern_context* context, const medkern_se
     require_count(count, series_ref, "times and AIF values");
     const std::vector<double> times = to_vector(times_s, count, "times_s");
     const std::vector<double> aif_values = to_vector(aif, count, "aif");
+    const std::vector<double> vof_values =
+        vof == nullptr ? std::vector<double>() : to_vector(vof, count, "vof");
     const std::optional<medkern::VolumeRef> mask_ref = to_optional_ref(mask, "mask");
     const medkern::PerfusionMapsRef maps_ref = to_maps(maps);
     const medkern::PerfusionParams cpp = read_params(params);
@@ -208,7 +210,7 @@ medkern_status medkern_perfusion_maps(medkern_context* context, const medkern_se
     // failure leaves *info as it was.
     if (info != nullptr) known_size(info, "info");
     const medkern::PerfusionInfo result = medkern::perfusion_maps(
-        ctx, series_ref, times, aif_values, pointer_to(mask_ref), maps_ref, cpp);
+        ctx, series_ref, times, aif_values, pointer_to(mask_ref), maps_ref, cpp, vof_values);
     if (info != nullptr) {
       medkern_perfusion_info out = Versioned<medkern_perfusion_info>::defaults();
       out.baseline_frames = result.baseline_frames;

@@ -170,17 +170,20 @@ void register_perfusion(py::module_& m) {
   const std::string maps_doc =
       "Writes the maps (cbf, cbv, mtt, tmax, ttp, arrival: float32; valid: uint8; descriptors "
       "of a frame's shape) of `series` (descriptor of frame 0, frames, frame_stride) against "
-      "the AIF curve `aif` (one value per frame, in the series' units) at frame times `times` "
+      "the AIF curve `aif` (one value per frame, in the series' units; `vof`, a venous output "
+      "curve or None, scales it to its area) at frame times `times` "
       "(s), within `mask` (a uint8 descriptor or None). Returns a dict: aif (the AIF as "
       "concentration, numpy float64), baseline_frames, truncation, sample_interval_s, samples." +
       publish_defaults<PerfusionParams>(m, "perfusion_maps");
   m.def(
       "perfusion_maps",
       [](const Context& ctx, py::handle series, py::handle times, py::handle aif, py::handle mask,
-         py::handle maps, const py::kwargs& kwargs) {
+         py::handle maps, py::handle vof, const py::kwargs& kwargs) {
         const SeriesRef s = series_from_python(series, "series");
         const std::vector<double> times_s = doubles_from_python(times, "times");
         const std::vector<double> aif_values = doubles_from_python(aif, "aif");
+        const std::vector<double> vof_values =
+            vof.is_none() ? std::vector<double>() : doubles_from_python(vof, "vof");
         const OptionalVolume mask_ref(mask, "mask");
         if (!py::isinstance<py::sequence>(maps) || py::len(maps) != 7) {
           invalid_argument("maps: " + repr_of(maps) +
@@ -195,7 +198,8 @@ void register_perfusion(py::module_& m) {
         PerfusionInfo info;
         {
           py::gil_scoped_release release;
-          info = perfusion_maps(ctx, s, times_s, aif_values, mask_ref.get(), out, params);
+          info =
+              perfusion_maps(ctx, s, times_s, aif_values, mask_ref.get(), out, params, vof_values);
         }
         py::dict d;
         d["aif"] = array_of(info.aif);
@@ -206,7 +210,7 @@ void register_perfusion(py::module_& m) {
         return d;
       },
       py::arg("ctx"), py::arg("series"), py::arg("times"), py::arg("aif"), py::arg("mask"),
-      py::arg("maps"), maps_doc.c_str());
+      py::arg("maps"), py::arg("vof") = py::none(), maps_doc.c_str());
 
   m.def(
       "perfusion_mean_curve",

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "checks.hpp"
@@ -184,7 +185,7 @@ struct PlanData {
 };
 
 PlanData make_plan(const std::vector<double>& times, const std::vector<double>& aif_signal,
-                   const PerfusionParams& p) {
+                   const std::vector<double>& vof_signal, const PerfusionParams& p) {
   const auto nt = static_cast<int32_t>(times.size());
   PlanData d;
   PerfusionPlan& plan = d.plan;
@@ -194,27 +195,43 @@ PlanData make_plan(const std::vector<double>& times, const std::vector<double>& 
   plan.baseline_frames =
       p.baseline_frames > 0 ? p.baseline_frames : baseline_from_aif(aif_signal, p);
 
-  // The AIF as concentration.
-  double s0 = 0.0;
-  for (int32_t t = 0; t < plan.baseline_frames; ++t) s0 += aif_signal[t];
-  s0 /= plan.baseline_frames;
-  if (p.modality == PerfusionModality::mr && !(s0 > 0.0)) {
-    throw Error(Status::invalid_argument,
-                fmt::format("aif: baseline signal {} must be positive for mr", s0));
-  }
-  if (p.modality == PerfusionModality::concentration) s0 = 0.0;
-  std::vector<double> aif(nt), relative(nt);
-  for (int32_t t = 0; t < nt; ++t) {
-    aif[t] = concentration(aif_signal[t], s0, p);
-    relative[t] = times[t] - times[0];
-  }
+  // The AIF (and the VOF) as concentration, and the areas under them.
+  std::vector<double> relative(nt);
+  for (int32_t t = 0; t < nt; ++t) relative[t] = times[t] - times[0];
   const std::vector<double> weights = trapezoid_weights(relative);
+  const auto to_concentration = [&](const std::vector<double>& signal, const char* what,
+                                    double* area) {
+    double s0 = 0.0;
+    for (int32_t t = 0; t < plan.baseline_frames; ++t) s0 += signal[t];
+    s0 /= plan.baseline_frames;
+    if (p.modality == PerfusionModality::mr && !(s0 > 0.0)) {
+      throw Error(Status::invalid_argument,
+                  fmt::format("{}: baseline signal {} must be positive for mr", what, s0));
+    }
+    if (p.modality == PerfusionModality::concentration) s0 = 0.0;
+    std::vector<double> c(nt);
+    *area = 0.0;
+    for (int32_t t = 0; t < nt; ++t) {
+      c[t] = concentration(signal[t], s0, p);
+      *area += weights[t] * c[t];
+    }
+    if (!(*area > 0.0) || !std::isfinite(*area)) {
+      throw Error(Status::invalid_argument,
+                  fmt::format("{}: its concentration has no positive area ({}): no bolus in it",
+                              what, *area));
+    }
+    return c;
+  };
   double aif_area = 0.0;
-  for (int32_t t = 0; t < nt; ++t) aif_area += weights[t] * aif[t];
-  if (!(aif_area > 0.0) || !std::isfinite(aif_area)) {
-    throw Error(
-        Status::invalid_argument,
-        fmt::format("aif: its concentration has no positive area ({}): no bolus in it", aif_area));
+  std::vector<double> aif = to_concentration(aif_signal, "aif", &aif_area);
+  if (!vof_signal.empty()) {
+    // Partial volume: an artery seen through a voxel larger than itself has too small an
+    // AIF. A vein's outflow carries all the tracer that came in, so the AIF is scaled to the
+    // VOF's area (CBF and CBV shrink by the same factor).
+    double vof_area = 0.0;
+    to_concentration(vof_signal, "vof", &vof_area);
+    for (double& c : aif) c *= vof_area / aif_area;
+    aif_area = vof_area;
   }
 
   // The uniform grid: the smallest frame interval, coarser where the grid would be too long.
@@ -346,16 +363,21 @@ struct DevicePlan {
 PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
                              const std::vector<double>& times_s, const std::vector<double>& aif,
                              const VolumeRef* mask, const PerfusionMapsRef& maps,
-                             const PerfusionParams& params) {
+                             const PerfusionParams& params, const std::vector<double>& vof) {
   check_perfusion_series(context, series, "series", 2);
   check_frame_times(times_s, series.frames);
-  if (static_cast<int64_t>(aif.size()) != series.frames) {
-    throw Error(Status::shape_mismatch,
-                fmt::format("aif: {} values for {} frames", aif.size(), series.frames));
-  }
-  for (std::size_t t = 0; t < aif.size(); ++t) {
-    if (!std::isfinite(aif[t])) {
-      throw Error(Status::invalid_argument, fmt::format("aif: {} at frame {}", aif[t], t));
+  for (const auto& [curve, what, optional] :
+       {std::tuple{&aif, "aif", false}, std::tuple{&vof, "vof", true}}) {
+    if (optional && curve->empty()) continue;
+    if (static_cast<int64_t>(curve->size()) != series.frames) {
+      throw Error(Status::shape_mismatch,
+                  fmt::format("{}: {} values for {} frames", what, curve->size(), series.frames));
+    }
+    for (std::size_t t = 0; t < curve->size(); ++t) {
+      if (!std::isfinite((*curve)[t])) {
+        throw Error(Status::invalid_argument,
+                    fmt::format("{}: {} at frame {}", what, (*curve)[t], t));
+      }
     }
   }
   check_params(params, series.frames);
@@ -370,7 +392,7 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
   }
   require_like(context, series.first, "series frame", maps.valid, "valid", {DType::uint8});
 
-  PlanData data = make_plan(times_s, aif, params);
+  PlanData data = make_plan(times_s, aif, vof, params);
   if (!context.is_cuda()) {
     cpu::perfusion_maps(context, series, mask, data.plan, maps);
     return data.info;

@@ -954,7 +954,9 @@ typedef struct medkern_perfusion_info {
  *   (at most 256 points; coarser where that would be longer) before deconvolution;
  * - `aif`: the arterial input, one value per frame in the series' units (signal, converted
  *   to concentration as the tissue is; medkern_perfusion_mean_curve gives it from a region);
- * - `count`: the length of `times_s` and of `aif`, which must be the number of frames;
+ * - `vof` (NULL for none): a venous output function like `aif`; the AIF is scaled to its
+ *   area, against the partial volume of a small artery (CBF and CBV shrink alike);
+ * - `count`: the length of `times_s`, `aif` and `vof`, which must be the number of frames;
  * - `mask` (uint8, a frame's shape, or NULL): only its non-zero voxels are computed;
  * - `maps`: the outputs, each a frame's shape; every voxel is written;
  * - `params` may be NULL: every default above (CT, oSVD, hematocrit and density scaling);
@@ -975,7 +977,8 @@ typedef struct medkern_perfusion_info {
 MEDKERN_API medkern_status medkern_perfusion_maps(medkern_context* context,
                                                   const medkern_series* series,
                                                   const double* times_s, const double* aif,
-                                                  int64_t count, const medkern_volume* mask,
+                                                  const double* vof, int64_t count,
+                                                  const medkern_volume* mask,
                                                   const medkern_perfusion_maps_out* maps,
                                                   const medkern_perfusion_params* params,
                                                   medkern_perfusion_info* info);

@@ -103,11 +103,13 @@ struct PerfusionInfo {
 // per frame, any spacing: the curves are resampled linearly to a uniform grid of the
 // smallest frame interval before deconvolution) against the arterial input `aif`, a curve of
 // the series' values, one per frame, converted as the tissue is. `mask` (uint8, a frame's
-// shape; may be null) limits the voxels. Maps live where the caller's views do.
+// shape; may be null) limits the voxels. Maps live where the caller's views do. `vof`
+// (optional, empty for none): a venous output curve like `aif`, to whose area the AIF is
+// scaled against partial volume.
 PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
                              const std::vector<double>& times_s, const std::vector<double>& aif,
                              const VolumeRef* mask, const PerfusionMapsRef& maps,
-                             const PerfusionParams& params);
+                             const PerfusionParams& params, const std::vector<double>& vof = {});
 
 // ------------------------------------------------------------------ automatic AIF
 

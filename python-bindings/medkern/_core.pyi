@@ -146,6 +146,7 @@ def perfusion_maps(
     aif: Sequence[float],
     mask: Optional[Descriptor],
     maps: Sequence[Descriptor],
+    vof: Optional[Sequence[float]] = None,
     **params: Any,
 ) -> Dict[str, Any]: ...
 def perfusion_mean_curve(

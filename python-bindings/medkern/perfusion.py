@@ -163,6 +163,7 @@ def perfusion_maps(
     oscillation_index: float = defaults("perfusion_maps", "oscillation_index"),
     baseline_frames: Optional[int] = None,
     mask: Optional[ArrayLike] = None,
+    vof: Optional[ArrayLike] = None,
     hematocrit_large: float = defaults("perfusion_maps", "hematocrit_large"),
     hematocrit_small: float = defaults("perfusion_maps", "hematocrit_small"),
     density: float = defaults("perfusion_maps", "density_g_per_ml"),
@@ -208,6 +209,10 @@ def perfusion_maps(
         first frame whose AIF concentration reaches 10 % of its peak), at least one.
     mask : array of uint8 or bool, a frame's shape, optional
         Only its non-zero voxels are computed; the others are 0 and not valid.
+    vof : sequence of float (nt,), or array of uint8 / bool of a frame's shape, optional
+        A venous output function (a curve, or a mask of venous voxels as for `aif`): the AIF
+        is scaled to its area, against the partial volume of a small artery, which
+        shrinks CBF and CBV alike.
     hematocrit_large, hematocrit_small : float
         Hematocrit of large and small vessels, each in [0, 1): CBF and CBV are scaled by
         kH = (1 - hematocrit_large) / (1 - hematocrit_small).
@@ -254,12 +259,17 @@ def perfusion_maps(
         ar.as_operand(aif, "aif", ar.MASK_DTYPES, bool_as_uint8=True) if aif_is_mask else None
     )
     aif_list = None if aif_is_mask else _host_curve(aif, "aif")
+    vof_is_mask = vof is not None and ndim_of(vof) >= 2
+    op_vof_mask = (
+        ar.as_operand(vof, "vof", ar.MASK_DTYPES, bool_as_uint8=True) if vof_is_mask else None
+    )
+    vof_list = None if vof is None or vof_is_mask else _host_curve(vof, "vof")
     op_mask = mask_operand(mask)
     if op_series.size == 0:
         raise _core.InvalidArgumentError(
             f"series: shape {op_series.shape} is empty; perfusion maps need a voxel and 2 frames"
         )
-    p = ar.plan([op_series, op_mask, op_aif_mask], device)
+    p = ar.plan([op_series, op_mask, op_aif_mask, op_vof_mask], device)
     frame_shape = op_series.shape[1:]
     maps = [ar.empty(frame_shape, "float32", p) for _ in range(6)]
     maps.append(ar.empty(frame_shape, "uint8", p))
@@ -273,6 +283,14 @@ def perfusion_maps(
             host_arrays=[op_series.array, op_aif_mask.array],
         )
         aif_list = curve.tolist()
+    if op_vof_mask is not None:
+        vof_list = ar.run(
+            p,
+            _core.perfusion_mean_curve,
+            series_descriptor,
+            ar.descriptor(op_vof_mask),
+            host_arrays=[op_series.array, op_vof_mask.array],
+        ).tolist()
     info = ar.run(
         p,
         _core.perfusion_maps,
@@ -282,6 +300,7 @@ def perfusion_maps(
         None if op_mask is None else ar.descriptor(op_mask),
         [ar.output_descriptor(m, "uint8" if i == 6 else "float32", p.out_device)
          for i, m in enumerate(maps)],
+        vof_list,
         host_arrays=[op_series.array, None if op_mask is None else op_mask.array, *maps],
         modality=modality_code,
         te_s=defaults("perfusion_maps", "te_s") if te is None else te,

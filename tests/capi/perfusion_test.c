@@ -87,20 +87,31 @@ void test_perfusion(medkern_context* context, const char* name) {
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   memset(&info, 0, sizeof info);
   info.struct_size = sizeof info;
-  CHECK_OK(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, &info));
+  CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                  &params, &info));
   check_impulse_maps(&m);
   CHECK(info.struct_size == sizeof info);
   CHECK(info.samples == 6);
   CHECK(info.sample_interval_s == 2.0);
   CHECK(info.baseline_frames == 1);
   CHECK_NEAR(info.truncation, 0.2, 1e-12); /* sSVD's default */
+  {
+    /* A VOF of twice the AIF's area: the AIF is scaled up to it, CBF and CBV halve. */
+    static const double kVof[6] = {2.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    maps_buffers scaled;
+    init_maps(&scaled, 2);
+    CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, kImpulse, kVof, 6, NULL,
+                                    &scaled.out, &params, NULL));
+    CHECK_NEAR(scaled.cbf[0], 3000.0, 1e-5);
+    CHECK_NEAR(scaled.cbv[0], 400.0, 1e-5);
+    CHECK_NEAR(scaled.mtt[0], 8.0, 1e-5);
+  }
 
   init_maps(&m, 2);
   params = unscaled_params(MEDKERN_DECONVOLUTION_CSVD);
   params.truncation = 0.05;
-  CHECK_OK(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, &info));
+  CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                  &params, &info));
   check_impulse_maps(&m);
   CHECK_NEAR(info.truncation, 0.05, 1e-12);
 
@@ -110,8 +121,8 @@ void test_perfusion(medkern_context* context, const char* name) {
     medkern_volume mask = make_volume(MEDKERN_DTYPE_UINT8, mask_data, 1, 1, 2);
     init_maps(&m, 2);
     params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
-    CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, &mask, &m.out, &params,
-                                    NULL));
+    CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, &mask, &m.out,
+                                    &params, NULL));
     CHECK(m.valid[0] == 0 && m.valid[1] == 0);
     CHECK(m.cbf[0] == 0.0f && m.cbv[0] == 0.0f);
   }
@@ -129,8 +140,8 @@ void test_perfusion(medkern_context* context, const char* name) {
     ct[2 * 2] = 50; /* voxel 0, frame 2 */
     CHECK_OK(medkern_series_init(&series, MEDKERN_DTYPE_INT16, ct, 6, 1, 1, 2));
     init_maps(&m, 2);
-    CHECK_OK(
-        medkern_perfusion_maps(context, &series, kTimes, aif_hu, 6, NULL, &m.out, NULL, &info));
+    CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, aif_hu, NULL, 6, NULL, &m.out, NULL,
+                                    &info));
     CHECK(info.baseline_frames == 1);
     /* Tissue area 2 * 10 = 20 over the AIF's 2 * 100 = 200; the residue 10 / (2 * 100) =
      * 0.05 per second one sample after the AIF. */
@@ -152,7 +163,7 @@ void test_perfusion(medkern_context* context, const char* name) {
     {
       maps_buffers again;
       init_maps(&again, 2);
-      CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, aif_hu, 6, NULL, &again.out,
+      CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, aif_hu, NULL, 6, NULL, &again.out,
                                       &defaults, NULL));
       CHECK(memcmp(again.cbf, m.cbf, sizeof m.cbf) == 0);
       CHECK(memcmp(again.cbv, m.cbv, sizeof m.cbv) == 0);
@@ -160,7 +171,7 @@ void test_perfusion(medkern_context* context, const char* name) {
       init_maps(&again, 2);
       defaults.struct_size = (uint32_t)(offsetof(medkern_perfusion_params, modality) + 4);
       defaults.density_g_per_ml = 123.0; /* beyond struct_size: not read */
-      CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, aif_hu, 6, NULL, &again.out,
+      CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, aif_hu, NULL, 6, NULL, &again.out,
                                       &defaults, NULL));
       CHECK(memcmp(again.cbf, m.cbf, sizeof m.cbf) == 0);
     }
@@ -259,145 +270,145 @@ void test_perfusion_errors(medkern_context* context) {
 
   /* NULL pointers */
   CHECK_STATUS(
-      medkern_perfusion_maps(NULL, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(NULL, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("medkern_perfusion_maps: context is NULL");
   CHECK_STATUS(
-      medkern_perfusion_maps(context, NULL, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, NULL, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("series is NULL");
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, NULL, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, NULL, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("times_s is NULL");
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, NULL, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &series, kTimes, NULL, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("aif is NULL");
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, NULL, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, NULL,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("maps is NULL");
 
   /* counts */
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 5, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 5, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
   CHECK_MESSAGE("count");
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 0, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 0, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("count");
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, -6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, -6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
 
   /* struct sizes */
   params.struct_size = 4; /* before the modality */
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("medkern_perfusion_params");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   m.out.struct_size = (uint32_t)offsetof(medkern_perfusion_maps_out, valid);
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("medkern_perfusion_maps_out");
   init_maps(&m, 2);
   bad = series;
   bad.struct_size = (uint32_t)offsetof(medkern_series, frame_stride);
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("medkern_series");
   bad = series;
   bad.first.struct_size = 2;
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("series->first");
   memset(&info, 0, sizeof info);
   info.struct_size = 4;
   info.samples = 99;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, &info),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, &info),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("medkern_perfusion_info");
   CHECK(info.samples == 99); /* left as it was */
   /* An info struct of an older caller (up to sample_interval_s) is written that far only. */
   info.struct_size = (uint32_t)offsetof(medkern_perfusion_info, samples);
-  CHECK_OK(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, &info));
+  CHECK_OK(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                  &params, &info));
   CHECK(info.sample_interval_s == 2.0);
   CHECK(info.samples == 99);
   CHECK(info.struct_size == (uint32_t)offsetof(medkern_perfusion_info, samples));
 
   /* enum codes */
   params.method = 4;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("MEDKERN_DECONVOLUTION_TIKHONOV");
   params.method = -1;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("method");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   params.modality = 3;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("MEDKERN_PERFUSION_CONCENTRATION");
 
   /* values */
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   params.modality = MEDKERN_PERFUSION_MR; /* no echo time */
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("te_s");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   params.truncation = 1.0;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("truncation");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   params.hematocrit_small = 1.0;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("hematocrit_small");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   params.density_g_per_ml = NAN;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("density_g_per_ml");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   params.baseline_frames = 7;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("baseline_frames");
   params = unscaled_params(MEDKERN_DECONVOLUTION_SSVD);
   {
     double shuffled[6] = {0.0, 2.0, 6.0, 4.0, 8.0, 10.0};
     double nan_aif[6] = {1.0, 0.0, NAN, 0.0, 0.0, 0.0};
     double flat[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-    CHECK_STATUS(medkern_perfusion_maps(context, &series, shuffled, kImpulse, 6, NULL, &m.out,
+    CHECK_STATUS(medkern_perfusion_maps(context, &series, shuffled, kImpulse, NULL, 6, NULL, &m.out,
                                         &params, NULL),
                  MEDKERN_ERROR_INVALID_ARGUMENT);
     CHECK_MESSAGE("times_s");
-    CHECK_STATUS(
-        medkern_perfusion_maps(context, &series, kTimes, nan_aif, 6, NULL, &m.out, &params, NULL),
-        MEDKERN_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, nan_aif, NULL, 6, NULL, &m.out,
+                                        &params, NULL),
+                 MEDKERN_ERROR_INVALID_ARGUMENT);
     CHECK_MESSAGE("aif");
-    CHECK_STATUS(
-        medkern_perfusion_maps(context, &series, kTimes, flat, 6, NULL, &m.out, &params, NULL),
-        MEDKERN_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, flat, NULL, 6, NULL, &m.out,
+                                        &params, NULL),
+                 MEDKERN_ERROR_INVALID_ARGUMENT);
     CHECK_MESSAGE("bolus");
   }
 
@@ -405,50 +416,50 @@ void test_perfusion_errors(medkern_context* context) {
   bad = series;
   bad.frames = 1;
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, 1, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, NULL, 1, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   CHECK_MESSAGE("frames");
   bad = series;
   bad.frame_stride = INT64_MIN;
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_OVERFLOW);
   bad = series;
   bad.first.data = NULL;
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_INVALID_ARGUMENT);
   bad = series;
   bad.first.dtype = MEDKERN_DTYPE_INT32;
   CHECK_STATUS(
-      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
+      medkern_perfusion_maps(context, &bad, kTimes, kImpulse, NULL, 6, NULL, &m.out, &params, NULL),
       MEDKERN_ERROR_UNSUPPORTED_DTYPE);
   CHECK_MESSAGE("series");
-  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, &int_mask, &m.out,
-                                      &params, NULL),
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, &int_mask,
+                                      &m.out, &params, NULL),
                MEDKERN_ERROR_UNSUPPORTED_DTYPE);
   CHECK_MESSAGE("mask");
   mask.shape[2] = 1;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, &mask, &m.out, &params, NULL),
-      MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, &mask, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
   mask.shape[2] = 2;
   m.out.mtt.shape[2] = 1;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_SHAPE_MISMATCH);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_SHAPE_MISMATCH);
   CHECK_MESSAGE("mtt");
   init_maps(&m, 2);
   m.out.valid.dtype = MEDKERN_DTYPE_FLOAT32;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_UNSUPPORTED_DTYPE);
   CHECK_MESSAGE("valid");
   init_maps(&m, 2);
   m.out.cbf.dtype = 42;
-  CHECK_STATUS(
-      medkern_perfusion_maps(context, &series, kTimes, kImpulse, 6, NULL, &m.out, &params, NULL),
-      MEDKERN_ERROR_UNSUPPORTED_DTYPE);
+  CHECK_STATUS(medkern_perfusion_maps(context, &series, kTimes, kImpulse, NULL, 6, NULL, &m.out,
+                                      &params, NULL),
+               MEDKERN_ERROR_UNSUPPORTED_DTYPE);
   CHECK_MESSAGE("maps->cbf");
   init_maps(&m, 2);
 

@@ -531,3 +531,34 @@ TEST_CASE("kinetic maps equal the curve parameters of each voxel", "[perfusion]"
     CHECK(types[std::size_t(v)] == p.kinetic_type);
   }
 }
+
+// An AIF seen at half its concentration (partial volume) with the true curve as the venous
+// output: scaled to the VOF's area, it gives the maps of the true AIF.
+TEST_CASE("a venous output function corrects a partial-volume AIF", "[perfusion]") {
+  PerfusionPhantomParams phantom_params;
+  phantom_params.frames = 60;
+  phantom_params.block = 1;
+  const PerfusionPhantom phantom = perfusion_phantom(phantom_params);
+  std::vector<double> partial(phantom.aif.size());
+  for (std::size_t t = 0; t < partial.size(); ++t) {
+    partial[t] =
+        phantom_params.ct_baseline_hu + 0.5 * (phantom.aif[t] - phantom_params.ct_baseline_hu);
+  }
+  const Shape3 frame{1, phantom.shape[2], phantom.shape[3]};
+  const auto params = params_for(DeconvolutionMethod::csvd, phantom_params);
+  const Maps truth = maps_of(Context::cpu(), phantom, params);
+  Maps corrected(frame), uncorrected(frame);
+  perfusion_maps(Context::cpu(), series_of(phantom), phantom.times_s, partial, nullptr,
+                 corrected.ref(), params, phantom.aif);
+  perfusion_maps(Context::cpu(), series_of(phantom), phantom.times_s, partial, nullptr,
+                 uncorrected.ref(), params);
+  for (std::size_t i = 0; i < truth.cbf.size(); ++i) {
+    CHECK(corrected.cbf[i] == Approx(truth.cbf[i]).epsilon(1e-5));
+    CHECK(corrected.cbv[i] == Approx(truth.cbv[i]).epsilon(1e-5));
+    CHECK(uncorrected.cbv[i] == Approx(2.0 * truth.cbv[i]).epsilon(1e-5));
+  }
+  std::vector<double> short_vof(3, 1.0);
+  CHECK_THROWS_AS(perfusion_maps(Context::cpu(), series_of(phantom), phantom.times_s, partial,
+                                 nullptr, corrected.ref(), params, short_vof),
+                  Error);
+}

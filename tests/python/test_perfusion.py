@@ -562,3 +562,27 @@ def test_kinetic_maps_equal_curve_parameters_per_voxel():
         assert maps.kinetic_type[0, y, x] == p.kinetic_type
     with pytest.raises(ValueError, match="times"):
         medkern.kinetic_maps(series, times[:-1])
+
+
+def test_vof_corrects_a_partial_volume_aif():
+    # An AIF at half its enhancement, with the true curve as the venous output (as a curve,
+    # and as a mask of voxels holding it): the maps of the true AIF.
+    phantom = medkern.perfusion_phantom(frames=60, block=1)
+    baseline = phantom.aif[0]
+    partial = baseline + 0.5 * (phantom.aif - baseline)
+    truth = medkern.perfusion_maps(phantom.series, phantom.times, phantom.aif, method="csvd")
+    corrected = medkern.perfusion_maps(phantom.series, phantom.times, partial, method="csvd",
+                                       vof=phantom.aif)
+    np.testing.assert_allclose(corrected.cbf, truth.cbf, rtol=1e-5)
+    np.testing.assert_allclose(corrected.cbv, truth.cbv, rtol=1e-5)
+    nt, _, ny, nx = phantom.series.shape
+    veins = np.concatenate(
+        [phantom.series, np.broadcast_to(phantom.aif[:, None, None, None], (nt, 1, 1, nx))],
+        axis=2).astype(np.float32)
+    vein_mask = np.zeros((1, ny + 1, nx), bool)
+    vein_mask[0, -1] = True
+    by_mask = medkern.perfusion_maps(veins, phantom.times, partial, method="csvd",
+                                     vof=vein_mask)
+    np.testing.assert_allclose(by_mask.cbv[:, :ny], truth.cbv, rtol=1e-5)
+    with pytest.raises(ValueError, match="vof"):
+        medkern.perfusion_maps(phantom.series, phantom.times, partial, vof=phantom.aif[:-1])
