@@ -358,13 +358,13 @@ struct DevicePlan {
   }
 };
 
-}  // namespace
-
-PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
-                             const std::vector<double>& times_s, const std::vector<double>& aif,
-                             const VolumeRef* mask, const PerfusionMapsRef& maps,
-                             const PerfusionParams& params, const std::vector<double>& vof) {
+// The checks perfusion_maps and perfusion_residues share: everything but the outputs.
+void check_inputs(const Context& context, const SeriesRef& series,
+                  const std::vector<double>& times_s, const std::vector<double>& aif,
+                  const std::vector<double>& vof, const VolumeRef* mask,
+                  const PerfusionParams& params) {
   check_perfusion_series(context, series, "series", 2);
+
   check_frame_times(times_s, series.frames);
   for (const auto& [curve, what, optional] :
        {std::tuple{&aif, "aif", false}, std::tuple{&vof, "vof", true}}) {
@@ -382,6 +382,15 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
   }
   check_params(params, series.frames);
   require_mask(context, mask, series.first);
+}
+
+}  // namespace
+
+PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
+                             const std::vector<double>& times_s, const std::vector<double>& aif,
+                             const VolumeRef* mask, const PerfusionMapsRef& maps,
+                             const PerfusionParams& params, const std::vector<double>& vof) {
+  check_inputs(context, series, times_s, aif, vof, mask, params);
   for (const auto& [map, name] : {std::pair{&maps.cbf, "cbf"},
                                   {&maps.cbv, "cbv"},
                                   {&maps.mtt, "mtt"},
@@ -426,6 +435,52 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
   for (DeviceOutput* out : {&cbf, &cbv, &mtt, &tmax, &ttp, &arrival, &valid}) out->commit();
 #endif
   return data.info;
+}
+
+std::vector<float> perfusion_residues(const Context& context, const SeriesRef& series,
+                                      const std::vector<double>& times_s,
+                                      const std::vector<double>& aif, const VolumeRef* mask,
+                                      const PerfusionParams& params,
+                                      const std::vector<double>& vof) {
+  check_inputs(context, series, times_s, aif, vof, mask, params);
+  const PlanData data = make_plan(times_s, aif, vof, params);
+  const PerfusionPlan& plan = data.plan;
+  const int64_t voxels = series.first.numel(), n = plan.samples;
+  if (voxels > kMaxResidueValues / n) {
+    throw Error(Status::invalid_argument,
+                fmt::format("series: {} voxels x {} samples exceed the {} residue values "
+                            "returned at most; ask for a region (a mask does not reduce it)",
+                            voxels, n, kMaxResidueValues));
+  }
+  const HostSeries host = series_on_host(context, series);
+  std::vector<uint8_t> inside(std::size_t(voxels), 1);
+  if (mask != nullptr) copy(context, *mask, make_view(inside.data(), mask->shape));
+  std::vector<float> residues(std::size_t(n * voxels), 0.0f);
+  std::vector<float> scratch(std::size_t(perfusion_scratch_floats(plan)));
+  for (int64_t v = 0; v < voxels; ++v) {
+    if (inside[std::size_t(v)] == 0) continue;
+    float* c = scratch.data();
+    float* grid = c + plan.frames;
+    const CurveSummary curve = curve_of(
+        plan, [&](int32_t t) { return host.at(t, v); }, c, grid);
+    if (!curve.enhanced) continue;
+    // CBF x R(t): the residue in the maps' units, so that its peak is the CBF map's value.
+    struct Keep {
+      float* out;
+      int64_t voxels, v, n;
+      float scale;
+      void sample(int32_t i, float f) const { out[i * voxels + v] = scale * f; }
+      void residue(float* f) const {
+        for (int64_t i = 0; i < n; ++i) out[i * voxels + v] = scale * f[i];
+      }
+    } keep{residues.data(), voxels, v, n, plan.cbf_scale};
+    if (plan.oscillation) {
+      oscillation_residue_peak(plan, grid, grid + n, grid + n + plan.rank, keep);
+    } else {
+      fixed_residue_peak(plan, grid, keep);
+    }
+  }
+  return residues;
 }
 
 std::vector<double> mean_curve(const Context& context, const SeriesRef& series,

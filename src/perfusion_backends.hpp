@@ -226,10 +226,20 @@ struct PeakTracker {
   }
 };
 
+// What the residue functions show a caller that keeps the residues (of a region, for
+// inspection): each sample of a fixed method's residue, each residue osvd chooses. The maps
+// keep nothing.
+struct DropResidue {
+  MEDKERN_HOST_DEVICE void sample(int32_t, float) const {}
+  template <class Floats>
+  MEDKERN_HOST_DEVICE void residue(const Floats&) const {}
+};
+
 // The fixed methods (ssvd, csvd, tikhonov): the residue's first n samples, row by row of the
-// operator, only its peak kept.
-template <class Floats>
-MEDKERN_HOST_DEVICE ResiduePeak fixed_residue_peak(const PerfusionPlan& plan, const Floats& grid) {
+// operator, only its peak kept; keep.sample(i, f) sees each sample.
+template <class Floats, class Keep = DropResidue>
+MEDKERN_HOST_DEVICE ResiduePeak fixed_residue_peak(const PerfusionPlan& plan, const Floats& grid,
+                                                   Keep&& keep = {}) {
   const int32_t n = plan.samples;
   PeakTracker tracker;
   for (int32_t i = 0; i < n; ++i) {
@@ -237,17 +247,19 @@ MEDKERN_HOST_DEVICE ResiduePeak fixed_residue_peak(const PerfusionPlan& plan, co
     float f = 0.0f;
     for (int32_t u = 0; u < n; ++u) f = add_rounded(f, multiply_rounded(row[u], grid[u]));
     tracker.add(f);
+    keep.sample(i, f);
   }
   return tracker.peak();
 }
 
 // osvd: the residue built up component by component (y: rank floats, f: m floats of
 // scratch); thresholds from the largest down: the smallest threshold whose residue
-// oscillates less than the index wins, else the largest.
-template <class Floats>
+// oscillates less than the index wins, else the largest; keep.residue(f) sees each residue
+// chosen.
+template <class Floats, class Keep = DropResidue>
 MEDKERN_HOST_DEVICE ResiduePeak oscillation_residue_peak(const PerfusionPlan& plan,
                                                          const Floats& grid, const Floats& y,
-                                                         const Floats& f) {
+                                                         const Floats& f, Keep&& keep = {}) {
   const int32_t n = plan.samples, m = plan.residue_length;
   for (int32_t k = 0; k < plan.rank; ++k) {
     const float* row = plan.u_t + int64_t(k) * n;
@@ -274,6 +286,7 @@ MEDKERN_HOST_DEVICE ResiduePeak oscillation_residue_peak(const PerfusionPlan& pl
     if (!chosen || oscillation_of(f, m, candidate.value) < plan.oscillation_index) {
       best = candidate;
       chosen = true;
+      keep.residue(f);
     }
   }
   return best;

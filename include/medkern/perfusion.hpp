@@ -189,6 +189,20 @@ struct StrokeSummary {
 StrokeSummary stroke_summary(const Context& context, const PerfusionMapsRef& maps,
                              const VolumeRef* reference_mask, const StrokeParams& params);
 
+// The most values perfusion_residues returns (256 MB of float32): it is for regions.
+constexpr int64_t kMaxResidueValues = int64_t(1) << 26;
+
+// The residue functions CBF x R(t) (ml/100 g/min; their peak is the CBF map's value) of the
+// voxels of `series` inside `mask` (0 elsewhere) on the uniform grid perfusion_maps reports
+// (PerfusionInfo::samples points, sample_interval_s apart), for inspecting a region: samples x
+// voxels values, sample after sample. Arguments as perfusion_maps'. Computed on the host
+// (device data is copied there). Throws Error(invalid_argument) past kMaxResidueValues.
+std::vector<float> perfusion_residues(const Context& context, const SeriesRef& series,
+                                      const std::vector<double>& times_s,
+                                      const std::vector<double>& aif, const VolumeRef* mask,
+                                      const PerfusionParams& params,
+                                      const std::vector<double>& vof = {});
+
 // The mean over `aif_mask` (uint8, a frame's shape, at least one voxel) of each frame: the
 // AIF curve from a region.
 std::vector<double> mean_curve(const Context& context, const SeriesRef& series,

@@ -562,3 +562,47 @@ TEST_CASE("a venous output function corrects a partial-volume AIF", "[perfusion]
                                  nullptr, corrected.ref(), params, short_vof),
                   Error);
 }
+
+// The residues' peaks are the CBF map, for a fixed method and for osvd's chosen residue;
+// the impulse AIF's residue is the tissue curve over dt, by hand.
+TEST_CASE("perfusion residues peak at the CBF map", "[perfusion]") {
+  PerfusionPhantomParams phantom_params;
+  phantom_params.frames = 40;
+  phantom_params.block = 1;
+  phantom_params.snr = 60.0;
+  const PerfusionPhantom phantom = perfusion_phantom(phantom_params);
+  for (auto method : {DeconvolutionMethod::csvd, DeconvolutionMethod::osvd}) {
+    const auto params = params_for(method, phantom_params);
+    const Maps maps = maps_of(Context::cpu(), phantom, params);
+    const std::vector<float> residues = perfusion_residues(
+        Context::cpu(), series_of(phantom), phantom.times_s, phantom.aif, nullptr, params);
+    const auto voxels = maps.cbf.size();
+    const auto samples = std::size_t(maps.info.samples);
+    REQUIRE(residues.size() == samples * voxels);
+    for (std::size_t v = 0; v < voxels; ++v) {
+      float peak = 0.0f;
+      for (std::size_t i = 0; i < samples; ++i) peak = std::max(peak, residues[i * voxels + v]);
+      INFO("method " << int(method) << " voxel " << v);
+      if (maps.valid[v] == 1) {
+        CHECK(peak == Approx(maps.cbf[v]).epsilon(1e-6));
+      } else {
+        CHECK(maps.cbf[v] == 0.0f);
+      }
+    }
+  }
+  std::vector<float> series(12, 0.0f);
+  const float curve[6] = {0.0f, 0.5f, 2.0f, 1.0f, 0.5f, 0.0f};
+  for (int t = 0; t < 6; ++t) series[std::size_t(t) * 2] = curve[t];
+  PerfusionParams params;
+  params.modality = PerfusionModality::concentration;
+  params.method = DeconvolutionMethod::ssvd;
+  params.hematocrit_large = params.hematocrit_small = 0.0;
+  params.density_g_per_ml = 1.0;
+  const std::vector<float> impulse =
+      perfusion_residues(Context::cpu(), SeriesRef{make_view(series.data(), {1, 1, 2}), 6, 2},
+                         {0, 2, 4, 6, 8, 10}, {1, 0, 0, 0, 0, 0}, nullptr, params);
+  for (int t = 0; t < 6; ++t) {
+    CHECK(impulse[std::size_t(t) * 2] == Approx(6000.0 * curve[t] / 2.0).margin(1e-3));
+    CHECK(impulse[std::size_t(t) * 2 + 1] == 0.0f);  // no enhancement
+  }
+}
