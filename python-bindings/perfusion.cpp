@@ -213,6 +213,31 @@ void register_perfusion(py::module_& m) {
       py::arg("maps"), py::arg("vof") = py::none(), maps_doc.c_str());
 
   m.def(
+      "perfusion_residues",
+      [](const Context& ctx, py::handle series, py::handle times, py::handle aif, py::handle mask,
+         py::handle vof, const py::kwargs& kwargs) {
+        const SeriesRef s = series_from_python(series, "series");
+        const std::vector<double> times_s = doubles_from_python(times, "times");
+        const std::vector<double> aif_values = doubles_from_python(aif, "aif");
+        const std::vector<double> vof_values =
+            vof.is_none() ? std::vector<double>() : doubles_from_python(vof, "vof");
+        const OptionalVolume mask_ref(mask, "mask");
+        const auto params = params_from_kwargs<PerfusionParams>(kwargs, "perfusion_maps");
+        std::vector<float> residues;
+        {
+          py::gil_scoped_release release;
+          residues =
+              perfusion_residues(ctx, s, times_s, aif_values, mask_ref.get(), params, vof_values);
+        }
+        const auto voxels = static_cast<py::ssize_t>(s.first.numel());
+        return array_of(residues, {static_cast<py::ssize_t>(residues.size()) / voxels, voxels});
+      },
+      py::arg("ctx"), py::arg("series"), py::arg("times"), py::arg("aif"), py::arg("mask"),
+      py::arg("vof") = py::none(),
+      "The residue functions CBF x R(t) of every voxel (samples x voxels, numpy float32) on "
+      "the uniform grid of perfusion_maps, with its arguments and keywords.");
+
+  m.def(
       "perfusion_mean_curve",
       [](const Context& ctx, py::handle series, py::handle aif_mask) {
         const SeriesRef s = series_from_python(series, "series");

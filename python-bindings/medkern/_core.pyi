@@ -149,6 +149,15 @@ def perfusion_maps(
     vof: Optional[Sequence[float]] = None,
     **params: Any,
 ) -> Dict[str, Any]: ...
+def perfusion_residues(
+    ctx: Context,
+    series: SeriesDescriptor,
+    times: Sequence[float],
+    aif: Sequence[float],
+    mask: Optional[Descriptor],
+    vof: Optional[Sequence[float]] = None,
+    **params: Any,
+) -> np.ndarray: ...
 def perfusion_mean_curve(
     ctx: Context, series: SeriesDescriptor, aif_mask: Descriptor
 ) -> np.ndarray: ...

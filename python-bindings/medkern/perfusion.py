@@ -149,6 +149,9 @@ class PerfusionMaps:
     truncation: float  #: the SVD threshold or Tikhonov parameter used (osvd: 0.95, its largest)
     sample_interval: float  #: s, of the uniform grid the deconvolution ran on
     samples: int  #: points of that grid
+    #: With residues=True: CBF x R(t) of every voxel, float32 numpy (samples, *frame shape);
+    #: its peak is the CBF map's value. None otherwise.
+    residues: Optional[np.ndarray] = None
 
 
 def perfusion_maps(
@@ -167,6 +170,7 @@ def perfusion_maps(
     hematocrit_large: float = defaults("perfusion_maps", "hematocrit_large"),
     hematocrit_small: float = defaults("perfusion_maps", "hematocrit_small"),
     density: float = defaults("perfusion_maps", "density_g_per_ml"),
+    residues: bool = False,
     device: Device = None,
 ) -> PerfusionMaps:
     """CBF, CBV, MTT, Tmax, TTP and bolus-arrival maps by deconvolution of each voxel's
@@ -219,6 +223,9 @@ def perfusion_maps(
     density : float
         Brain tissue density in g/ml (> 0): CBF and CBV are per 100 g. Hematocrits 0 and
         density 1 give unscaled values (OSIPI's convention).
+    residues : bool
+        Also return the residue functions CBF x R(t) of every voxel on the uniform grid
+        (``residues``, numpy on the host), for inspecting a region: at most 2^26 values.
     device : {None, 'cpu', 'cuda', 'cuda:N', int}
         Where to run (see :func:`histogram`).
 
@@ -312,6 +319,27 @@ def perfusion_maps(
         hematocrit_small=hematocrit_small,
         density_g_per_ml=density,
     )
+    residue_values = None
+    if residues:
+        residue_values = ar.run(
+            p,
+            _core.perfusion_residues,
+            series_descriptor,
+            times_list,
+            aif_list,
+            None if op_mask is None else ar.descriptor(op_mask),
+            vof_list,
+            host_arrays=[op_series.array, None if op_mask is None else op_mask.array],
+            modality=modality_code,
+            te_s=defaults("perfusion_maps", "te_s") if te is None else te,
+            method=method_code,
+            truncation=-1.0 if truncation is None else truncation,
+            oscillation_index=oscillation_index,
+            baseline_frames=0 if baseline_frames is None else baseline_frames,
+            hematocrit_large=hematocrit_large,
+            hematocrit_small=hematocrit_small,
+            density_g_per_ml=density,
+        ).reshape((-1,) + tuple(frame_shape))
     cbf, cbv, mtt, tmax, ttp, arrival, valid = maps
     return PerfusionMaps(
         cbf=cbf,
@@ -326,6 +354,7 @@ def perfusion_maps(
         truncation=float(info["truncation"]),
         sample_interval=float(info["sample_interval_s"]),
         samples=int(info["samples"]),
+        residues=residue_values,
     )
 
 

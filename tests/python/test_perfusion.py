@@ -586,3 +586,14 @@ def test_vof_corrects_a_partial_volume_aif():
     np.testing.assert_allclose(by_mask.cbv[:, :ny], truth.cbv, rtol=1e-5)
     with pytest.raises(ValueError, match="vof"):
         medkern.perfusion_maps(phantom.series, phantom.times, partial, vof=phantom.aif[:-1])
+
+
+def test_residues_peak_at_the_cbf_map():
+    phantom = medkern.perfusion_phantom(frames=40, block=1, snr=60.0)
+    for method in ("csvd", "osvd"):
+        maps = medkern.perfusion_maps(phantom.series, phantom.times, phantom.aif, method=method,
+                                      residues=True)
+        assert maps.residues.shape == (maps.samples,) + maps.cbf.shape
+        valid = maps.valid == 1
+        np.testing.assert_allclose(maps.residues.max(axis=0)[valid], maps.cbf[valid], rtol=1e-6)
+    assert medkern.perfusion_maps(phantom.series, phantom.times, phantom.aif).residues is None
