@@ -974,14 +974,11 @@ typedef struct medkern_perfusion_info {
  * and *info is left as it was.
  * Ownership: the caller owns every argument; the library keeps no pointer after the call and
  * returns nothing to free. */
-MEDKERN_API medkern_status medkern_perfusion_maps(medkern_context* context,
-                                                  const medkern_series* series,
-                                                  const double* times_s, const double* aif,
-                                                  const double* vof, int64_t count,
-                                                  const medkern_volume* mask,
-                                                  const medkern_perfusion_maps_out* maps,
-                                                  const medkern_perfusion_params* params,
-                                                  medkern_perfusion_info* info);
+MEDKERN_API medkern_status
+medkern_perfusion_maps(medkern_context* context, const medkern_series* series,
+                       const double* times_s, const double* aif, const double* vof, int64_t count,
+                       const medkern_volume* mask, const medkern_perfusion_maps_out* maps,
+                       const medkern_perfusion_params* params, medkern_perfusion_info* info);
 
 /* medkern_perfusion_mean_curve() - since 0.3
  * The mean of `series` over the non-zero voxels of `aif_mask` (uint8, a frame's shape) at
@@ -1044,12 +1041,12 @@ typedef struct medkern_curve_parameters {
   double peak_enhancement;     /* peak - baseline */
   double relative_enhancement; /* (peak - baseline) / baseline; 0 for a baseline <= 0 */
   double time_to_peak_s;
-  double arrival_s;            /* first at 10 % of the peak enhancement (linear) */
-  double area;                 /* of the enhancement, trapezoid */
-  double wash_in_slope;        /* the steepest rise between values up to the peak */
-  double wash_out_slope;       /* (last - peak) / (the time between them) */
-  double first_moment_s;       /* of the enhancement */
-  double fwhm_s;               /* width where the enhancement is at least half its peak */
+  double arrival_s;                /* first at 10 % of the peak enhancement (linear) */
+  double area;                     /* of the enhancement, trapezoid */
+  double wash_in_slope;            /* the steepest rise between values up to the peak */
+  double wash_out_slope;           /* (last - peak) / (the time between them) */
+  double first_moment_s;           /* of the enhancement */
+  double fwhm_s;                   /* width where the enhancement is at least half its peak */
   double signal_enhancement_ratio; /* (early peak - baseline) / (last - baseline) */
 } medkern_curve_parameters;
 
@@ -1096,22 +1093,21 @@ typedef struct medkern_kinetic_maps_out {
  * another shape: MEDKERN_ERROR_SHAPE_MISMATCH; other dtypes: MEDKERN_ERROR_UNSUPPORTED_DTYPE.
  * Ownership: the caller owns every argument. */
 MEDKERN_API medkern_status medkern_kinetic_maps(medkern_context* context,
-                                                const medkern_series* series,
-                                                const double* times_s, int64_t count,
-                                                const medkern_volume* mask,
+                                                const medkern_series* series, const double* times_s,
+                                                int64_t count, const medkern_volume* mask,
                                                 const medkern_kinetic_maps_out* maps,
                                                 const medkern_curve_parameter_options* options);
 
 /* Automatic AIF selection's parameters (since 0.3). */
 typedef struct medkern_aif_selection_params {
   uint32_t struct_size;
-  int32_t modality;           /* MEDKERN_PERFUSION_*; default MEDKERN_PERFUSION_CT */
-  double te_s;                /* echo time (s) for MR, finite and > 0; default 0 */
-  int32_t baseline_frames;    /* 1 .. frames, or 0 (default): the frames before the mask's
-                                 mean curve reaches 10 % of its peak enhancement */
-  int32_t clusters;           /* k of the k-means, 1 .. 64; default 5 */
-  double area_fraction;       /* the largest areas kept, in (0, 1]; default 0.1 */
-  double roughness_fraction;  /* of those the least rough kept, in (0, 1]; default 0.25 */
+  int32_t modality;          /* MEDKERN_PERFUSION_*; default MEDKERN_PERFUSION_CT */
+  double te_s;               /* echo time (s) for MR, finite and > 0; default 0 */
+  int32_t baseline_frames;   /* 1 .. frames, or 0 (default): the frames before the mask's
+                                mean curve reaches 10 % of its peak enhancement */
+  int32_t clusters;          /* k of the k-means, 1 .. 64; default 5 */
+  double area_fraction;      /* the largest areas kept, in (0, 1]; default 0.1 */
+  double roughness_fraction; /* of those the least rough kept, in (0, 1]; default 0.25 */
 } medkern_aif_selection_params;
 
 /* medkern_select_aif() - since 0.3
@@ -1128,9 +1124,8 @@ typedef struct medkern_aif_selection_params {
  * arrays of other shapes: MEDKERN_ERROR_SHAPE_MISMATCH; other dtypes:
  * MEDKERN_ERROR_UNSUPPORTED_DTYPE. Ownership: the caller owns every argument. */
 MEDKERN_API medkern_status medkern_select_aif(medkern_context* context,
-                                              const medkern_series* series,
-                                              const double* times_s, int64_t count,
-                                              const medkern_volume* mask,
+                                              const medkern_series* series, const double* times_s,
+                                              int64_t count, const medkern_volume* mask,
                                               const medkern_aif_selection_params* params,
                                               const medkern_volume* selected, double* curve,
                                               int64_t* voxels);

@@ -278,6 +278,17 @@ def perfusion_maps(
         )
     p = ar.plan([op_series, op_mask, op_aif_mask, op_vof_mask], device)
     frame_shape = op_series.shape[1:]
+    params = dict(
+        modality=modality_code,
+        te_s=defaults("perfusion_maps", "te_s") if te is None else te,
+        method=method_code,
+        truncation=-1.0 if truncation is None else truncation,
+        oscillation_index=oscillation_index,
+        baseline_frames=0 if baseline_frames is None else baseline_frames,
+        hematocrit_large=hematocrit_large,
+        hematocrit_small=hematocrit_small,
+        density_g_per_ml=density,
+    )
     maps = [ar.empty(frame_shape, "float32", p) for _ in range(6)]
     maps.append(ar.empty(frame_shape, "uint8", p))
     series_descriptor = _series_descriptor(op_series)
@@ -309,15 +320,7 @@ def perfusion_maps(
          for i, m in enumerate(maps)],
         vof_list,
         host_arrays=[op_series.array, None if op_mask is None else op_mask.array, *maps],
-        modality=modality_code,
-        te_s=defaults("perfusion_maps", "te_s") if te is None else te,
-        method=method_code,
-        truncation=-1.0 if truncation is None else truncation,
-        oscillation_index=oscillation_index,
-        baseline_frames=0 if baseline_frames is None else baseline_frames,
-        hematocrit_large=hematocrit_large,
-        hematocrit_small=hematocrit_small,
-        density_g_per_ml=density,
+        **params,
     )
     residue_values = None
     if residues:
@@ -330,15 +333,7 @@ def perfusion_maps(
             None if op_mask is None else ar.descriptor(op_mask),
             vof_list,
             host_arrays=[op_series.array, None if op_mask is None else op_mask.array],
-            modality=modality_code,
-            te_s=defaults("perfusion_maps", "te_s") if te is None else te,
-            method=method_code,
-            truncation=-1.0 if truncation is None else truncation,
-            oscillation_index=oscillation_index,
-            baseline_frames=0 if baseline_frames is None else baseline_frames,
-            hematocrit_large=hematocrit_large,
-            hematocrit_small=hematocrit_small,
-            density_g_per_ml=density,
+            **params,
         ).reshape((-1,) + tuple(frame_shape))
     cbf, cbv, mtt, tmax, ttp, arrival, valid = maps
     return PerfusionMaps(
