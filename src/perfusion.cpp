@@ -148,14 +148,19 @@ double concentration(double s, double s0, const PerfusionParams& p) {
 int32_t baseline_from_aif(const std::vector<double>& aif, const PerfusionParams& p) {
   std::vector<double> c(aif.size());
   for (std::size_t t = 0; t < aif.size(); ++t) c[t] = concentration(aif[t], aif[0], p);
-  const auto peak = std::max_element(c.begin(), c.end());
-  if (!(*peak > 0.0)) return 1;
-  const auto arrival =
-      std::find_if(c.begin(), c.end(), [&](double v) { return v >= kArrivalFraction * *peak; });
-  return std::max<int32_t>(1, int32_t(arrival - c.begin()));
+  return frames_before_rise(c.data(), c.size());
 }
 
-// Trapezoid weights of the frames: sum of w[t] c[t] is the area under c over the times.
+}  // namespace
+
+int32_t frames_before_rise(const double* rise, std::size_t n) {
+  const double peak = *std::max_element(rise, rise + n);
+  if (!(peak > 0.0)) return 1;
+  std::size_t t = 0;
+  while (rise[t] < kArrivalFraction * peak) ++t;
+  return std::max<int32_t>(1, int32_t(t));
+}
+
 std::vector<double> trapezoid_weights(const std::vector<double>& times) {
   std::vector<double> w(times.size(), 0.0);
   for (std::size_t t = 0; t + 1 < times.size(); ++t) {
@@ -165,6 +170,8 @@ std::vector<double> trapezoid_weights(const std::vector<double>& times) {
   }
   return w;
 }
+
+namespace {
 
 // What the backends read, in host memory, and the plan pointing into it.
 struct PlanData {

@@ -200,25 +200,11 @@ AifSelection select_aif(const Context& context, const SeriesRef& series,
                                            float(mean[0] / double(count)), params.modality,
                                            float(params.te_s > 0.0 ? params.te_s : 1.0));
     }
-    const double peak = *std::max_element(c.begin(), c.end());
-    baseline = 1;
-    if (peak > 0.0) {
-      const auto arrival =
-          std::find_if(c.begin(), c.end(), [&](double x) { return x >= kArrivalFraction * peak; });
-      baseline = std::max<int32_t>(1, int32_t(arrival - c.begin()));
-    }
+    baseline = frames_before_rise(c.data(), c.size());
   }
 
   // Concentration, area and roughness of every voxel of the mask with a positive area.
-  const std::vector<double> weights = [&] {
-    std::vector<double> w(std::size_t(nt), 0.0);
-    for (int64_t t = 0; t + 1 < nt; ++t) {
-      const double half = 0.5 * (times_s[std::size_t(t + 1)] - times_s[std::size_t(t)]);
-      w[std::size_t(t)] += half;
-      w[std::size_t(t + 1)] += half;
-    }
-    return w;
-  }();
+  const std::vector<double> weights = trapezoid_weights(times_s);
   Curves all;
   all.frames = nt;
   std::vector<double> area;

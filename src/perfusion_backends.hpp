@@ -332,6 +332,11 @@ void check_perfusion_series(const Context& context, const SeriesRef& series, con
 void check_frame_times(const std::vector<double>& times, int64_t frames);
 // A known modality, and for mr a finite, positive echo time.
 void check_modality(PerfusionModality modality, double te_s);
+// The frames before a curve's bolus arrives: before `rise` (the curve against its first
+// frame) first reaches kArrivalFraction of its peak; at least one, and one without a rise.
+int32_t frames_before_rise(const double* rise, std::size_t n);
+// Trapezoid weights of the frames: the sum of w[t] c[t] is the area under c over the times.
+std::vector<double> trapezoid_weights(const std::vector<double>& times);
 
 // A series' values on the host as float, frame after frame (frame t of voxel v at
 // t * voxels + v), for the ops that run on the host whatever the context.

@@ -43,14 +43,8 @@ CurveParameters parameters_of(const double* curve, const double* t, std::size_t 
   // The baseline: given, or the frames before the rise to 10 % of the peak over frame 0.
   std::size_t baseline_frames = std::size_t(options.baseline_frames);
   if (baseline_frames == 0) {
-    const double rise = *std::max_element(curve, curve + n) - curve[0];
-    baseline_frames = 1;
-    for (std::size_t i = 0; i < n && rise > 0.0; ++i) {
-      if (curve[i] - curve[0] >= kArrivalFraction * rise) {
-        baseline_frames = std::max<std::size_t>(1, i);
-        break;
-      }
-    }
+    for (std::size_t i = 0; i < n; ++i) e[i] = curve[i] - curve[0];
+    baseline_frames = std::size_t(frames_before_rise(e, n));
   }
   CurveParameters p;
   for (std::size_t i = 0; i < baseline_frames; ++i) p.baseline += curve[i];
