@@ -163,6 +163,11 @@ int64_t get_integer_or(DcmItem* ds, const DcmTagKey& key, int64_t fallback) {
   return fallback;
 }
 
+bool has_integer(DcmItem* ds, const DcmTagKey& key) {
+  Sint32 v = 0;
+  return ds->findAndGetSint32(key, v).good();
+}
+
 [[noreturn]] void fail(Status status, const std::string& path, const std::string& what) {
   throw Error(status, path + ": " + what);
 }
@@ -377,6 +382,13 @@ bool read_header(const std::string& path, FileHeader* h, std::string* reason) {
   h->slice_thickness = get_double_or(ds, DCM_SliceThickness, nan);
   h->spacing_between_slices = get_double_or(ds, DCM_SpacingBetweenSlices, nan);
   h->gantry_tilt = get_double_or(ds, DCM_GantryDetectorTilt, 0.0);
+  h->has_temporal_position = has_integer(ds, DCM_TemporalPositionIdentifier);
+  h->temporal_position = get_integer_or(ds, DCM_TemporalPositionIdentifier, 0);
+  h->has_instance_number = has_integer(ds, DCM_InstanceNumber);
+  h->instance_number = get_integer_or(ds, DCM_InstanceNumber, 0);
+  h->has_acquisition_time =
+      parse_time_of_day(get_raw_string(ds, DCM_AcquisitionTime), &h->acquisition_time_s);
+  h->has_trigger_time = get_doubles(ds, DCM_TriggerTime, &h->trigger_time_ms, 1);
   const DcmXfer xfer(ds->getOriginalXfer());
   h->transfer_syntax_uid = xfer.getXferID();
   h->transfer_syntax_name = xfer.getXferName();

@@ -39,6 +39,15 @@ struct FileHeader {
   double slice_thickness = std::numeric_limits<double>::quiet_NaN();         // when absent
   double spacing_between_slices = std::numeric_limits<double>::quiet_NaN();  // when absent
   double gantry_tilt = 0.0;  // (0018,1120) in degrees; 0 when absent
+  // What splits a dynamic series into frames (series.cpp, split_frames).
+  bool has_temporal_position = false;
+  int64_t temporal_position = 0;  // TemporalPositionIdentifier (0020,0100)
+  bool has_acquisition_time = false;
+  double acquisition_time_s = 0.0;  // AcquisitionTime (0008,0032), seconds after midnight
+  bool has_trigger_time = false;
+  double trigger_time_ms = 0.0;  // TriggerTime (0018,1060)
+  bool has_instance_number = false;
+  int64_t instance_number = 0;  // InstanceNumber (0020,0013)
   std::string transfer_syntax_uid;
   std::string transfer_syntax_name;
   bool transfer_syntax_supported = true;
@@ -65,6 +74,10 @@ bool read_header(const std::string& path, FileHeader* header, std::string* reaso
 // frame, one sample, 8 or 16 bits allocated). Throws an Error naming the file: truncated or
 // undecodable data (invalid_data).
 void decode_pixels(const FileHeader& header, SlicePixels* pixels);
+
+// A DICOM TM value ("HHMMSS.FFFFFF", any trailing part left out, or the older
+// "HH:MM:SS.frac") as seconds after midnight; false when it is not a time of day.
+bool parse_time_of_day(std::string_view text, double* seconds);
 
 // Registers the decoders (once per process) and checks the data dictionary.
 void initialize();

@@ -1,7 +1,9 @@
-// DICOM series: the files of the paths, their grouping by SeriesInstanceUID, the slice
-// order and geometry checks, the rescale to HU. DCMTK itself is behind dicom/reader.hpp.
+// DICOM series: the files of the paths, their grouping by SeriesInstanceUID, the frames of a
+// dynamic series, the slice order and geometry checks, the rescale to HU. DCMTK itself is
+// behind dicom/reader.hpp.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -12,10 +14,7 @@
 #include <system_error>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
+#include "dicom/parallel.hpp"
 #include "dicom/reader.hpp"
 #include "medkern/context.hpp"
 #include "medkern/dicom.hpp"
@@ -27,7 +26,52 @@ bool available() noexcept {
   return MEDKERN_WITH_DCMTK != 0;
 }
 
+const char* frame_grouping_name(FrameGrouping grouping) noexcept {
+  switch (grouping) {
+    case FrameGrouping::none:
+      return "none";
+    case FrameGrouping::temporal_position:
+      return "temporal_position";
+    case FrameGrouping::trigger_time:
+      return "trigger_time";
+    case FrameGrouping::acquisition_time:
+      return "acquisition_time";
+    case FrameGrouping::repeated_positions:
+      return "repeated_positions";
+  }
+  return "unknown";
+}
+
+VolumeRef Series::frame(int64_t t) const {
+  if (t < 0 || t >= frames) {
+    throw Error(Status::invalid_argument,
+                "frame: " + std::to_string(t) + " is outside 0 .. " + std::to_string(frames - 1));
+  }
+  const int64_t voxels = shape[0] * shape[1] * shape[2];
+  const std::size_t needed = static_cast<std::size_t>(voxels * frames);
+  const std::size_t held = dtype == DType::int16 ? int16_data.size() : float32_data.size();
+  if (held < needed) {
+    throw Error(Status::invalid_argument, "Series: " + std::to_string(held) +
+                                              " voxels held, its shape and frames need " +
+                                              std::to_string(needed));
+  }
+  VolumeRef ref;
+  ref.dtype = dtype;
+  ref.data = dtype == DType::int16
+                 ? static_cast<void*>(const_cast<int16_t*>(int16_data.data()) + t * voxels)
+                 : static_cast<void*>(const_cast<float*>(float32_data.data()) + t * voxels);
+  ref.shape = shape;
+  ref.strides = contiguous_strides(shape);
+  ref.spacing = spacing;
+  ref.device = Device::host();
+  return ref;
+}
+
 VolumeRef Series::view() const {
+  if (frames != 1) {
+    throw Error(Status::invalid_argument, "view: the series is dynamic (" + std::to_string(frames) +
+                                              " frames); take series_view() or frame(t)");
+  }
   VolumeRef ref;
   ref.dtype = dtype;
   ref.data = dtype == DType::int16 ? static_cast<void*>(const_cast<int16_t*>(int16_data.data()))
@@ -36,6 +80,14 @@ VolumeRef Series::view() const {
   ref.strides = contiguous_strides(shape);
   ref.spacing = spacing;
   ref.device = Device::host();
+  return ref;
+}
+
+SeriesRef Series::series_view() const {
+  SeriesRef ref;
+  ref.first = frame(0);
+  ref.frames = frames;
+  ref.frame_stride = shape[0] * shape[1] * shape[2];
   return ref;
 }
 
@@ -67,36 +119,8 @@ double norm(const Vec3& a) {
   return std::sqrt(dot(a, a));
 }
 
-int thread_count(int requested, std::size_t jobs) {
-  int n = requested;
-#ifdef _OPENMP
-  if (n <= 0) n = omp_get_max_threads();
-#else
-  n = 1;
-#endif
-  if (n < 1) n = 1;
-  if (static_cast<std::size_t>(n) > jobs) n = static_cast<int>(std::max<std::size_t>(jobs, 1));
-  return n;
-}
-
-// Runs body(i) for i in [0, n) on `threads` threads; rethrows the exception of the lowest i
-// that threw, so that the error does not depend on the schedule.
-template <class Body>
-void parallel_for(std::size_t n, int threads, Body&& body) {
-  std::vector<std::exception_ptr> errors(n);
-  const auto count = static_cast<int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (int64_t i = 0; i < count; ++i) {
-    try {
-      body(static_cast<std::size_t>(i));
-    } catch (...) {
-      errors[static_cast<std::size_t>(i)] = std::current_exception();
-    }
-  }
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
+using detail::parallel_for;
+using detail::thread_count;
 
 // ------------------------------------------------------------------ files
 
@@ -491,6 +515,327 @@ Geometry geometry_of(const std::vector<FileHeader>& headers, std::vector<std::si
   return g;
 }
 
+// ------------------------------------------------------------------ frames
+
+// The frames of a dynamic series: the images of each (indices into the headers), their
+// times (seconds after the first frame) and the rule that found them.
+struct Frames {
+  std::vector<std::vector<std::size_t>> members;  // empty: a static series
+  std::vector<double> times_s;
+  FrameGrouping grouping = FrameGrouping::none;
+};
+
+std::string format_time_of_day(double seconds) {
+  const double day = 86400.0;
+  seconds = std::fmod(std::fmod(seconds, day) + day, day);
+  const int h = static_cast<int>(seconds / 3600.0);
+  const int m = static_cast<int>((seconds - h * 3600.0) / 60.0);
+  const double sec = seconds - h * 3600.0 - m * 60.0;
+  char text[32];
+  std::snprintf(text, sizeof text, "%02d:%02d:%09.6f", h, m, sec);
+  return text;
+}
+
+// How a frame is named in messages: its index and what made it a frame.
+std::string frame_name(const Frames& f, std::size_t t, const std::vector<FileHeader>& headers) {
+  std::string name = "frame " + std::to_string(t);
+  if (f.members[t].empty()) return name;
+  const FileHeader& h = headers[f.members[t].front()];
+  switch (f.grouping) {
+    case FrameGrouping::temporal_position:
+      return name + " (TemporalPositionIdentifier " + std::to_string(h.temporal_position) + ")";
+    case FrameGrouping::trigger_time:
+      return name + " (TriggerTime " + format_double(h.trigger_time_ms) + " ms)";
+    case FrameGrouping::acquisition_time:
+      return name + " (AcquisitionTime " + format_time_of_day(h.acquisition_time_s) + ")";
+    default:
+      return name;
+  }
+}
+
+// Splits the images of one series into frames (FrameGrouping states the rules); a series in
+// which no slice position holds two images is static (no members), and is then checked as
+// it always was. Throws Error(invalid_data) naming the frame where the frames do not hold
+// one image at each position, or where the images at one position cannot be put in order.
+Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::size_t> members,
+                    std::vector<std::string>& warnings) {
+  Frames result;
+  if (members.size() < 2) return result;
+  // Positions along the normal of the first image's orientation; without a position or an
+  // orientation, or with a malformed one, the geometry checks of a static series report it.
+  const FileHeader& first = headers[members.front()];
+  for (std::size_t m : members) {
+    if (!headers[m].has_position || !headers[m].has_orientation) return result;
+  }
+  const Vec3 row{first.orientation[0], first.orientation[1], first.orientation[2]};
+  const Vec3 col{first.orientation[3], first.orientation[4], first.orientation[5]};
+  const Vec3 cross_product = cross(row, col);
+  const double length = norm(cross_product);
+  if (!(length > 0.5)) return result;
+  Vec3 normal{};
+  for (int a = 0; a < 3; ++a) normal[a] = cross_product[a] / length;
+
+  // The same image twice (same SOPInstanceUID) counts once, as in a static series.
+  std::vector<std::string> duplicates;
+  {
+    std::map<std::string, std::size_t> seen;
+    std::vector<std::size_t> unique;
+    for (std::size_t m : members) {
+      const std::string& uid = headers[m].sop_uid;
+      const auto found = uid.empty() ? seen.end() : seen.find(uid);
+      if (found != seen.end()) {
+        duplicates.push_back("skipped " + headers[m].path +
+                             ": the same image (SOPInstanceUID) as " + headers[found->second].path);
+        continue;
+      }
+      if (!uid.empty()) seen.emplace(uid, m);
+      unique.push_back(m);
+    }
+    members.swap(unique);
+  }
+
+  // Slice positions: images less than 1 um apart along the normal share one (the tolerance
+  // of "two slices at one position" in a static series).
+  std::vector<double> distance(headers.size(), 0.0);
+  for (std::size_t m : members) distance[m] = dot(headers[m].position, normal);
+  std::vector<std::size_t> by_distance = members;
+  std::stable_sort(by_distance.begin(), by_distance.end(),
+                   [&](std::size_t a, std::size_t b) { return distance[a] < distance[b]; });
+  std::vector<std::size_t> position_of(headers.size(), 0);
+  std::vector<std::vector<std::size_t>> at_position;  // the images at each position
+  for (std::size_t i = 0; i < by_distance.size(); ++i) {
+    const std::size_t m = by_distance[i];
+    if (i == 0 || distance[m] - distance[by_distance[i - 1]] >= 1e-3) at_position.emplace_back();
+    position_of[m] = at_position.size() - 1;
+    at_position.back().push_back(m);
+  }
+  std::size_t most = 0;
+  for (const auto& images : at_position) most = std::max(most, images.size());
+  if (most < 2) return result;  // static
+  warnings.insert(warnings.end(), duplicates.begin(), duplicates.end());
+  const std::size_t positions = at_position.size();
+
+  // The times. TriggerTime wins where every image has one and it varies: scanners that write
+  // it for dynamic MR (GE, Philips) give the images of one temporal position the same
+  // TriggerTime, the offset of that position in the run, whereas their AcquisitionTime may be
+  // the start of the whole series (GE) or the time of each slice. Elsewhere (CT perfusion,
+  // Siemens) TriggerTime is absent or the same everywhere, and AcquisitionTime is the clock.
+  const auto all_have = [&](bool FileHeader::*has) {
+    for (std::size_t m : members) {
+      if (!(headers[m].*has)) return false;
+    }
+    return true;
+  };
+  std::vector<double> time(headers.size(), 0.0);
+  const auto varies = [&] {
+    for (std::size_t m : members) {
+      if (time[m] != time[members.front()]) return true;
+    }
+    return false;
+  };
+  enum class Clock { none, trigger, acquisition } clock = Clock::none;
+  if (all_have(&FileHeader::has_trigger_time)) {
+    for (std::size_t m : members) time[m] = headers[m].trigger_time_ms / 1000.0;
+    if (varies()) clock = Clock::trigger;
+  }
+  if (clock == Clock::none && all_have(&FileHeader::has_acquisition_time)) {
+    for (std::size_t m : members) time[m] = headers[m].acquisition_time_s;
+    // A series that passes midnight: its times span more than half a day, and the early
+    // ones belong to the next day (no dynamic series lasts 12 hours).
+    double lo = time[members.front()], hi = lo;
+    for (std::size_t m : members) {
+      lo = std::min(lo, time[m]);
+      hi = std::max(hi, time[m]);
+    }
+    if (hi - lo > 43200.0) {
+      for (std::size_t m : members) {
+        if (time[m] < 43200.0) time[m] += 86400.0;
+      }
+    }
+    if (varies()) clock = Clock::acquisition;
+  }
+  const char* clock_name = clock == Clock::trigger ? "TriggerTime" : "AcquisitionTime";
+
+  std::vector<std::vector<std::size_t>>& frames = result.members;
+  if (all_have(&FileHeader::has_temporal_position)) {
+    result.grouping = FrameGrouping::temporal_position;
+    std::map<int64_t, std::vector<std::size_t>> by_value;
+    for (std::size_t m : members) by_value[headers[m].temporal_position].push_back(m);
+    for (auto& [value, images] : by_value) frames.push_back(std::move(images));
+  } else {
+    for (std::size_t m : members) {
+      if (headers[m].has_temporal_position) {
+        warnings.push_back("TemporalPositionIdentifier is in some files of the series (" +
+                           headers[m].path + ") but not in all; the frames are found without it");
+        break;
+      }
+    }
+    // Images that share a time make a frame; where every image has its own time (slices
+    // acquired one after another), the times order the images at each position instead.
+    std::map<double, std::vector<std::size_t>> by_time;
+    if (clock != Clock::none) {
+      for (std::size_t m : members) by_time[time[m]].push_back(m);
+    }
+    if (clock != Clock::none && by_time.size() < members.size()) {
+      result.grouping =
+          clock == Clock::trigger ? FrameGrouping::trigger_time : FrameGrouping::acquisition_time;
+      for (auto& [value, images] : by_time) frames.push_back(std::move(images));
+    } else {
+      result.grouping = FrameGrouping::repeated_positions;
+      const bool numbered = all_have(&FileHeader::has_instance_number);
+      for (const auto& images : at_position) {
+        if (images.size() == most) continue;
+        // Fewer images at this position than at another: a frame lacks it, or, in a series
+        // that is not dynamic, a slice was written twice.
+        const std::size_t full =
+            static_cast<std::size_t>(std::find_if(at_position.begin(), at_position.end(),
+                                                  [&](const auto& p) { return p.size() == most; }) -
+                                     at_position.begin());
+        const std::vector<std::size_t>& twice = at_position[full];
+        throw Error(Status::invalid_data,
+                    "two slices at one position (" + format_double(distance[twice[0]]) +
+                        " mm along the normal): " + headers[twice[0]].path + " and " +
+                        headers[twice[1]].path +
+                        "; as a dynamic series (the k-th image at each "
+                        "position is frame k), frame " +
+                        std::to_string(images.size()) + " has no image at " +
+                        format_double(distance[images[0]]) + " mm along the normal, where " +
+                        headers[images[0]].path + " is (" + std::to_string(images.size()) +
+                        " images there, " + std::to_string(most) + " at " +
+                        format_double(distance[twice[0]]) + " mm)");
+      }
+      if (clock == Clock::none && !numbered) {
+        throw Error(Status::invalid_data,
+                    "the series holds " + std::to_string(most) +
+                        " images at each slice position, but nothing tells their order in "
+                        "time: no TemporalPositionIdentifier, TriggerTime, AcquisitionTime or "
+                        "InstanceNumber in every file (e.g. " +
+                        headers[members.front()].path + ")");
+      }
+      frames.assign(most, {});
+      for (std::vector<std::size_t> images : at_position) {
+        std::stable_sort(images.begin(), images.end(), [&](std::size_t a, std::size_t b) {
+          if (clock != Clock::none && time[a] != time[b]) return time[a] < time[b];
+          if (numbered && headers[a].instance_number != headers[b].instance_number) {
+            return headers[a].instance_number < headers[b].instance_number;
+          }
+          return headers[a].path < headers[b].path;
+        });
+        for (std::size_t k = 0; k < most; ++k) frames[k].push_back(images[k]);
+      }
+    }
+  }
+
+  // One image at each position in every frame.
+  for (std::size_t t = 0; t < frames.size(); ++t) {
+    std::vector<std::size_t> seen(positions, SIZE_MAX);
+    for (std::size_t m : frames[t]) {
+      const std::size_t p = position_of[m];
+      if (seen[p] != SIZE_MAX) {
+        throw Error(Status::invalid_data,
+                    frame_name(result, t, headers) + " has two images at one position (" +
+                        format_double(distance[m]) + " mm along the normal): " +
+                        headers[seen[p]].path + " and " + headers[m].path);
+      }
+      seen[p] = m;
+    }
+    for (std::size_t p = 0; p < positions; ++p) {
+      if (seen[p] != SIZE_MAX) continue;
+      const std::size_t there = at_position[p].front();
+      throw Error(Status::invalid_data,
+                  frame_name(result, t, headers) + " has no image at slice position " +
+                      format_double(distance[there]) + " mm along the normal (" +
+                      std::to_string(frames[t].size()) + " of the series' " +
+                      std::to_string(positions) + " positions; " + headers[there].path +
+                      " is there in another frame)");
+    }
+  }
+
+  // A frame's time: the earliest of its images'.
+  if (clock == Clock::none) {
+    result.times_s.assign(frames.size(), std::numeric_limits<double>::quiet_NaN());
+    const FileHeader& h = headers[members.front()];
+    warnings.push_back(
+        "the frame times are unknown (NaN): the files have no TriggerTime or AcquisitionTime "
+        "that varies (e.g. " +
+        h.path +
+        (h.has_acquisition_time ? ", AcquisitionTime " + format_time_of_day(h.acquisition_time_s)
+                                : std::string(", no AcquisitionTime")) +
+        ")");
+  } else {
+    std::vector<double> start(frames.size(), 0.0);
+    for (std::size_t t = 0; t < frames.size(); ++t) {
+      start[t] = time[frames[t].front()];
+      for (std::size_t m : frames[t]) start[t] = std::min(start[t], time[m]);
+    }
+    for (std::size_t t = 0; t < frames.size(); ++t) result.times_s.push_back(start[t] - start[0]);
+    for (std::size_t t = 1; t < frames.size(); ++t) {
+      if (!(result.times_s[t] > result.times_s[t - 1])) {
+        warnings.push_back(std::string("the frame times (") + clock_name +
+                           ") do not increase: " + frame_name(result, t, headers) + " is at " +
+                           format_double(result.times_s[t]) + " s, " +
+                           frame_name(result, t - 1, headers) + " at " +
+                           format_double(result.times_s[t - 1]) + " s");
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+// Checks that frame `t` has the geometry of frame 0 (whose slices, sorted, are `reference`)
+// and returns its images in the same slice order.
+std::vector<std::size_t> frame_order(const std::vector<FileHeader>& headers, const Frames& frames,
+                                     std::size_t t, const std::vector<std::size_t>& reference,
+                                     const Geometry& geometry) {
+  const FileHeader& first = headers[reference.front()];
+  std::vector<std::size_t> order = frames.members[t];
+  const Vec3 row{first.orientation[0], first.orientation[1], first.orientation[2]};
+  const Vec3 col{first.orientation[3], first.orientation[4], first.orientation[5]};
+  const Vec3 normal = cross(row, col);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return dot(headers[a].position, normal) < dot(headers[b].position, normal);
+  });
+  const double tolerance =
+      std::max(0.05 * std::min(geometry.spacing[1], geometry.spacing[2]), 0.01);
+  const std::string name = frame_name(frames, t, headers);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const FileHeader& h = headers[order[k]];
+    const FileHeader& r = headers[reference[k]];
+    check_image(h);
+    if (h.rows != first.rows || h.columns != first.columns) {
+      throw Error(Status::invalid_data,
+                  name + ": the images differ in size from frame 0's: " + first.path + " is " +
+                      std::to_string(first.rows) + " x " + std::to_string(first.columns) + ", " +
+                      h.path + " is " + std::to_string(h.rows) + " x " + std::to_string(h.columns));
+    }
+    for (int a = 0; a < 6; ++a) {
+      if (std::fabs(h.orientation[a] - first.orientation[a]) > 1e-3) {
+        throw Error(Status::invalid_data,
+                    "varying orientation within the series: ImageOrientationPatient of " + h.path +
+                        " (" + name + ") differs from that of " + first.path + " (frame 0)");
+      }
+    }
+    if (h.has_pixel_spacing != first.has_pixel_spacing ||
+        (h.has_pixel_spacing &&
+         (std::fabs(h.pixel_spacing[0] - first.pixel_spacing[0]) > 1e-4 * first.pixel_spacing[0] ||
+          std::fabs(h.pixel_spacing[1] - first.pixel_spacing[1]) >
+              1e-4 * first.pixel_spacing[1]))) {
+      throw Error(Status::invalid_data, "PixelSpacing varies within the series: " + first.path +
+                                            " (frame 0) and " + h.path + " (" + name + ")");
+    }
+    Vec3 off{};
+    for (int a = 0; a < 3; ++a) off[a] = h.position[a] - r.position[a];
+    if (norm(off) > tolerance) {
+      throw Error(Status::invalid_data, name + ": slice " + std::to_string(k) + " (" + h.path +
+                                            ") is not where frame 0's is (" + r.path +
+                                            "): ImagePositionPatient " + format_double(norm(off)) +
+                                            " mm apart");
+    }
+  }
+  return order;
+}
+
 bool is_integer(double v) {
   return std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e9;
 }
@@ -517,14 +862,24 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
         std::to_string(groups.size()) + " series found; loaded the largest, " + chosen->uid + " (" +
         std::to_string(chosen->members.size()) + " files); choose another with series_uid");
   }
-  const Geometry geometry = geometry_of(headers, chosen->members, options, series.warnings);
+  // A dynamic series: frame 0 is checked as a static series is, every other frame against it.
+  const Frames frames = split_frames(headers, chosen->members, series.warnings);
+  const Geometry geometry =
+      geometry_of(headers, frames.members.empty() ? chosen->members : frames.members.front(),
+                  options, series.warnings);
+  std::vector<std::size_t> order = geometry.order;  // every image, frame after frame
+  for (std::size_t t = 1; t < frames.members.size(); ++t) {
+    const std::vector<std::size_t> frame =
+        frame_order(headers, frames, t, geometry.order, geometry);
+    order.insert(order.end(), frame.begin(), frame.end());
+  }
   const FileHeader& first = headers[geometry.order.front()];
 
   // Decode every slice in parallel.
-  const std::size_t nz = geometry.order.size();
-  std::vector<SlicePixels> slices(nz);
-  parallel_for(nz, thread_count(options.num_threads, nz), [&](std::size_t k) {
-    FileHeader& h = headers[geometry.order[k]];
+  const std::size_t count = order.size();
+  std::vector<SlicePixels> slices(count);
+  parallel_for(count, thread_count(options.num_threads, count), [&](std::size_t k) {
+    FileHeader& h = headers[order[k]];
     detail::decode_pixels(h, &slices[k]);
     h.handle.reset();  // the parsed file is no longer needed
   });
@@ -532,19 +887,18 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
   // int16 when every rescaled value is an integer that fits.
   bool fits = true;
   std::string why;
-  for (std::size_t k = 0; k < nz && fits; ++k) {
+  for (std::size_t k = 0; k < count && fits; ++k) {
     const SlicePixels& s = slices[k];
     if (!is_integer(s.slope) || !is_integer(s.intercept)) {
       fits = false;
       why = "RescaleSlope " + format_double(s.slope) + " / RescaleIntercept " +
-            format_double(s.intercept) + " of " + headers[geometry.order[k]].path +
-            " are not integers";
+            format_double(s.intercept) + " of " + headers[order[k]].path + " are not integers";
       break;
     }
     const double a = s.slope * s.min + s.intercept, b = s.slope * s.max + s.intercept;
     if (std::min(a, b) < -32768.0 || std::max(a, b) > 32767.0) {
       fits = false;
-      why = "the rescaled values of " + headers[geometry.order[k]].path + " reach " +
+      why = "the rescaled values of " + headers[order[k]].path + " reach " +
             format_double(a < -32768.0 || b < -32768.0 ? std::min(a, b) : std::max(a, b)) +
             ", outside int16";
     }
@@ -554,13 +908,14 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
   }
   series.dtype = options.output == OutputType::float32 || !fits ? DType::float32 : DType::int16;
   const int64_t plane = first.rows * first.columns;
+  const std::size_t nz = geometry.order.size();
   series.shape = {static_cast<int64_t>(nz), first.rows, first.columns};
   if (series.dtype == DType::int16) {
-    series.int16_data.resize(static_cast<std::size_t>(plane) * nz);
+    series.int16_data.resize(static_cast<std::size_t>(plane) * count);
   } else {
-    series.float32_data.resize(static_cast<std::size_t>(plane) * nz);
+    series.float32_data.resize(static_cast<std::size_t>(plane) * count);
   }
-  parallel_for(nz, thread_count(options.num_threads, nz), [&](std::size_t k) {
+  parallel_for(count, thread_count(options.num_threads, count), [&](std::size_t k) {
     SlicePixels& s = slices[k];
     const int32_t* src = s.values.data();
     if (series.dtype == DType::int16) {
@@ -586,15 +941,20 @@ Series load_impl(const std::vector<std::string>& paths, const LoadOptions& optio
   series.origin = geometry.origin;
   series.orientation = geometry.orientation;
   series.slice_thickness = first.slice_thickness;
-  for (std::size_t k = 1; k < nz; ++k) {
-    const double t = headers[geometry.order[k]].slice_thickness;
+  for (std::size_t k = 1; k < count; ++k) {
+    const double t = headers[order[k]].slice_thickness;
     if (!(t == first.slice_thickness || (std::isnan(t) && std::isnan(first.slice_thickness)))) {
       series.warnings.push_back("SliceThickness varies within the series (" +
                                 format_double(first.slice_thickness) + " mm in " + first.path +
-                                ", " + format_double(t) + " mm in " +
-                                headers[geometry.order[k]].path + "); the first is reported");
+                                ", " + format_double(t) + " mm in " + headers[order[k]].path +
+                                "); the first is reported");
       break;
     }
+  }
+  if (!frames.members.empty()) {
+    series.frames = static_cast<int64_t>(frames.members.size());
+    series.frame_times_s = frames.times_s;
+    series.frame_grouping = frames.grouping;
   }
   series.patient_id = first.patient_id;
   series.study_uid = first.study_uid;

@@ -1,5 +1,6 @@
 // Text of DICOM files as UTF-8 without DCMTK: the fallback of dcmtk_reader.cpp when DCMTK
-// cannot convert a value, and the checks every string handed out goes through.
+// cannot convert a value, and the checks every string handed out goes through; and the
+// times of day (TM) that order the frames of a dynamic series.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -100,6 +101,49 @@ std::string utf8_fallback(std::string_view bytes, std::string_view character_set
     }
   }
   return out;
+}
+
+bool parse_time_of_day(std::string_view text, double* seconds) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.remove_suffix(1);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  const bool colons = text.find(':') != std::string_view::npos;
+  std::size_t i = 0;
+  // Hours, minutes, seconds: two digits each, each but the hours optional; the older form
+  // separates them with colons.
+  constexpr int kLimits[3] = {23, 59, 60};  // 60: a leap second
+  constexpr double kUnits[3] = {3600.0, 60.0, 1.0};
+  double value = 0.0;
+  int fields = 0;
+  for (; fields < 3 && i < text.size(); ++fields) {
+    if (fields > 0 && colons) {
+      if (text[i] != ':') return false;
+      ++i;
+    }
+    if (i + 2 > text.size() || text[i] < '0' || text[i] > '9' || text[i + 1] < '0' ||
+        text[i + 1] > '9') {
+      return false;
+    }
+    const int v = (text[i] - '0') * 10 + (text[i + 1] - '0');
+    if (v > kLimits[fields]) return false;
+    value += v * kUnits[fields];
+    i += 2;
+  }
+  if (fields == 0) return false;
+  if (i < text.size()) {
+    // A fraction of a second, up to six digits, only after the seconds.
+    if (fields != 3 || text[i] != '.') return false;
+    ++i;
+    std::size_t digits = 0;
+    double fraction = 0.0, scale = 1.0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+      fraction = fraction * 10.0 + (text[i] - '0');
+      scale *= 10.0;
+    }
+    if (digits == 0 || digits > 6 || i != text.size()) return false;
+    value += fraction / scale;
+  }
+  *seconds = value;
+  return true;
 }
 
 }  // namespace medkern::dicom::detail
