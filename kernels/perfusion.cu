@@ -2,13 +2,14 @@
 //
 // Bytes it must move: the series once and the seven maps once, e.g. 40 x 320 x 256 x 256
 // float32 = 3.36 GB + 21 M voxels x 25 bytes = 0.52 GB, 0.92 ms at 4.23 TB/s. Arithmetic:
-// the fixed methods take n^2 multiply-adds a voxel (40 frames: 1,600, 3.4e10 in all, about
-// 1 ms at the H200's 67 TFLOP/s of FP32), so the maps sit near both limits at once.
+// the fixed methods take n^2 multiply-adds a voxel (40 frames: 1,600, 3.4e10 in all, 1.0 ms
+// at the H200's 33.5 T FMA/s of FP32), and the curve and its peak some 25 operations a
+// frame more, so the maps are bound by the FMA units before memory.
 //
-// Two kernels: perfusion_maps_fixed for the fixed methods on uniform frames (the common case:
-// operator and curves in shared memory, the residue in blocks of rows in registers), and
-// perfusion_maps, one thread a voxel with its scratch in global memory, for the rest (osvd,
-// non-uniform frames, long series).
+// Three kernels: perfusion_maps_fixed for the fixed methods and perfusion_maps_oscillation
+// for osvd, each with its operators and its voxels' curves in shared memory, the residues in
+// registers a block of rows at a time; and perfusion_maps, one thread a voxel with its
+// scratch in global memory, for series too long for the others' shared memory.
 #include "device_buffer.hpp"
 #include "kernels/launch.cuh"
 #include "kernels/perfusion.cuh"
@@ -25,27 +26,45 @@ kernels::MapPointers pointers_of(const PerfusionMapsRef& maps) {
           static_cast<uint8_t*>(maps.valid.data)};
 }
 
-template <class Policy, class T>
-void launch_fixed(const Context& context, const SeriesRef& series, const VolumeRef* mask,
-                  const PerfusionPlan& plan, const PerfusionMapsRef& maps) {
-  using Tile = kernels::FixedTile<Policy::kRowBlock>;
-  const int64_t voxels = series.first.numel();
-  const std::size_t shared = Tile::shared_bytes(plan.samples, Policy::kFixedThreads);
-  const auto kernel = kernels::perfusion_maps_fixed<T, Policy::kFixedThreads, Policy::kRowBlock>;
+// A tiled kernel with `shared` bytes of dynamic shared memory, one block per kVoxelsPerBlock
+// voxels.
+template <int Threads, int Voxels, class Kernel, class T>
+void launch_tiled(const Context& context, Kernel kernel, std::size_t shared, int blocks_per_sm,
+                  const SeriesRef& series, const VolumeRef* mask, const PerfusionPlan& plan,
+                  const PerfusionMapsRef& maps, const char* name) {
   cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
-             "perfusion_maps_fixed: shared memory");
-  const unsigned grid = grid_for(context, voxels, Policy::kFixedThreads, Policy::kFixedBlocksPerSm);
-  kernel<<<grid, Policy::kFixedThreads, shared, stream_of(context)>>>(
+             name);
+  const int64_t voxels = series.first.numel();
+  const unsigned grid = grid_for(context, (voxels + Voxels - 1) / Voxels, Threads, blocks_per_sm);
+  kernel<<<grid, Threads, shared, stream_of(context)>>>(
       static_cast<const T*>(series.first.data), voxels,
       mask ? static_cast<const uint8_t*>(mask->data) : nullptr, plan, pointers_of(maps));
-  cuda_check_launch("perfusion_maps_fixed");
+  cuda_check_launch(name);
 }
 
 template <class Policy, class T>
 void launch(const Context& context, const SeriesRef& series, const VolumeRef* mask,
             const PerfusionPlan& plan, const PerfusionMapsRef& maps) {
-  if (!plan.oscillation && plan.uniform && plan.samples <= Policy::kFixedMaxSamples) {
-    return launch_fixed<Policy, T>(context, series, mask, plan, maps);
+  if (plan.oscillation) {
+    using Tile = kernels::OscillationTile<Policy::kOscillationThreads>;
+    const std::size_t shared = Tile::shared_bytes(plan);
+    if (shared <= Policy::kTileMaxSharedBytes) {
+      return launch_tiled<
+          Policy::kOscillationThreads, 1,
+          decltype(&kernels::perfusion_maps_oscillation<T, Policy::kOscillationThreads>), T>(
+          context, kernels::perfusion_maps_oscillation<T, Policy::kOscillationThreads>, shared,
+          Policy::kOscillationBlocksPerSm, series, mask, plan, maps, "perfusion_maps_oscillation");
+    }
+  } else {
+    using Tile = kernels::FixedTile<Policy::kFixedThreads, Policy::kFixedVoxels>;
+    const std::size_t shared = Tile::shared_bytes(plan);
+    if (shared <= Policy::kTileMaxSharedBytes) {
+      const auto kernel = kernels::perfusion_maps_fixed<T, Policy::kFixedThreads,
+                                                        Policy::kFixedVoxels, Policy::kRowBlock>;
+      return launch_tiled<Policy::kFixedThreads, Policy::kFixedVoxels, decltype(kernel), T>(
+          context, kernel, shared, Policy::kFixedBlocksPerSm, series, mask, plan, maps,
+          "perfusion_maps_fixed");
+    }
   }
   const int64_t voxels = series.first.numel();
   const unsigned grid = grid_for(context, voxels, Policy::kThreads, Policy::kBlocksPerSm);

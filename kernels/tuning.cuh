@@ -130,6 +130,7 @@ struct CopyPolicy {
   using Sm80 = Sm90;
   struct Sm86_89 : Sm90 {
     static constexpr int kBlocksPerSm = kResidentThreadsSm86_89 / kThreads;
+    static constexpr std::size_t kTileMaxSharedBytes = 99 * 1024;
   };
 };
 
@@ -260,6 +261,7 @@ struct LabelStatisticsPolicy {
   using Sm80 = Sm90;
   struct Sm86_89 : Sm90 {
     static constexpr int kBlocksPerSm = kResidentThreadsSm86_89 / kThreads;
+    static constexpr std::size_t kTileMaxSharedBytes = 99 * 1024;
   };
 };
 
@@ -306,16 +308,24 @@ struct PerfusionPolicy {
   struct Sm90 {
     static constexpr int kThreads = 256;
     static constexpr int kBlocksPerSm = 8;
-    // perfusion_maps_fixed: rows of the residue a thread holds in registers at once, and the
-    // longest uniform series it takes (its operator and curves must fit shared memory).
+    // perfusion_maps_fixed: voxels a thread computes at once and rows of their residues it
+    // holds in registers at once (kFixedVoxels * kRowBlock accumulators); operator and curves
+    // in shared memory: 48 KB a block at 40 uniform frames.
     static constexpr int kFixedThreads = 128;
-    static constexpr int kFixedBlocksPerSm = 8;
+    static constexpr int kFixedVoxels = 2;
+    static constexpr int kFixedBlocksPerSm = 4;
     static constexpr int kRowBlock = 16;
-    static constexpr int kFixedMaxSamples = 96;
+    // perfusion_maps_oscillation: one voxel a thread (its residue in shared memory).
+    static constexpr int kOscillationThreads = 128;
+    static constexpr int kOscillationBlocksPerSm = 2;
+    // The tiled kernels' largest block (sm_90 and sm_80 allow 227 and 163 KB): longer series
+    // go to perfusion_maps.
+    static constexpr std::size_t kTileMaxSharedBytes = 160 * 1024;
   };
   using Sm80 = Sm90;
   struct Sm86_89 : Sm90 {
     static constexpr int kBlocksPerSm = kResidentThreadsSm86_89 / kThreads;
+    static constexpr std::size_t kTileMaxSharedBytes = 99 * 1024;
   };
 };
 
@@ -342,6 +352,7 @@ struct ThresholdPolicy {
   using Sm80 = Sm90;
   struct Sm86_89 : Sm90 {
     static constexpr int kBlocksPerSm = kResidentThreadsSm86_89 / kThreads;
+    static constexpr std::size_t kTileMaxSharedBytes = 99 * 1024;
   };
 };
 

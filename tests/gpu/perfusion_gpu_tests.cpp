@@ -147,8 +147,9 @@ TEST_CASE("GPU time-intensity curves equal the CPU's", "[gpu][perfusion]") {
   CHECK(actual.std == expected.std);
 }
 
-// Frames that are not the uniform grid (resampled), and a series longer than the fixed
-// methods' shared-memory kernel takes: both through the one-thread-a-voxel kernel.
+// Frames that are not the uniform grid (resampled: the tiled kernels keep grid and frames
+// apart), and a series longer than the tiled kernels' shared memory takes (the
+// one-thread-a-voxel kernel).
 TEST_CASE("GPU perfusion maps of non-uniform and long series", "[gpu][perfusion]") {
   const uint64_t seed = test::fresh_seed();
   for (int32_t frames : {60, 130}) {
@@ -170,7 +171,8 @@ TEST_CASE("GPU perfusion maps of non-uniform and long series", "[gpu][perfusion]
       aif.push_back(phantom.aif[t]);
     }
     const SeriesRef ref{make_view(series.data(), frame), int64_t(times.size()), voxels};
-    for (auto method : {DeconvolutionMethod::csvd, DeconvolutionMethod::ssvd}) {
+    for (auto method :
+         {DeconvolutionMethod::csvd, DeconvolutionMethod::ssvd, DeconvolutionMethod::osvd}) {
       PerfusionParams params;
       params.method = method;
       HostMaps expected(frame), actual(frame);
