@@ -1,5 +1,8 @@
 // medkern.h: DICOM series.
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "capi.hpp"
@@ -70,6 +73,37 @@ dicom::LoadOptions dicom_options(const medkern_dicom_options* options) {
   return cpp;
 }
 
+// What the getters of a loaded series read, beyond its struct: the struct stays as 0.1
+// defined it. The live results are registered, so that a getter given a pointer that is not
+// one (or one already freed) reports it instead of reading memory it does not own.
+struct SeriesFrames {
+  int64_t frames = 1;
+  int64_t frame_stride = 0;  // elements
+  const double* times_s = nullptr;
+};
+
+std::mutex& registry_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::unordered_map<const medkern_dicom_series*, SeriesFrames>& registry() {
+  static auto* live = new std::unordered_map<const medkern_dicom_series*, SeriesFrames>();
+  return *live;
+}
+
+SeriesFrames frames_of(const medkern_dicom_series* series) {
+  require_pointer(series, "series");
+  const std::lock_guard<std::mutex> lock(registry_mutex());
+  const auto found = registry().find(series);
+  if (found == registry().end()) {
+    throw_invalid(
+        "series: not a live result of medkern_dicom_load_series (never loaded, or already "
+        "freed)");
+  }
+  return found->second;
+}
+
 }  // namespace
 }  // namespace medkern::capi
 
@@ -107,15 +141,25 @@ medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_p
     for (int i = 0; i < 5; ++i) id_at[i] = layout.add_string(*ids[i]);
     std::vector<std::size_t> warning_at;
     for (const std::string& w : s.warnings) warning_at.push_back(layout.add_string(w));
-    const medkern::VolumeRef view = s.view();
-    const std::size_t data_at = layout.add(view.bytes(), 64);
+    // Every frame, one after another; `volume` describes frame 0.
+    const medkern::VolumeRef view = s.frame(0);
+    const std::size_t frame_bytes = view.bytes();
+    if (s.frames > 1 && frame_bytes > SIZE_MAX / static_cast<std::size_t>(s.frames)) {
+      throw medkern::Error(medkern::Status::overflow, "the series' " + std::to_string(s.frames) +
+                                                          " frames overflow the result");
+    }
+    const std::size_t data_bytes = frame_bytes * static_cast<std::size_t>(s.frames);
+    const std::size_t times_at = layout.add_array<double>(s.frame_times_s.size(), "frame times");
+    const std::size_t data_at = layout.add(data_bytes, 64);
     unsigned char* block = layout.allocate();
 
     auto* r = reinterpret_cast<medkern_dicom_series*>(block);
     std::memset(r, 0, sizeof *r);
     r->struct_size = sizeof(medkern_dicom_series);
     void* data = block + data_at;
-    if (view.bytes() > 0) std::memcpy(data, view.data, view.bytes());
+    if (data_bytes > 0) std::memcpy(data, view.data, data_bytes);
+    auto* times = reinterpret_cast<double*>(block + times_at);
+    std::copy(s.frame_times_s.begin(), s.frame_times_s.end(), times);
     r->volume = Versioned<medkern_volume>::defaults();
     r->volume.dtype = static_cast<medkern_dtype>(view.dtype);
     r->volume.data = data;
@@ -136,12 +180,53 @@ medkern_status medkern_dicom_load_series(const char* const* paths, int64_t num_p
     }
     r->num_warnings = static_cast<int64_t>(s.warnings.size());
     r->warnings = s.warnings.empty() ? nullptr : warnings;
+    try {
+      const std::lock_guard<std::mutex> lock(registry_mutex());
+      registry()[r] = SeriesFrames{s.frames, static_cast<int64_t>(view.numel()), times};
+    } catch (...) {
+      std::free(block);
+      throw;
+    }
     *series = r;
   });
 }
 
 void medkern_dicom_series_free(medkern_dicom_series* series) {
+  if (series == nullptr) return;
+  try {
+    const std::lock_guard<std::mutex> lock(registry_mutex());
+    registry().erase(series);
+  } catch (...) {
+    // Locking can only fail for want of resources; the block is freed all the same.
+  }
   std::free(series);
+}
+
+medkern_status medkern_dicom_series_frames(const medkern_dicom_series* series, int64_t* frames) {
+  return MEDKERN_GUARDED({
+    require_pointer(frames, "frames");
+    *frames = frames_of(series).frames;
+  });
+}
+
+medkern_status medkern_dicom_series_frame_times(const medkern_dicom_series* series,
+                                                const double** times_s) {
+  return MEDKERN_GUARDED({
+    require_pointer(times_s, "times_s");
+    *times_s = frames_of(series).times_s;
+  });
+}
+
+medkern_status medkern_dicom_series_view(const medkern_dicom_series* series, medkern_series* view) {
+  return MEDKERN_GUARDED({
+    require_pointer(view, "view");
+    const SeriesFrames frames = frames_of(series);
+    medkern_series out = Versioned<medkern_series>::defaults();
+    out.first = series->volume;
+    out.frames = frames.frames;
+    out.frame_stride = frames.frame_stride;
+    write_struct(view, out, "view");
+  });
 }
 
 medkern_status medkern_dicom_list_series(const char* const* paths, int64_t num_paths,

@@ -1199,13 +1199,18 @@ MEDKERN_API medkern_status medkern_dicom_options_init(medkern_dicom_options* opt
 
 /* A loaded series. Voxel (k, j, i) lies at the patient position (LPS, mm)
  * origin + k*sz*orientation[0..2] + j*sy*orientation[3..5] + i*sx*orientation[6..8]
- * with (sz, sy, sx) = volume.spacing. */
+ * with (sz, sy, sx) = volume.spacing. A dynamic series (the same slice positions repeated
+ * over time: CT perfusion, DSC-MRI) has several frames of this geometry:
+ * medkern_dicom_series_frames, medkern_dicom_series_frame_times and
+ * medkern_dicom_series_view describe them. */
 typedef struct medkern_dicom_series {
   uint32_t struct_size;
   int32_t reserved0;
   /* Host, C-contiguous, (slices, rows, columns), MEDKERN_DTYPE_INT16 (HU for CT) or
    * MEDKERN_DTYPE_FLOAT32; spacing (step between slice positions - never SliceThickness -,
-   * row spacing, column spacing). The data belongs to this result. */
+   * row spacing, column spacing). The data belongs to this result. Of a dynamic series,
+   * frame 0, the other frames following it at volume.data (frame t at t x slices x rows x
+   * columns elements). */
   medkern_volume volume;
   double origin[3];       /* ImagePositionPatient of the first slice (x, y, z) */
   double orientation[9];  /* unit vectors of the axes z, y, x: the slice step direction (the
@@ -1228,6 +1233,11 @@ typedef struct medkern_dicom_series {
  * files are read) into a volume: the images grouped by SeriesInstanceUID (options->series_uid,
  * or the series with the most files), sorted by ImagePositionPatient along the slice normal,
  * RescaleSlope/RescaleIntercept applied per slice. Decodes the files in parallel.
+ * Since 0.3, a series in which a slice position holds several images loads as frames
+ * (docs/ops.md, "DICOM"): by TemporalPositionIdentifier where every file has one, else by
+ * a shared TriggerTime or AcquisitionTime, else the k-th image at each position is frame k;
+ * every frame must hold one image at each position (MEDKERN_ERROR_INVALID_DATA naming the
+ * frame otherwise).
  * Transfer syntaxes: implicit/explicit VR little endian, explicit big endian, deflated, RLE,
  * JPEG baseline, extended and lossless, JPEG-LS. Files that are not DICOM images are skipped
  * with a warning. `options` may be NULL for the defaults.
@@ -1251,6 +1261,34 @@ MEDKERN_API medkern_status medkern_dicom_load_series(const char* const* paths, i
 /* medkern_dicom_series_free() - since 0.1
  * Frees a result of medkern_dicom_load_series, its voxels and strings. NULL does nothing. */
 MEDKERN_API void medkern_dicom_series_free(medkern_dicom_series* series);
+
+/* medkern_dicom_series_frames() - since 0.3
+ * The number of frames of a loaded series in *frames: 1 for a static series, the number of
+ * time points of a dynamic one. Errors: NULL arguments, or a `series` that is not a live
+ * result of medkern_dicom_load_series (never loaded, or freed): MEDKERN_ERROR_INVALID_ARGUMENT.
+ * Ownership: nothing is allocated. */
+MEDKERN_API medkern_status medkern_dicom_series_frames(const medkern_dicom_series* series,
+                                                       int64_t* frames);
+
+/* medkern_dicom_series_frame_times() - since 0.3
+ * *times_s points to the series' frame times, one per frame (medkern_dicom_series_frames):
+ * seconds after the first frame, so the first is 0 ({0} for a static series). A frame's time
+ * is the earliest of its images': TriggerTime where the files have one that varies, else
+ * AcquisitionTime; NaN, with a warning in series->warnings, where the files give neither.
+ * Errors as medkern_dicom_series_frames. Ownership: the times belong to `series` and live
+ * until medkern_dicom_series_free. */
+MEDKERN_API medkern_status medkern_dicom_series_frame_times(const medkern_dicom_series* series,
+                                                            const double** times_s);
+
+/* medkern_dicom_series_view() - since 0.3
+ * Fills *view (set view->struct_size first; only that much is written) with every frame of
+ * the series, as the perfusion functions take a series: view->first = series->volume,
+ * view->frames the frame count, view->frame_stride the elements of one frame. Pass it with
+ * the times of medkern_dicom_series_frame_times. Errors as medkern_dicom_series_frames, and
+ * a view->struct_size that is too small. Ownership: the view points into `series`, valid
+ * until medkern_dicom_series_free. */
+MEDKERN_API medkern_status medkern_dicom_series_view(const medkern_dicom_series* series,
+                                                     medkern_series* view);
 
 /* One series found by medkern_dicom_list_series. */
 typedef struct medkern_dicom_series_info {
