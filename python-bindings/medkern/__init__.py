@@ -25,7 +25,8 @@ Ops: :func:`calcium_score` (Agatston, volume and mass scores), :func:`histogram`
 :func:`perfusion_maps` (CBF, CBV, MTT, Tmax by SVD deconvolution), :func:`select_aif`,
 :func:`stroke_summary`,
 :func:`time_intensity_curves`, :func:`curve_parameters`, :func:`kinetic_maps`, :func:`perfusion_phantom` (a digital reference object). DICOM:
-:func:`load_series` (a CT series in HU with its geometry), :func:`list_series`. Devices and
+:func:`load_series` (a CT series in HU with its geometry; a dynamic series as frames with
+their times), :func:`list_series`, :func:`write_series`. Devices and
 memory: :func:`devices`, :func:`built_with_cuda`,
 :func:`pool_stats`, :func:`set_pool_limit`, :func:`release_tag`, :func:`reset_pool_peak`,
 :func:`trim_pool`, :func:`versions`.
@@ -48,7 +49,14 @@ from ._core import (
     SizeOverflowError,
     UnsupportedDTypeError,
 )
-from ._dicom import DicomSeries, SeriesInfo, dicom_available, list_series, load_series
+from ._dicom import (
+    DicomSeries,
+    SeriesInfo,
+    dicom_available,
+    list_series,
+    load_series,
+    write_series,
+)
 from .calcium import CalciumLesion, CalciumScore, CalciumTotals, calcium_score
 from .filters import (
     anisotropic_diffusion,
@@ -143,6 +151,7 @@ __all__ = [
     "dicom_available",
     "list_series",
     "load_series",
+    "write_series",
     "histogram",
     "label_statistics",
     "otsu_threshold",

@@ -54,6 +54,31 @@ def load_series(
 def list_series(
     paths: List[str], recursive: bool = False, num_threads: int = 0
 ) -> Tuple[List[Dict[str, Any]], List[str]]: ...
+def write_series(
+    directory: str,
+    volume: Any,
+    times: List[float],
+    spacing: List[float],
+    origin: List[float],
+    orientation: List[List[float]],
+    modality: str,
+    slice_thickness: float,
+    rescale_intercept: float,
+    echo_time: float,
+    patient_id: str,
+    patient_name: str,
+    study_uid: str,
+    series_uid: str,
+    series_description: str,
+    series_number: int,
+    start_time_of_day: float,
+    slice_interval: float,
+    temporal_position: bool,
+    acquisition_time: bool,
+    trigger_time: bool,
+    instance_number: bool,
+    num_threads: int,
+) -> List[str]: ...
 
 class Context:
     @staticmethod

@@ -1,11 +1,13 @@
-"""medkern.load_series / list_series against pydicom.
+"""medkern.load_series / list_series / write_series against pydicom.
 
 Real files written by others: pydicom's bundled test files (CT_small, MR_small in every
 transfer syntax, the truncated MR, JPEG 2000), series written here with pydicom (its RLE
-encoder too) and compressed with DCMTK's command-line tools (JPEG lossless, baseline,
-JPEG-LS) where they are installed. Every volume is compared with pydicom's decoding
-(pixel_array + apply_modality_lut, slices sorted by ImagePositionPatient on the normal); where
-pydicom has no decoder for a syntax, with the uncompressed twin file.
+encoder too; dynamic series with each attribute that tells frames apart) and compressed
+with DCMTK's command-line tools (JPEG lossless, baseline, JPEG-LS) where they are
+installed; and the perfusion phantom written by medkern.write_series, read by pydicom.
+Every volume is compared with pydicom's decoding (pixel_array + apply_modality_lut, slices
+sorted by ImagePositionPatient on the normal); where pydicom has no decoder for a syntax,
+with the uncompressed twin file.
 """
 
 from __future__ import annotations
@@ -763,3 +765,222 @@ def test_cli_scores_a_dicom_series_as_the_python_api(tmp_path, rng) -> None:
     assert got["risk_category"] == expected.risk_category
     assert got["lesions_3d"] == expected.lesions_3d
     assert len(got["lesions"]) == len(expected.lesions)
+
+
+# ---------------------------------------------------------------------------- dynamic series
+
+
+def tm_seconds(text: str) -> float:
+    """A DICOM TM value as seconds after midnight (pydicom gives the text)."""
+    text = str(text).replace(":", "")
+    whole, _, fraction = text.partition(".")
+    h, m, s = int(whole[0:2]), int(whole[2:4] or 0), int(whole[4:6] or 0)
+    return h * 3600 + m * 60 + s + (float("0." + fraction) if fraction else 0.0)
+
+
+def pydicom_frames(files: Sequence[str]):
+    """The reference of a series medkern wrote: pydicom reads every file, groups them by
+    TemporalPositionIdentifier, sorts each frame along the normal and rescales; the frame
+    times come from AcquisitionTime. Returns (volume (nt, nz, ny, nx), times, datasets)."""
+    dss = [pydicom.dcmread(f) for f in files]
+    iop = np.array(dss[0].ImageOrientationPatient, dtype=float)
+    normal = np.cross(iop[:3], iop[3:])
+    frames: dict = {}
+    for d in dss:
+        frames.setdefault(int(d.TemporalPositionIdentifier), []).append(d)
+    volume, times = [], []
+    for key in sorted(frames):
+        frame = sorted(frames[key], key=lambda d: float(np.dot(normal, d.ImagePositionPatient)))
+        volume.append(np.stack([np.asarray(apply_modality_lut(d.pixel_array, d)) for d in frame]))
+        times.append(min(tm_seconds(d.AcquisitionTime) for d in frame))
+    times = np.array(times) - times[0]
+    return np.stack(volume), times, dss
+
+
+def phantom_ct(nz: int = 3, frames: int = 20) -> tuple:
+    """The perfusion phantom as int16 HU over nz slices (slice k = phantom + 10 k HU)."""
+    phantom = medkern.perfusion_phantom(frames=frames, block=1, cbf=[20, 60], mtt=[4, 8],
+                                        delay=[0, 2], aif_peak=300.0)
+    hu = np.rint(phantom.series[:, 0]).astype(np.int16)  # (nt, ny, nx)
+    volume = np.stack([hu + np.int16(10 * k) for k in range(nz)], axis=1)
+    return phantom, volume
+
+
+@pytest.mark.parametrize("uneven", [False, True], ids=["phantom-times", "uneven-times"])
+def test_perfusion_phantom_written_and_read_back_equals_pydicom(tmp_path, uneven) -> None:
+    phantom, volume = phantom_ct()
+    nt = volume.shape[0]
+    times = phantom.times.copy()
+    if uneven:  # fast over the bolus, slow after it
+        times = np.where(np.arange(nt) < 10, 1.5 * np.arange(nt), 13.5 + 3.25 * (np.arange(nt) - 9))
+    c, s = np.cos(0.3), np.sin(0.3)
+    orientation = np.array([[-s, c, 0.0], [0.0, 0.0, -1.0], [c, s, 0.0]])
+    files = medkern.write_series(tmp_path, volume, times, spacing=(2.5, 0.8, 0.7),
+                                 origin=(-100.5, 50.25, 30.0), orientation=orientation,
+                                 patient_id="DRO-1", series_description="perfusion DRO")
+    assert len(files) == volume.shape[0] * volume.shape[1]
+
+    reference, reference_times, dss = pydicom_frames(files)
+    series = medkern.load_series(tmp_path)
+    assert series.warnings == []
+    assert series.is_dynamic and series.frame_grouping == "temporal_position"
+    assert series.volume.shape == volume.shape and series.volume.dtype == np.int16
+    np.testing.assert_array_equal(series.volume, reference)  # pydicom's reading
+    np.testing.assert_array_equal(series.volume, volume)  # what was written
+    np.testing.assert_allclose(series.frame_times, reference_times, atol=1e-6)
+    np.testing.assert_allclose(series.frame_times, times - times[0], atol=1e-6)
+    # The geometry pydicom reads.
+    first = min(dss, key=lambda d: (int(d.TemporalPositionIdentifier),
+                                    float(np.dot(orientation[0], d.ImagePositionPatient))))
+    np.testing.assert_allclose(series.origin, np.array(first.ImagePositionPatient, float),
+                               atol=1e-9)
+    np.testing.assert_allclose(series.orientation[2], first.ImageOrientationPatient[:3], atol=1e-9)
+    np.testing.assert_allclose(series.orientation[1], first.ImageOrientationPatient[3:], atol=1e-9)
+    np.testing.assert_allclose(series.orientation, orientation, atol=1e-9)
+    assert series.spacing == pytest.approx((2.5, 0.8, 0.7))
+    assert [float(v) for v in first.PixelSpacing] == [0.8, 0.7]
+    assert float(first.SliceThickness) == 2.5
+    assert first.Modality == "CT" and first.SOPClassUID == CTImageStorage
+    assert float(first.RescaleIntercept) == -1024.0 and float(first.RescaleSlope) == 1.0
+    assert int(first.NumberOfTemporalPositions) == nt
+    assert len({d.SOPInstanceUID for d in dss}) == len(dss)
+    assert len({d.SeriesInstanceUID for d in dss}) == 1
+    assert series.patient_id == "DRO-1" and series.series_description == "perfusion DRO"
+    # The loaded series feeds the perfusion maps as the array written does.
+    a = medkern.perfusion_maps(volume, times, phantom.aif, method="csvd", device="cpu")
+    b = medkern.perfusion_maps(series.volume, series.frame_times, phantom.aif, method="csvd",
+                               device="cpu")
+    assert a.valid.sum() > 0
+    np.testing.assert_array_equal(a.valid, b.valid)
+    np.testing.assert_allclose(b.cbf, a.cbf, rtol=1e-5, atol=1e-5)
+
+
+def write_dynamic_with_pydicom(folder: pathlib.Path, rng, *, nt=5, nz=3, tags=("tpi", "acq"),
+                               slice_interval=0.0, gap=None) -> tuple:
+    """A dynamic CT series written by pydicom, file names shuffled: `tags` chooses what tells
+    the frames apart ('tpi', 'acq', 'trigger', 'instance'); 'ge' writes one AcquisitionTime
+    for the whole series, as GE does. Returns (volume, times, files by (t, k))."""
+    folder.mkdir(parents=True, exist_ok=True)
+    uid = generate_uid()
+    times = np.cumsum(rng.uniform(0.8, 3.0, nt))
+    times -= times[0]
+    volume = rng.integers(-1000, 2000, size=(nt, nz, 6, 5)).astype(np.int16)
+    names = rng.permutation(nt * nz)
+    files = {}
+    for t in range(nt):
+        for k in range(nz):
+            if gap == (t, k):
+                continue
+            ds = make_slice(volume[t, k] + 1024, (0.0, 0.0, 3.0 * k), series_uid=uid,
+                            thickness=3.0)
+            if "tpi" in tags:
+                ds.TemporalPositionIdentifier = t + 1
+            seconds = 9 * 3600 + 30 + times[t] + k * slice_interval
+            if "acq" in tags:
+                h, rest = divmod(seconds, 3600)
+                m, sec = divmod(rest, 60)
+                ds.AcquisitionTime = f"{int(h):02d}{int(m):02d}{sec:09.6f}"
+            if "ge" in tags:
+                ds.AcquisitionTime = "093000"
+            if "trigger" in tags:
+                ds.TriggerTime = f"{times[t] * 1000:.3f}"
+            if "instance" in tags:
+                ds.InstanceNumber = t * nz + k + 1
+            path = folder / f"x{names[t * nz + k]:03d}.dcm"
+            ds.save_as(path, enforce_file_format=True)
+            files[(t, k)] = str(path)
+    return volume, times, files
+
+
+DYNAMIC_CASES = [
+    (("tpi", "acq"), 0.0, "temporal_position"),
+    (("acq",), 0.0, "acquisition_time"),
+    (("trigger", "ge"), 0.0, "trigger_time"),
+    (("acq", "instance"), 0.05, "repeated_positions"),
+    (("instance",), 0.0, "repeated_positions"),
+]
+
+
+@pytest.mark.parametrize("tags,slice_interval,grouping", DYNAMIC_CASES,
+                         ids=["tpi", "acquisition-time", "trigger-time-ge", "per-slice-times",
+                              "instance-number"])
+def test_dynamic_series_written_by_pydicom(tmp_path, rng, tags, slice_interval, grouping) -> None:
+    volume, times, files = write_dynamic_with_pydicom(tmp_path, rng, tags=tags,
+                                                      slice_interval=slice_interval)
+    nt, nz = volume.shape[:2]
+    reference = np.stack([np.stack([np.asarray(apply_modality_lut(
+        pydicom.dcmread(files[(t, k)]).pixel_array, pydicom.dcmread(files[(t, k)])))
+        for k in range(nz)]) for t in range(nt)])
+    s = medkern.load_series(tmp_path)
+    assert s.frame_grouping == grouping
+    assert s.volume.shape == (nt, nz, 6, 5)
+    np.testing.assert_array_equal(s.volume, reference)
+    np.testing.assert_array_equal(s.volume, volume)
+    assert s.spacing == pytest.approx((3.0, 0.7, 0.8))
+    if grouping == "repeated_positions" and "acq" not in tags:
+        assert np.isnan(s.frame_times).all()
+        assert any("frame times are unknown" in w for w in s.warnings)
+    else:
+        assert s.warnings == []
+        np.testing.assert_allclose(s.frame_times, times, atol=2e-6)
+    # Shuffled lists of files give the same series.
+    listed = list(files.values())
+    rng.shuffle(listed)
+    np.testing.assert_array_equal(medkern.load_series(listed).volume, s.volume)
+
+
+MISSING_SLICE_CASES = [
+    (("tpi", "acq"), r"frame 2 \(TemporalPositionIdentifier 3\)"),
+    (("acq",), r"frame 2 \(AcquisitionTime 09:00:3"),
+    (("instance",), "two slices at one position"),
+]
+
+
+@pytest.mark.parametrize("tags,name", MISSING_SLICE_CASES,
+                         ids=["tpi", "acquisition-time", "instance-number"])
+def test_dynamic_frame_without_a_slice_is_an_error(tmp_path, rng, tags, name) -> None:
+    write_dynamic_with_pydicom(tmp_path, rng, tags=tags, gap=(2, 1))
+    with pytest.raises(medkern.InvalidDataError, match=name) as info:
+        medkern.load_series(tmp_path)
+    assert "has no image at" in str(info.value)
+
+
+def test_static_series_has_no_frame_times(tmp_path, rng) -> None:
+    files = write_series(tmp_path, rng, n=4)
+    s = medkern.load_series(tmp_path)
+    assert s.frame_times is None and not s.is_dynamic and s.frame_grouping == "none"
+    assert s.volume.ndim == 3
+    assert_volume_equal(s, pydicom_volume(files))
+
+
+def test_write_series_mr_and_errors(tmp_path, rng) -> None:
+    mr = rng.integers(0, 60000, size=(4, 2, 5, 6)).astype(np.uint16)
+    times = [0.0, 1.2, 2.4, 3.6]
+    files = medkern.write_series(tmp_path / "mr", mr, times, echo_time=0.03, trigger_time=True)
+    ds = pydicom.dcmread(files[-1])
+    assert ds.Modality == "MR" and ds.SOPClassUID == MRImageStorage
+    assert float(ds.EchoTime) == 30.0 and float(ds.TriggerTime) == 3600.0
+    assert "RescaleIntercept" not in ds
+    np.testing.assert_array_equal(ds.pixel_array, mr[3, 1])
+    s = medkern.load_series(tmp_path / "mr")
+    assert s.frame_grouping == "temporal_position" and s.modality == "MR"
+    np.testing.assert_array_equal(s.volume, mr)  # float32: values above int16
+    np.testing.assert_allclose(s.frame_times, times, atol=1e-9)
+    # A static volume: no time axis.
+    medkern.write_series(tmp_path / "static", mr[0])
+    static = medkern.load_series(tmp_path / "static")
+    assert static.frame_times is None
+    np.testing.assert_array_equal(static.volume, mr[0])
+
+    with pytest.raises(medkern.UnsupportedDTypeError, match="float32"):
+        medkern.write_series(tmp_path / "x", mr.astype(np.float32), times)
+    with pytest.raises(medkern.InvalidArgumentError, match="3 times for 4 frames"):
+        medkern.write_series(tmp_path / "x", mr, times[:3])
+    with pytest.raises(medkern.InvalidArgumentError, match="times"):
+        medkern.write_series(tmp_path / "x", mr, [0.0, 2.0, 1.0, 3.0])
+    with pytest.raises(medkern.InvalidArgumentError, match="orientation"):
+        medkern.write_series(tmp_path / "x", mr, times, orientation=np.eye(3))
+    hot = np.full((1, 2, 2), 32000, np.int16)
+    with pytest.raises(medkern.InvalidArgumentError, match="32000"):
+        medkern.write_series(tmp_path / "x", hot)
+    assert not (tmp_path / "x").exists()
