@@ -396,6 +396,25 @@ def test_osipi_dsc(record_property):
     record_property("osipi_dsc_errors", "\n".join(table))
 
 
+def test_osipi_dsc_ssvd_at_the_data_noise():
+    # At these curves' CNR of 200, a truncation of 0.1 (half of sSVD's default, which is
+    # chosen for clinical noise) brings CBF within 10 % of the reference in 12 of the 14
+    # cases; the other two are the lowest flows (5 and 10), within 1.5 ml/100 ml/min.
+    within = 0
+    for case in osipi_cases():
+        nt = case["tissue"].size
+        series = case["tissue"].astype(np.float32).reshape(nt, 1, 1, 1)
+        maps = medkern.perfusion_maps(series, np.arange(nt) * case["tr"], case["aif"],
+                                      method="ssvd", truncation=0.1, device="cpu", **UNSCALED)
+        error = float(maps.cbf[0, 0, 0]) - case["cbf"]
+        assert abs(error) <= 15.0 + 0.1 * case["cbf"], (case["label"], error)
+        if abs(error) <= 0.1 * case["cbf"]:
+            within += 1
+        else:
+            assert case["cbf"] <= 10.0 and abs(error) <= 1.5, (case["label"], error)
+    assert within >= 12
+
+
 # ------------------------------------------------------------------ GPU arrays
 
 
