@@ -28,6 +28,7 @@
 
 #include "json.hpp"
 #include "medkern/medkern.hpp"
+#include "nifti.hpp"
 #include "phantoms/calcium_phantom.hpp"
 #include "phantoms/ct_phantom.hpp"
 
@@ -58,7 +59,8 @@ commands:
   histogram     the histogram of a raw volume (numpy.histogram's bins)
   generate-ct   write a synthetic CT-like int16 volume
   calcium       coronary calcium scores (Agatston, volume, mass) of a CT
-  perfusion     CBF, CBV, MTT and Tmax maps of the perfusion phantom, against its truth
+  perfusion     CBF, CBV, MTT, Tmax maps and stroke summary of a dynamic DICOM series
+                (NIfTI output), or of the perfusion phantom against its truth
 
   medkern <command> --help   the options of a command
   medkern --version          the library version
@@ -145,27 +147,52 @@ options:
 )";
 
 constexpr const char* kPerfusionHelp =
-    R"(usage: medkern perfusion --phantom [options]
+    R"(usage: medkern perfusion DIR [--aif auto|MASK.nii] [--method M] [--out OUTDIR]
+                         [--modality ct|mr] [--te S] [options]
+       medkern perfusion --phantom [options]
+       medkern perfusion --phantom --dicom OUTDIR [options]
 
-Computes perfusion maps (CBF, CBV, MTT, Tmax) by deconvolution of the tissue curves with the
-arterial input function (docs/ops.md, "Perfusion") on the digital reference object: a
-gamma-variate AIF and a block of voxels for every CBF (10-70 ml/100 g/min) x MTT (2-24 s) x
-delay (0-4 s), with a chosen residue function, as CT (HU) or DSC-MR signal, optionally with
-noise. Prints, for each method, the mean relative error of CBF, CBV and MTT against the
-phantom's truth, and the time taken.
+Computes perfusion maps (CBF, CBV, MTT, Tmax, TTP, bolus arrival) by deconvolution of the
+tissue curves with the arterial input function (docs/ops.md, "Perfusion").
 
-input:
-  --phantom          the digital reference object (generated)
+DIR: a dynamic DICOM series (CT perfusion or DSC-MR: the same slice positions repeated over
+time; its frames and times as medkern's DICOM loader finds them; needs a build with DICOM
+support). The AIF is selected automatically or taken from a mask; the maps are written as
+NIfTI-1 files (cbf.nii, cbv.nii, mtt.nii, tmax.nii, ttp.nii, arrival.nii, valid.nii, and
+aif_mask.nii for --aif auto) with the series' geometry (DICOM's LPS turned into NIfTI's RAS);
+the stroke summary (Tmax > 6 s, CBF < 30 % of the reference) is printed.
 
-options:
-  --method M         ssvd, csvd, osvd, tikhonov or all (default all)
+--phantom: the digital reference object: a gamma-variate AIF and a block of voxels for every
+CBF (10-70 ml/100 g/min) x MTT (2-24 s) x delay (0-4 s), with a chosen residue function, as
+CT (HU) or DSC-MR signal, optionally with noise. Prints, for each method, the mean relative
+error of CBF, CBV and MTT against the phantom's truth, and the time taken. With --dicom
+OUTDIR it writes the phantom instead as a dynamic DICOM series (int16 HU for CT, its AIF
+300 HU above baseline; uint16 for MR; 1 x 1 mm pixels, 5 mm slices), with four rows of
+arterial voxels (the AIF's signal) below the tissue, for `medkern perfusion OUTDIR`.
+
+options of DIR:
+  --aif A            auto (default): select_aif over every voxel; or a NIfTI mask of the
+                     arterial voxels on the series' grid (e.g. drawn on the maps written)
+  --out OUTDIR       where the NIfTI maps go (created when missing); without it nothing is
+                     written, and the summary is printed
+  --modality M       ct or mr (default: the series' Modality)
+  --te S             the echo time in seconds, for mr
+  --reference-cbf X  the reference CBF of the summary in ml/100 g/min (default: the mean CBF
+                     of the valid voxels outside the AIF)
+
+options of --phantom:
   --residue R        exponential (default), boxcar or linear
   --modality M       ct (default) or mr
   --frames N         frames, 1 s apart (default 90)
   --snr S            signal-to-noise ratio; 0: no noise (default 0)
   --seed N           the noise's seed (default 1)
+  --dicom OUTDIR     write the phantom as a DICOM series instead of computing its maps
+
+common options:
+  --method M         ssvd, csvd, osvd, tikhonov (default osvd for DIR), or all (--phantom's
+                     default)
   --device D         cpu, cuda:N (or cuda), or auto (the default)
-  --json             the table as JSON: one object per method
+  --json             the output as JSON (--phantom: one object per method)
   --help             this text
 )";
 
@@ -780,6 +807,12 @@ CalciumInput load_calcium_dicom(const std::string& directory) {
   for (const std::string& warning : series.warnings) {
     fmt::print(stderr, "medkern: warning: {}\n", warning);
   }
+  if (series.frames > 1) {
+    throw RunError(
+        fmt::format("'{}' is a dynamic series ({} frames); calcium scoring takes one "
+                    "volume",
+                    directory, series.frames));
+  }
   CalciumInput input;
   input.shape = series.shape;
   input.spacing = series.spacing;
@@ -997,66 +1030,9 @@ PerfusionErrors score_perfusion(const medkern::Context& context,
   return errors;
 }
 
-int run_perfusion(Arguments& args) {
-  bool phantom_wanted = false;
-  std::string method = "all", device = "auto";
-  bool json = false;
-  medkern::PerfusionPhantomParams phantom_params;
-  phantom_params.frames = 90;
-  args.parse(
-      [&](const std::string& name) {
-        if (name == "--phantom") {
-          phantom_wanted = true;
-        } else if (name == "--method") {
-          method = args.take_value(name);
-        } else if (name == "--residue") {
-          const std::string residue = args.take_value(name);
-          if (residue == "exponential") {
-            phantom_params.residue = medkern::ResidueShape::exponential;
-          } else if (residue == "boxcar") {
-            phantom_params.residue = medkern::ResidueShape::boxcar;
-          } else if (residue == "linear") {
-            phantom_params.residue = medkern::ResidueShape::linear;
-          } else {
-            throw UsageError(
-                fmt::format("--residue: '{}' is not one of exponential, boxcar, linear", residue));
-          }
-        } else if (name == "--modality") {
-          const std::string modality = args.take_value(name);
-          if (modality != "ct" && modality != "mr") {
-            throw UsageError(fmt::format("--modality: '{}' is not ct or mr", modality));
-          }
-          phantom_params.modality =
-              modality == "ct" ? medkern::PerfusionModality::ct : medkern::PerfusionModality::mr;
-        } else if (name == "--frames") {
-          const int64_t frames = parse_int64(args.take_value(name), name);
-          if (frames < 2 || frames > 512) {
-            throw UsageError(fmt::format("--frames: {} is not in 2 .. 512", frames));
-          }
-          phantom_params.frames = int32_t(frames);
-        } else if (name == "--snr") {
-          phantom_params.snr = parse_double(args.take_value(name), name);
-        } else if (name == "--seed") {
-          phantom_params.seed = parse_uint64(args.take_value(name), name);
-        } else if (!take_output_option(args, name, device, json)) {
-          throw UsageError(fmt::format("unknown option '{}'", name));
-        }
-      },
-      [&](const std::string& word) {
-        throw UsageError(
-            fmt::format("unexpected argument '{}' (DICOM input is not supported "
-                        "yet: use --phantom)",
-                        word));
-      });
-  if (!phantom_wanted) throw UsageError("--phantom is required");
-  std::vector<int> methods;
-  for (int code = 0; code < 4; ++code) {
-    if (method == "all" || method == kMethodNames[code]) methods.push_back(code);
-  }
-  if (methods.empty()) {
-    throw UsageError(
-        fmt::format("--method: '{}' is not one of ssvd, csvd, osvd, tikhonov, all", method));
-  }
+// The phantom's errors per method, as a table or JSON.
+int run_perfusion_phantom(const medkern::PerfusionPhantomParams& phantom_params,
+                          const std::vector<int>& methods, const std::string& device, bool json) {
   const medkern::Context context = make_context(device);
   const medkern::PerfusionPhantom phantom = medkern::perfusion_phantom(phantom_params);
   JsonWriter out(2);
@@ -1102,6 +1078,435 @@ int run_perfusion(Arguments& args) {
         "\nCBF error: mean of (measured - true) / true; the others: mean of |...| / true.\n");
   }
   return kExitOk;
+}
+
+medkern::PerfusionModality modality_of(const std::string& text) {
+  if (text == "ct") return medkern::PerfusionModality::ct;
+  if (text == "mr") return medkern::PerfusionModality::mr;
+  throw UsageError(fmt::format("--modality: '{}' is not ct or mr", text));
+}
+
+// The phantom as a dynamic DICOM series (`--phantom --dicom OUTDIR`): its tissue, and below it
+// four rows of arterial voxels holding the AIF's signal, so that `medkern perfusion OUTDIR`
+// finds the AIF on its own. CT is int16 HU: integer HU would be coarse against the 60 HU
+// AIF of the error table (the tissue enhances by a few HU), so the AIF peaks 300 HU above
+// baseline, as in arteries. MR is uint16.
+int write_phantom_dicom(medkern::PerfusionPhantomParams params, const std::string& directory,
+                        bool json) {
+  if (!medkern::dicom::available()) {
+    throw RunError(fmt::format(
+        "'{}': DICOM support not built (rebuild with -DMEDKERN_WITH_DCMTK=ON)", directory));
+  }
+  const bool ct = params.modality == medkern::PerfusionModality::ct;
+  if (ct) params.aif_peak = 300.0;
+  const medkern::PerfusionPhantom phantom = medkern::perfusion_phantom(params);
+  constexpr int64_t kArterialRows = 4;
+  const int64_t nt = phantom.shape[0], ny = phantom.shape[2], nx = phantom.shape[3];
+  const int64_t rows = ny + kArterialRows, voxels = rows * nx;
+  const double lo = ct ? -32768.0 : 0.0, hi = ct ? 32767.0 : 65535.0;
+  std::vector<int16_t> hu;
+  std::vector<uint16_t> signal;
+  if (ct) {
+    hu.resize(static_cast<std::size_t>(nt * voxels));
+  } else {
+    signal.resize(static_cast<std::size_t>(nt * voxels));
+  }
+  for (int64_t t = 0; t < nt; ++t) {
+    for (int64_t i = 0; i < voxels; ++i) {
+      const double v = i < ny * nx ? phantom.series[static_cast<std::size_t>(t * ny * nx + i)]
+                                   : phantom.aif[static_cast<std::size_t>(t)];
+      const double stored = std::min(hi, std::max(lo, std::round(v)));
+      const auto at = static_cast<std::size_t>(t * voxels + i);
+      if (ct) {
+        hu[at] = static_cast<int16_t>(stored);
+      } else {
+        signal[at] = static_cast<uint16_t>(stored);
+      }
+    }
+  }
+  const medkern::Shape3 frame{1, rows, nx};
+  const medkern::Spacing3 spacing{5.0, 1.0, 1.0};
+  const medkern::SeriesRef series{
+      ct ? medkern::VolumeRef(medkern::make_view(hu.data(), frame, spacing))
+         : medkern::VolumeRef(medkern::make_view(signal.data(), frame, spacing)),
+      nt, voxels};
+  medkern::dicom::WriteOptions options;
+  options.modality = ct ? "CT" : "MR";
+  if (!ct) options.echo_time_s = params.te_s;
+  options.patient_id = "MEDKERN-DRO";
+  options.series_description = ct ? "medkern perfusion DRO, CT" : "medkern perfusion DRO, MR";
+  const std::vector<std::string> paths =
+      medkern::dicom::write_series(directory, series, phantom.times_s, options);
+  if (json) {
+    JsonWriter out(2);
+    out.begin_object()
+        .member("directory", directory)
+        .member("files", static_cast<int64_t>(paths.size()))
+        .member("frames", nt);
+    out.key("shape").begin_array().value(int64_t{1}).value(rows).value(nx).end_array();
+    out.member("modality", options.modality).end_object();
+    fmt::print("{}\n", out.str());
+    return kExitOk;
+  }
+  fmt::print(
+      "wrote {} DICOM files to {}: the perfusion phantom as {}, {} frames of 1 x {} x {} "
+      "voxels (the last {} rows arterial)\nnext: medkern perfusion {} --out MAPS_DIR\n",
+      paths.size(), directory, options.modality, nt, rows, nx, kArterialRows, directory);
+  return kExitOk;
+}
+
+struct PerfusionDicomRequest {
+  std::string directory;
+  std::string aif = "auto";
+  medkern::DeconvolutionMethod method = medkern::DeconvolutionMethod::osvd;
+  std::optional<std::string> out;
+  std::optional<medkern::PerfusionModality> modality;
+  std::optional<double> te_s;
+  std::optional<double> reference_cbf;
+  std::string device = "auto";
+  bool json = false;
+};
+
+// The maps of a dynamic DICOM series, written as NIfTI, and its stroke summary.
+int run_perfusion_dicom(const PerfusionDicomRequest& request) {
+  const std::string& directory = request.directory;
+  if (!medkern::dicom::available()) {
+    throw RunError(fmt::format(
+        "'{}': DICOM support not built (rebuild with -DMEDKERN_WITH_DCMTK=ON), or use --phantom",
+        directory));
+  }
+  if (request.out && !medkern::cli::nifti::available()) {
+    throw RunError(
+        "NIfTI output is not built (install libnifti2-dev and rebuild with "
+        "-DMEDKERN_WITH_NIFTI=ON); without --out the stroke summary alone is printed");
+  }
+  medkern::dicom::Series series = medkern::dicom::load_series(directory);
+  for (const std::string& warning : series.warnings) {
+    fmt::print(stderr, "medkern: warning: {}\n", warning);
+  }
+  if (series.frames < 2) {
+    throw RunError(fmt::format(
+        "'{}' holds a static series ({} slices, one frame); perfusion needs a dynamic series",
+        directory, series.shape[0]));
+  }
+  for (const double t : series.frame_times_s) {
+    if (!std::isfinite(t)) {
+      throw RunError(
+          fmt::format("the frame times of '{}' are unknown: its files have no TriggerTime or "
+                      "AcquisitionTime that varies",
+                      directory));
+    }
+  }
+  medkern::PerfusionModality modality;
+  if (request.modality) {
+    modality = *request.modality;
+  } else if (series.modality == "CT" || series.modality == "MR") {
+    modality =
+        series.modality == "CT" ? medkern::PerfusionModality::ct : medkern::PerfusionModality::mr;
+  } else {
+    throw UsageError(
+        fmt::format("the series' Modality is '{}': give --modality ct or mr", series.modality));
+  }
+  const bool mr = modality == medkern::PerfusionModality::mr;
+  if (mr && !request.te_s) throw UsageError("--te S (the echo time in seconds) is needed for MR");
+  if (!mr && request.te_s) throw UsageError("--te is for MR series only");
+
+  const medkern::Context context = make_context(request.device);
+  const medkern::SeriesRef frames = series.series_view();
+  const std::vector<double>& times = series.frame_times_s;
+  const medkern::Shape3 shape = series.shape;
+  const auto voxels = static_cast<std::size_t>(shape[0] * shape[1] * shape[2]);
+  const medkern::cli::nifti::Affine affine =
+      medkern::cli::nifti::ras_affine(series.origin, series.orientation, series.spacing);
+
+  // The AIF: selected among every voxel, or the mean curve of a mask on the series' grid.
+  std::vector<uint8_t> aif_mask(voxels, 0);
+  const medkern::VolumeRef aif_view = medkern::make_view(aif_mask.data(), shape, series.spacing);
+  std::vector<double> aif;
+  int64_t aif_voxels = 0;
+  if (request.aif == "auto") {
+    medkern::AifSelectionParams selection;
+    selection.modality = modality;
+    selection.te_s = request.te_s.value_or(0.0);
+    const medkern::AifSelection chosen =
+        medkern::select_aif(context, frames, times, nullptr, aif_view, selection);
+    aif = chosen.curve;
+    aif_voxels = chosen.voxels;
+  } else {
+    medkern::cli::nifti::Mask mask = medkern::cli::nifti::read_mask(request.aif);
+    if (mask.shape != shape) {
+      throw RunError(fmt::format(
+          "--aif '{}': a mask of {} x {} x {} voxels (z, y, x); the series' frames are {} x {} x "
+          "{}",
+          request.aif, mask.shape[0], mask.shape[1], mask.shape[2], shape[0], shape[1], shape[2]));
+    }
+    if (mask.has_affine) {
+      for (int r = 0; r < 3; ++r) {
+        for (int c = 0; c < 4; ++c) {
+          // NIfTI keeps its affine in float32: a relative tolerance covers its rounding.
+          if (std::abs(mask.affine[r][c] - affine[r][c]) >
+              1e-3 * std::max(1.0, std::abs(affine[r][c]))) {
+            throw RunError(fmt::format(
+                "--aif '{}': its affine (row {}: {:g} {:g} {:g} {:g}) is not the series' (row "
+                "{}: {:g} {:g} {:g} {:g}); the mask lies on another grid",
+                request.aif, r, mask.affine[r][0], mask.affine[r][1], mask.affine[r][2],
+                mask.affine[r][3], r, affine[r][0], affine[r][1], affine[r][2], affine[r][3]));
+          }
+        }
+      }
+    } else {
+      fmt::print(stderr,
+                 "medkern: warning: --aif '{}' has no sform or qform; its voxels are taken as "
+                 "the series'\n",
+                 request.aif);
+    }
+    aif_mask = std::move(mask.values);
+    for (const uint8_t v : aif_mask) aif_voxels += v;
+    if (aif_voxels == 0) throw RunError(fmt::format("--aif '{}': the mask is empty", request.aif));
+    aif = medkern::mean_curve(context, frames,
+                              medkern::make_view(aif_mask.data(), shape, series.spacing));
+  }
+
+  // The maps, on the host with the series' spacing (the summary's voxel volume).
+  std::vector<float> values(6 * voxels);
+  std::vector<uint8_t> valid(voxels);
+  const auto map = [&](int index) {
+    return medkern::VolumeRef(
+        medkern::make_view(values.data() + index * voxels, shape, series.spacing));
+  };
+  const medkern::PerfusionMapsRef maps{map(0),
+                                       map(1),
+                                       map(2),
+                                       map(3),
+                                       map(4),
+                                       map(5),
+                                       medkern::make_view(valid.data(), shape, series.spacing)};
+  medkern::PerfusionParams params;
+  params.modality = modality;
+  params.te_s = request.te_s.value_or(0.0);
+  params.method = request.method;
+  medkern::perfusion_maps(context, frames, times, aif, nullptr, maps, params);
+  int64_t valid_voxels = 0;
+  for (const uint8_t v : valid) valid_voxels += v;
+
+  // The stroke summary: the reference CBF given, or the mean over the valid voxels that are
+  // not the AIF's (arteries are no reference for tissue).
+  medkern::StrokeParams stroke;
+  std::vector<uint8_t> reference(voxels, 0);
+  int64_t reference_voxels = 0;
+  for (std::size_t i = 0; i < voxels; ++i) {
+    reference[i] = valid[i] != 0 && aif_mask[i] == 0 ? 1 : 0;
+    reference_voxels += reference[i];
+  }
+  if (request.reference_cbf) {
+    stroke.reference_cbf = *request.reference_cbf;
+  } else if (reference_voxels == 0) {
+    throw RunError(
+        "no valid voxel outside the AIF to take the reference CBF from; give --reference-cbf");
+  }
+  const medkern::VolumeRef reference_view =
+      medkern::make_view(reference.data(), shape, series.spacing);
+  const medkern::StrokeSummary summary = medkern::stroke_summary(
+      context, maps, request.reference_cbf ? nullptr : &reference_view, stroke);
+
+  struct Output {
+    const char* name;
+    medkern::VolumeRef volume;
+    const char* description;
+  };
+  std::vector<Output> outputs = {
+      {"cbf", maps.cbf, "medkern CBF ml/100g/min"},
+      {"cbv", maps.cbv, "medkern CBV ml/100g"},
+      {"mtt", maps.mtt, "medkern MTT s"},
+      {"tmax", maps.tmax, "medkern Tmax s"},
+      {"ttp", maps.ttp, "medkern TTP s after the first frame"},
+      {"arrival", maps.arrival, "medkern bolus arrival s after the first frame"},
+      {"valid", maps.valid, "medkern 1 where the maps hold a value"}};
+  if (request.aif == "auto") outputs.push_back({"aif_mask", aif_view, "medkern AIF voxels"});
+  std::vector<std::string> written;
+  if (request.out) {
+    std::error_code error;
+    std::filesystem::create_directories(*request.out, error);
+    if (error || !std::filesystem::is_directory(*request.out)) {
+      throw RunError(fmt::format("--out '{}': cannot create the directory{}", *request.out,
+                                 error ? ": " + error.message() : std::string()));
+    }
+    for (const Output& o : outputs) {
+      const std::string path =
+          (std::filesystem::path(*request.out) / (std::string(o.name) + ".nii")).string();
+      medkern::cli::nifti::write(path, o.volume, affine, o.description);
+      written.push_back(path);
+    }
+  }
+
+  const char* method_name = kMethodNames[static_cast<int>(request.method)];
+  if (request.json) {
+    JsonWriter out(2);
+    out.begin_object();
+    out.member("series_uid", series.series_uid);
+    out.member("modality", mr ? "mr" : "ct");
+    out.member("frames", series.frames);
+    out.key("shape").begin_array().value(shape[0]).value(shape[1]).value(shape[2]).end_array();
+    out.key("frame_times_s").begin_array();
+    for (const double t : times) out.value(t);
+    out.end_array();
+    out.member("method", method_name);
+    out.member("aif", request.aif);
+    out.member("aif_voxels", aif_voxels);
+    out.key("aif_curve").begin_array();
+    for (const double v : aif) out.value(v);
+    out.end_array();
+    out.member("valid_voxels", valid_voxels);
+    out.key("stroke").begin_object();
+    out.member("hypoperfusion_ml", summary.hypoperfusion_ml);
+    out.member("core_ml", summary.core_ml);
+    out.member("mismatch_ml", summary.mismatch_ml);
+    out.member("mismatch_ratio", summary.mismatch_ratio);  // infinity is null
+    out.member("reference_cbf", summary.reference_cbf);
+    out.member("tmax_threshold_s", stroke.tmax_threshold_s);
+    out.member("relative_cbf_threshold", stroke.relative_cbf_threshold);
+    out.end_object();
+    out.key("files").begin_array();
+    for (const std::string& path : written) out.value(path);
+    out.end_array();
+    out.end_object();
+    fmt::print("{}\n", out.str());
+    return kExitOk;
+  }
+  fmt::print(
+      "{}: DICOM series {} ({}), {} frames of {} x {} x {} voxels of {:g} x {:g} x {:g} "
+      "mm, {:g} to {:g} s\n",
+      directory, series.series_uid, mr ? "DSC-MR" : "CT", series.frames, shape[0], shape[1],
+      shape[2], series.spacing[0], series.spacing[1], series.spacing[2], times.front(),
+      times.back());
+  fmt::print("AIF: {} voxel{} {}\n", aif_voxels, aif_voxels == 1 ? "" : "s",
+             request.aif == "auto" ? std::string("selected automatically")
+                                   : fmt::format("of {}", request.aif));
+  fmt::print("maps: {} deconvolution on {}, {} of {} voxels valid\n", method_name,
+             context.device().name(), valid_voxels, voxels);
+  for (const std::string& path : written) fmt::print("wrote {}\n", path);
+  if (!request.out) fmt::print("(no --out: the maps were not written)\n");
+  fmt::print("\nstroke summary (reference CBF {:.1f} ml/100 g/min, {}):\n", summary.reference_cbf,
+             request.reference_cbf ? "given" : "the mean of the valid voxels outside the AIF");
+  const auto line = [](const std::string& label, double value, const char* unit) {
+    fmt::print("  {:<34}{:>8.2f}{}\n", label + ":", value, unit);
+  };
+  line(fmt::format("hypoperfusion (Tmax > {:g} s)", stroke.tmax_threshold_s),
+       summary.hypoperfusion_ml, " ml");
+  line(fmt::format("core (CBF < {:g} % of reference)", 100.0 * stroke.relative_cbf_threshold),
+       summary.core_ml, " ml");
+  line("mismatch volume", summary.mismatch_ml, " ml");
+  line("mismatch ratio", summary.mismatch_ratio, "");  // inf prints as inf
+  return kExitOk;
+}
+
+int run_perfusion(Arguments& args) {
+  bool phantom_wanted = false;
+  std::optional<std::string> directory, dicom_out, method;
+  std::optional<std::string> modality;
+  PerfusionDicomRequest request;
+  medkern::PerfusionPhantomParams phantom_params;
+  phantom_params.frames = 90;
+  std::vector<std::string> phantom_only, dicom_only;  // the options given, for the checks
+  args.parse(
+      [&](const std::string& name) {
+        if (name == "--phantom") {
+          phantom_wanted = true;
+        } else if (name == "--method") {
+          method = args.take_value(name);
+        } else if (name == "--modality") {
+          modality = args.take_value(name);
+          modality_of(*modality);  // checked here, used below
+        } else if (name == "--residue") {
+          phantom_only.push_back(name);
+          const std::string residue = args.take_value(name);
+          if (residue == "exponential") {
+            phantom_params.residue = medkern::ResidueShape::exponential;
+          } else if (residue == "boxcar") {
+            phantom_params.residue = medkern::ResidueShape::boxcar;
+          } else if (residue == "linear") {
+            phantom_params.residue = medkern::ResidueShape::linear;
+          } else {
+            throw UsageError(
+                fmt::format("--residue: '{}' is not one of exponential, boxcar, linear", residue));
+          }
+        } else if (name == "--frames") {
+          phantom_only.push_back(name);
+          const int64_t frames = parse_int64(args.take_value(name), name);
+          if (frames < 2 || frames > 512) {
+            throw UsageError(fmt::format("--frames: {} is not in 2 .. 512", frames));
+          }
+          phantom_params.frames = int32_t(frames);
+        } else if (name == "--snr") {
+          phantom_only.push_back(name);
+          phantom_params.snr = parse_double(args.take_value(name), name);
+        } else if (name == "--seed") {
+          phantom_only.push_back(name);
+          phantom_params.seed = parse_uint64(args.take_value(name), name);
+        } else if (name == "--dicom") {
+          phantom_only.push_back(name);
+          dicom_out = args.take_value(name);
+        } else if (name == "--aif") {
+          dicom_only.push_back(name);
+          request.aif = args.take_value(name);
+        } else if (name == "--out") {
+          dicom_only.push_back(name);
+          request.out = args.take_value(name);
+        } else if (name == "--te") {
+          dicom_only.push_back(name);
+          request.te_s = parse_double(args.take_value(name), name);
+          if (!std::isfinite(*request.te_s) || *request.te_s <= 0) {
+            throw UsageError(fmt::format("--te: {} s is not a positive echo time", *request.te_s));
+          }
+        } else if (name == "--reference-cbf") {
+          dicom_only.push_back(name);
+          request.reference_cbf = parse_double(args.take_value(name), name);
+          if (!std::isfinite(*request.reference_cbf) || *request.reference_cbf <= 0) {
+            throw UsageError(
+                fmt::format("--reference-cbf: {} is not a positive CBF", *request.reference_cbf));
+          }
+        } else if (!take_output_option(args, name, request.device, request.json)) {
+          throw UsageError(fmt::format("unknown option '{}'", name));
+        }
+      },
+      [&](const std::string& word) {
+        if (directory) {
+          throw UsageError(
+              fmt::format("one DICOM directory only, got '{}' and '{}'", *directory, word));
+        }
+        directory = word;
+      });
+  if (phantom_wanted == directory.has_value()) {
+    throw UsageError("give either --phantom or a DICOM directory");
+  }
+  if (directory && !phantom_only.empty()) {
+    throw UsageError(fmt::format("{} is for --phantom only", phantom_only.front()));
+  }
+  if (phantom_wanted && !dicom_only.empty()) {
+    throw UsageError(fmt::format("{} is for a DICOM directory only", dicom_only.front()));
+  }
+  const std::string method_text = method.value_or(directory ? "osvd" : "all");
+  std::vector<int> methods;
+  for (int code = 0; code < 4; ++code) {
+    if (method_text == "all" || method_text == kMethodNames[code]) methods.push_back(code);
+  }
+  if (methods.empty()) {
+    throw UsageError(
+        fmt::format("--method: '{}' is not one of ssvd, csvd, osvd, tikhonov, all", method_text));
+  }
+  if (directory) {
+    if (methods.size() != 1) throw UsageError("--method: a DICOM series takes one method");
+    request.directory = *directory;
+    request.method = medkern::DeconvolutionMethod(methods.front());
+    if (modality) request.modality = modality_of(*modality);
+    return run_perfusion_dicom(request);
+  }
+  if (modality) phantom_params.modality = modality_of(*modality);
+  if (dicom_out) {
+    if (method) throw UsageError("--method is not used with --dicom");
+    return write_phantom_dicom(phantom_params, *dicom_out, request.json);
+  }
+  return run_perfusion_phantom(phantom_params, methods, request.device, request.json);
 }
 
 // ---------------------------------------------------------------------------- main
