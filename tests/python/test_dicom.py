@@ -984,3 +984,139 @@ def test_write_series_mr_and_errors(tmp_path, rng) -> None:
     with pytest.raises(medkern.InvalidArgumentError, match="32000"):
         medkern.write_series(tmp_path / "x", hot)
     assert not (tmp_path / "x").exists()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    cli = medkern_cli()
+    if cli is None:
+        pytest.skip("no medkern program next to the Python package")
+    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True)
+
+
+def round_half_up(values: np.ndarray) -> np.ndarray:
+    """std::round of positive values (np.rint would round halves to even)."""
+    return np.floor(np.asarray(values, dtype=np.float64) + 0.5)
+
+
+@pytest.mark.parametrize("modality", ["ct", "mr"])
+def test_cli_writes_the_phantom_as_a_dicom_series(tmp_path, modality) -> None:
+    run = run_cli("perfusion", "--phantom", "--dicom", tmp_path, "--frames", 30, "--modality",
+                  modality, "--json")
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout)
+    assert got["files"] == 30 and got["frames"] == 30 and got["shape"] == [1, 144, 28]
+    phantom = medkern.perfusion_phantom(modality=modality, frames=30,
+                                        aif_peak=300.0 if modality == "ct" else 60.0)
+    s = medkern.load_series(tmp_path)
+    assert s.volume.shape == (30, 1, 144, 28)
+    np.testing.assert_allclose(s.frame_times, np.arange(30.0), atol=1e-9)
+    assert s.spacing == pytest.approx((5.0, 1.0, 1.0))
+    np.testing.assert_array_equal(s.volume[:, :, :140], round_half_up(phantom.series))
+    arterial = np.broadcast_to(round_half_up(phantom.aif)[:, None, None, None], (30, 1, 4, 28))
+    np.testing.assert_array_equal(s.volume[:, :, 140:], arterial)
+    ds = pydicom.dcmread(next(tmp_path.iterdir()))
+    assert ds.Modality == modality.upper() and ds.PatientID == "MEDKERN-DRO"
+    if modality == "mr":
+        assert float(ds.EchoTime) == pytest.approx(30.0)
+        assert ds.PixelRepresentation == 0
+    else:
+        assert float(ds.RescaleIntercept) == -1024.0
+
+
+def test_cli_perfusion_maps_as_nifti_equal_the_python_api(tmp_path) -> None:
+    nibabel = pytest.importorskip("nibabel")
+    # The phantom over two slices of an oblique geometry, with rows of arterial voxels.
+    phantom = medkern.perfusion_phantom(frames=40, block=2, aif_peak=300.0)
+    nt, _, ny, nx = phantom.series.shape
+    tissue = round_half_up(phantom.series[:, 0])
+    arterial = np.broadcast_to(round_half_up(phantom.aif)[:, None, None], (nt, 4, nx))
+    frame = np.concatenate([tissue, arterial], axis=1).astype(np.int16)
+    volume = np.stack([frame, frame + np.int16(5)], axis=1)  # (nt, 2, ny + 4, nx)
+    c, s = np.cos(0.4), np.sin(0.4)
+    orientation = np.array([[0.0, -s, c], [0.0, c, s], [1.0, 0.0, 0.0]])  # tilted axial
+    assert np.allclose(np.cross(orientation[2], orientation[1]), orientation[0])
+    dicom_dir, out = tmp_path / "dicom", tmp_path / "maps"
+    files = medkern.write_series(dicom_dir, volume, phantom.times, spacing=(4.0, 0.9, 0.8),
+                                 origin=(-60.0, 25.0, 110.0), orientation=orientation)
+    run = run_cli("perfusion", dicom_dir, "--out", out, "--json", "--device", "cpu")
+    if run.returncode != 0 and "NIfTI output is not built" in run.stderr:
+        pytest.skip("medkern built without NIfTI output (libnifti)")
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout)
+
+    # The same series through the Python API.
+    series = medkern.load_series(dicom_dir)
+    chosen = medkern.select_aif(series.volume, series.frame_times, device="cpu")
+    maps = medkern.perfusion_maps(series.volume, series.frame_times, chosen.curve,
+                                  method="osvd", device="cpu")
+    assert got["aif_voxels"] == chosen.voxels > 0
+    np.testing.assert_allclose(got["aif_curve"], chosen.curve, rtol=1e-12)
+    assert got["valid_voxels"] == int(maps.valid.sum()) > 0.9 * maps.valid.size
+    expected = {n: getattr(maps, n) for n in ("cbf", "cbv", "mtt", "tmax", "ttp", "arrival",
+                                              "valid")}
+    expected["aif_mask"] = chosen.mask
+    assert sorted(got["files"]) == sorted(str(out / f"{n}.nii") for n in expected)
+
+    # RAS world position of voxel (i, j, k) = (column, row, slice): the LPS position pydicom
+    # reads from the files, x and y negated.
+    first = pydicom.dcmread(files[0])   # frame 0, slice 0
+    second = pydicom.dcmread(files[1])  # frame 0, slice 1
+    iop = np.array(first.ImageOrientationPatient, float)
+    dy, dx = map(float, first.PixelSpacing)
+
+    def lps(i, j, ipp):
+        return np.array(ipp, float) + i * dx * iop[:3] + j * dy * iop[3:]
+
+    flip = np.array([-1.0, -1.0, 1.0])
+    for name, values in expected.items():
+        img = nibabel.load(out / f"{name}.nii")
+        assert isinstance(img, nibabel.Nifti1Image)
+        assert img.header["sform_code"] == 1 and img.header["qform_code"] == 1
+        data = np.asarray(img.dataobj).transpose(2, 1, 0)  # (x, y, z) -> (z, y, x)
+        assert data.dtype == values.dtype
+        np.testing.assert_array_equal(data, values)
+        for affine in (img.get_sform(), img.get_qform()):
+            for i, j, k, ipp in [(0, 0, 0, first.ImagePositionPatient),
+                                 (nx - 1, 3, 0, first.ImagePositionPatient),
+                                 (5, ny + 3, 1, second.ImagePositionPatient)]:
+                world = nibabel.affines.apply_affine(affine, [i, j, k])
+                np.testing.assert_allclose(world, flip * lps(i, j, ipp), atol=1e-4)
+        assert img.header.get_zooms() == pytest.approx((0.8, 0.9, 4.0))
+
+    # The stroke summary against the reference outside the AIF.
+    summary = medkern.stroke_summary(maps, spacing=series.spacing,
+                                     reference_mask=(maps.valid == 1) & (chosen.mask == 0),
+                                     device="cpu")
+    assert got["stroke"]["reference_cbf"] == pytest.approx(summary.reference_cbf)
+    assert got["stroke"]["core_ml"] == pytest.approx(summary.core_ml)
+    assert got["stroke"]["hypoperfusion_ml"] == pytest.approx(summary.hypoperfusion_ml)
+
+    # The AIF from a NIfTI mask (the one written) gives the same maps; a mask on another grid
+    # is refused.
+    run = run_cli("perfusion", dicom_dir, "--aif", out / "aif_mask.nii", "--out",
+                  tmp_path / "again", "--device", "cpu", "--method", "csvd")
+    assert run.returncode == 0, run.stderr
+    by_mask = medkern.perfusion_maps(series.volume, series.frame_times, chosen.mask == 1,
+                                     method="csvd", device="cpu")
+    again = np.asarray(nibabel.load(tmp_path / "again" / "cbf.nii").dataobj).transpose(2, 1, 0)
+    np.testing.assert_array_equal(again, by_mask.cbf)
+    nibabel.Nifti1Image(np.ones((nx, ny + 4, 2), np.uint8), np.eye(4)).to_filename(
+        tmp_path / "other.nii")
+    run = run_cli("perfusion", dicom_dir, "--aif", tmp_path / "other.nii")
+    assert run.returncode == 1 and "another grid" in run.stderr
+
+
+def test_cli_perfusion_errors(tmp_path, rng) -> None:
+    write_series(tmp_path / "static", rng, n=3)
+    run = run_cli("perfusion", tmp_path / "static")
+    assert run.returncode == 1 and "static series" in run.stderr
+    run = run_cli("perfusion", tmp_path / "static", "--frames", 3)
+    assert run.returncode == 2 and "--frames is for --phantom only" in run.stderr
+    run = run_cli("perfusion", "--phantom", "--aif", "auto")
+    assert run.returncode == 2 and "--aif is for a DICOM directory only" in run.stderr
+    run = run_cli("calcium", tmp_path / "static")
+    assert run.returncode == 0
+    volume = np.zeros((3, 2, 4, 4), np.int16)
+    medkern.write_series(tmp_path / "dynamic", volume, [0.0, 1.0, 2.0])
+    run = run_cli("calcium", tmp_path / "dynamic")
+    assert run.returncode == 1 and "dynamic series (3 frames)" in run.stderr
