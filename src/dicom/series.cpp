@@ -560,6 +560,8 @@ std::string frame_name(const Frames& f, std::size_t t, const std::vector<FileHea
 Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::size_t> members,
                     std::vector<std::string>& warnings) {
   Frames result;
+  // What is tolerated, reported only for a dynamic series (a static one reports its own).
+  std::vector<std::string> notes;
   if (members.size() < 2) return result;
   // Positions along the normal of the first image's orientation; without a position or an
   // orientation, or with a malformed one, the geometry checks of a static series report it.
@@ -612,7 +614,7 @@ Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::siz
   std::size_t most = 0;
   for (const auto& images : at_position) most = std::max(most, images.size());
   if (most < 2) return result;  // static
-  warnings.insert(warnings.end(), duplicates.begin(), duplicates.end());
+  notes.insert(notes.end(), duplicates.begin(), duplicates.end());
   const std::size_t positions = at_position.size();
 
   // The times. TriggerTime wins where every image has one and it varies: scanners that write
@@ -665,8 +667,8 @@ Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::siz
   } else {
     for (std::size_t m : members) {
       if (headers[m].has_temporal_position) {
-        warnings.push_back("TemporalPositionIdentifier is in some files of the series (" +
-                           headers[m].path + ") but not in all; the frames are found without it");
+        notes.push_back("TemporalPositionIdentifier is in some files of the series (" +
+                        headers[m].path + ") but not in all; the frames are found without it");
         break;
       }
     }
@@ -726,6 +728,9 @@ Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::siz
     }
   }
 
+  // One frame (every image with the same TemporalPositionIdentifier) is a static series with
+  // a slice twice, which the static checks report as they always did.
+  if (frames.size() == 1) return Frames{};
   // One image at each position in every frame.
   for (std::size_t t = 0; t < frames.size(); ++t) {
     std::vector<std::size_t> seen(positions, SIZE_MAX);
@@ -755,7 +760,7 @@ Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::siz
   if (clock == Clock::none) {
     result.times_s.assign(frames.size(), std::numeric_limits<double>::quiet_NaN());
     const FileHeader& h = headers[members.front()];
-    warnings.push_back(
+    notes.push_back(
         "the frame times are unknown (NaN): the files have no TriggerTime or AcquisitionTime "
         "that varies (e.g. " +
         h.path +
@@ -771,15 +776,16 @@ Frames split_frames(const std::vector<FileHeader>& headers, std::vector<std::siz
     for (std::size_t t = 0; t < frames.size(); ++t) result.times_s.push_back(start[t] - start[0]);
     for (std::size_t t = 1; t < frames.size(); ++t) {
       if (!(result.times_s[t] > result.times_s[t - 1])) {
-        warnings.push_back(std::string("the frame times (") + clock_name +
-                           ") do not increase: " + frame_name(result, t, headers) + " is at " +
-                           format_double(result.times_s[t]) + " s, " +
-                           frame_name(result, t - 1, headers) + " at " +
-                           format_double(result.times_s[t - 1]) + " s");
+        notes.push_back(std::string("the frame times (") + clock_name +
+                        ") do not increase: " + frame_name(result, t, headers) + " is at " +
+                        format_double(result.times_s[t]) + " s, " +
+                        frame_name(result, t - 1, headers) + " at " +
+                        format_double(result.times_s[t - 1]) + " s");
         break;
       }
     }
   }
+  warnings.insert(warnings.end(), notes.begin(), notes.end());
   return result;
 }
 

@@ -945,6 +945,21 @@ def test_dynamic_frame_without_a_slice_is_an_error(tmp_path, rng, tags, name) ->
     assert "has no image at" in str(info.value)
 
 
+def test_one_temporal_position_with_a_slice_twice_is_static(tmp_path, rng) -> None:
+    # Every file of temporal position 1 (a single phase): the repeated slice is the static
+    # series' error, not a second frame.
+    uid = generate_uid()
+    for n, z in enumerate((0.0, 2.0, 2.0, 4.0)):
+        ds = make_slice(rng.integers(0, 100, (4, 4)).astype(np.int16), (0.0, 0.0, z),
+                        series_uid=uid)
+        ds.TemporalPositionIdentifier = 1
+        ds.AcquisitionTime = f"1000{n:02d}"
+        ds.save_as(tmp_path / f"s{n}.dcm", enforce_file_format=True)
+    with pytest.raises(medkern.InvalidDataError, match="two slices at one position") as info:
+        medkern.load_series(tmp_path)
+    assert "frame" not in str(info.value)
+
+
 def test_static_series_has_no_frame_times(tmp_path, rng) -> None:
     files = write_series(tmp_path, rng, n=4)
     s = medkern.load_series(tmp_path)
