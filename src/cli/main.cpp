@@ -1,5 +1,6 @@
 // The `medkern` command-line tool: device information, histograms of raw volumes,
-// synthetic CT volumes and coronary calcium scores, on the C++ API.
+// synthetic CT volumes, coronary calcium scores, and perfusion maps of a dynamic DICOM series
+// (as NIfTI files, nifti.cpp) or of the perfusion phantom, on the C++ API.
 //
 // Exit status: 0 success, 1 an error while working (a medkern::Error, a file that cannot be
 // read or written, a size that does not match), 2 a usage error (unknown option, missing or
@@ -167,8 +168,8 @@ CBF (10-70 ml/100 g/min) x MTT (2-24 s) x delay (0-4 s), with a chosen residue f
 CT (HU) or DSC-MR signal, optionally with noise. Prints, for each method, the mean relative
 error of CBF, CBV and MTT against the phantom's truth, and the time taken. With --dicom
 OUTDIR it writes the phantom instead as a dynamic DICOM series (int16 HU for CT, its AIF
-300 HU above baseline; uint16 for MR; 1 x 1 mm pixels, 5 mm slices), with four rows of
-arterial voxels (the AIF's signal) below the tissue, for `medkern perfusion OUTDIR`.
+300 HU above baseline; uint16 for MR; one 5 mm slice of 1 x 1 mm pixels), with four rows
+of arterial voxels (the AIF's signal) below the tissue, for `medkern perfusion OUTDIR`.
 
 options of DIR:
   --aif A            auto (default): select_aif over every voxel; or a NIfTI mask of the
