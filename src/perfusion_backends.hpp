@@ -185,13 +185,21 @@ MEDKERN_HOST_DEVICE CurveSummary curve_of(const PerfusionPlan& plan, ValueOf&& v
     if (plan.modality == PerfusionModality::mr && !(s0 > 0.0f)) return none;
   }
   CurveSummary curve{0, 0.0f, 0.0f, true};
+  // Kept in registers: c may alias the plan's arrays as far as a compiler knows, and would
+  // otherwise reload them, and the peak, after every store.
+  const float* weight = plan.frame_weight_s;
+  float peak = 0.0f;
   for (int32_t t = 0; t < plan.frames; ++t) {
-    c[t] = concentration_of(float(value(t)), s0, plan.modality, plan.te_s);
-    if (!is_finite(c[t])) return none;
-    if (c[t] > c[curve.peak_frame]) curve.peak_frame = t;
-    curve.area = add_rounded(curve.area, multiply_rounded(plan.frame_weight_s[t], c[t]));
+    const float ct = concentration_of(float(value(t)), s0, plan.modality, plan.te_s);
+    c[t] = ct;
+    if (!is_finite(ct)) return none;
+    if (t == 0 || ct > peak) {
+      peak = ct;
+      curve.peak_frame = t;
+    }
+    curve.area = add_rounded(curve.area, multiply_rounded(weight[t], ct));
   }
-  curve.peak = c[curve.peak_frame];
+  curve.peak = peak;
   if (!(curve.peak > 0.0f) || !(curve.area > 0.0f)) return none;
   for (int32_t u = 0; u < plan.samples; ++u) {
     const int32_t i = plan.resample_index[u];

@@ -199,14 +199,20 @@ void voxel_block(const PerfusionPlan& plan, const VolumeView<const T>& first, in
   const int32_t n = plan.samples;
   float* curves = scratch;                            // frames x kVoxelBlock
   float* grid = scratch + plan.frames * kVoxelBlock;  // samples x kVoxelBlock
+  // The block's frames first, frame after frame: a cache line a frame, loads that do not
+  // wait on each other; then each curve from them, converted in place.
+  for (int32_t t = 0; t < plan.frames; ++t) {
+    for (int64_t b = 0; b < count; ++b) {
+      curves[t * kVoxelBlock + b] = float((&first(z, y, x0 + b))[t * frame_stride]);
+    }
+  }
   CurveSummary summary[kVoxelBlock];
   for (int64_t b = 0; b < kVoxelBlock; ++b) {
     summary[b] = CurveSummary{0, 0.0f, 0.0f, false};
     if (b < count && inside(z, y, x0 + b)) {
-      const T* curve = &first(z, y, x0 + b);
+      const StridedFloats c{curves + b, kVoxelBlock};
       summary[b] = curve_of(
-          plan, [&](int32_t t) { return curve[t * frame_stride]; },
-          StridedFloats{curves + b, kVoxelBlock}, StridedFloats{grid + b, kVoxelBlock});
+          plan, [&](int32_t t) { return c[t]; }, c, StridedFloats{grid + b, kVoxelBlock});
     }
     // A voxel without a curve takes part in the arithmetic on zeros, its result unused.
     if (!summary[b].enhanced) {
