@@ -26,13 +26,26 @@ kernels::MapPointers pointers_of(const PerfusionMapsRef& maps) {
           static_cast<uint8_t*>(maps.valid.data)};
 }
 
-// A tiled kernel with `shared` bytes of dynamic shared memory, one block per kVoxelsPerBlock
-// voxels.
+// The most dynamic shared memory a tiled kernel may take on the context's device: the
+// policy's bound, or less where the device allows less (a newer architecture running an
+// older policy).
+template <class Policy>
+std::size_t tile_shared_limit(const Context& context) {
+  int optin = 0;
+  cuda_check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin,
+                                    context.device().ordinal),
+             "cudaDeviceGetAttribute");
+  return std::min<std::size_t>(Policy::kTileMaxSharedBytes, std::size_t(optin));
+}
+
+// A tiled kernel with `shared` bytes of dynamic shared memory, Voxels voxels a thread. The
+// kernel's limit is set to `limit`, the same for every plan, so that host threads launching
+// it with different plans never lower it under one another.
 template <int Threads, int Voxels, class Kernel, class T>
-void launch_tiled(const Context& context, Kernel kernel, std::size_t shared, int blocks_per_sm,
-                  const SeriesRef& series, const VolumeRef* mask, const PerfusionPlan& plan,
-                  const PerfusionMapsRef& maps, const char* name) {
-  cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+void launch_tiled(const Context& context, Kernel kernel, std::size_t shared, std::size_t limit,
+                  int blocks_per_sm, const SeriesRef& series, const VolumeRef* mask,
+                  const PerfusionPlan& plan, const PerfusionMapsRef& maps, const char* name) {
+  cuda_check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(limit)),
              name);
   const int64_t voxels = series.first.numel();
   const unsigned grid = grid_for(context, (voxels + Voxels - 1) / Voxels, Threads, blocks_per_sm);
@@ -45,24 +58,24 @@ void launch_tiled(const Context& context, Kernel kernel, std::size_t shared, int
 template <class Policy, class T>
 void launch(const Context& context, const SeriesRef& series, const VolumeRef* mask,
             const PerfusionPlan& plan, const PerfusionMapsRef& maps) {
+  const std::size_t limit = tile_shared_limit<Policy>(context);
   if (plan.oscillation) {
     using Tile = kernels::OscillationTile<Policy::kOscillationThreads>;
     const std::size_t shared = Tile::shared_bytes(plan);
-    if (shared <= Policy::kTileMaxSharedBytes) {
-      return launch_tiled<
-          Policy::kOscillationThreads, 1,
-          decltype(&kernels::perfusion_maps_oscillation<T, Policy::kOscillationThreads>), T>(
-          context, kernels::perfusion_maps_oscillation<T, Policy::kOscillationThreads>, shared,
-          Policy::kOscillationBlocksPerSm, series, mask, plan, maps, "perfusion_maps_oscillation");
+    if (shared <= limit) {
+      const auto kernel = kernels::perfusion_maps_oscillation<T, Policy::kOscillationThreads>;
+      return launch_tiled<Policy::kOscillationThreads, 1, decltype(kernel), T>(
+          context, kernel, shared, limit, Policy::kOscillationBlocksPerSm, series, mask, plan, maps,
+          "perfusion_maps_oscillation");
     }
   } else {
     using Tile = kernels::FixedTile<Policy::kFixedThreads, Policy::kFixedVoxels>;
     const std::size_t shared = Tile::shared_bytes(plan);
-    if (shared <= Policy::kTileMaxSharedBytes) {
+    if (shared <= limit) {
       const auto kernel = kernels::perfusion_maps_fixed<T, Policy::kFixedThreads,
                                                         Policy::kFixedVoxels, Policy::kRowBlock>;
       return launch_tiled<Policy::kFixedThreads, Policy::kFixedVoxels, decltype(kernel), T>(
-          context, kernel, shared, Policy::kFixedBlocksPerSm, series, mask, plan, maps,
+          context, kernel, shared, limit, Policy::kFixedBlocksPerSm, series, mask, plan, maps,
           "perfusion_maps_fixed");
     }
   }

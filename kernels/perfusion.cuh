@@ -170,7 +170,7 @@ __device__ inline void stage_transposed(const float* matrix, int rows, int cols,
 
 // The fixed methods (ssvd, csvd, tikhonov): the n x n operator (plan.inverse) applied to
 // every grid, the residue's rows fed to a peak tracker per voxel; rows in blocks of
-// RowBlock, then 8, then 4 (the operator is padded to a multiple of 4 rows only).
+// RowBlock, then of 8, then one of 4 (the operator is padded to a multiple of 4 rows only).
 template <int Threads, int Voxels>
 struct FixedTile {
   __host__ __device__ static int padded(int n) { return (n + 3) / 4 * 4; }
@@ -200,8 +200,8 @@ template <class T, int Threads, int Voxels, int RowBlock>
 __global__ void __launch_bounds__(Threads)
     perfusion_maps_fixed(const T* __restrict__ series, int64_t voxels,
                          const uint8_t* __restrict__ mask, PerfusionPlan plan, MapPointers maps) {
-  static_assert(RowBlock % 8 == 0, "rows go in blocks of RowBlock, then 8, then 4");
-  extern __shared__ float shared[];
+  static_assert(RowBlock % 4 == 0, "rows go in blocks of RowBlock, then 8, then 4");
+  extern __shared__ __align__(16) float shared[];
   const int n = plan.samples;
   const int padded = FixedTile<Threads, Voxels>::padded(n);
   const TileLayout layout = TileLayout::of(plan, 0);
@@ -220,9 +220,8 @@ __global__ void __launch_bounds__(Threads)
       fixed_rows<Threads, Voxels, RowBlock>(operator_t, padded, n, i0, grid, layout.per_voxel,
                                             tracker);
     }
-    if (i0 + 8 <= padded) {
+    for (; i0 + 8 <= padded; i0 += 8) {
       fixed_rows<Threads, Voxels, 8>(operator_t, padded, n, i0, grid, layout.per_voxel, tracker);
-      i0 += 8;
     }
     if (i0 < padded) {
       fixed_rows<Threads, Voxels, 4>(operator_t, padded, n, i0, grid, layout.per_voxel, tracker);
@@ -261,7 +260,7 @@ __global__ void __launch_bounds__(Threads)
                                const uint8_t* __restrict__ mask, PerfusionPlan plan,
                                MapPointers maps) {
   constexpr int G = kOscillationGroup;
-  extern __shared__ float shared[];
+  extern __shared__ __align__(16) float shared[];
   const int n = plan.samples, m = plan.residue_length;
   const int padded = OscillationTile<Threads>::padded(plan.rank);
   const TileLayout layout = TileLayout::of(plan, m);
