@@ -51,6 +51,23 @@ using UnalignedLanes = float __attribute__((vector_size(32), aligned(4)));
 constexpr int64_t kLanes = 8;
 static_assert(kVoxelBlock % kLanes == 0);
 
+inline UnalignedLanes& lanes_at(float* at) {
+  return *reinterpret_cast<UnalignedLanes*>(at);
+}
+inline const UnalignedLanes& lanes_at(const float* at) {
+  return *reinterpret_cast<const UnalignedLanes*>(at);
+}
+
+// The bodies below are compiled twice: for AVX2, chosen at run time where the CPU has it,
+// and for the baseline instruction set. Without FMA either way: the same results.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MEDKERN_AVX2_CLONES 1
+bool has_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+#endif
+
 // The residues of a block of voxels (grid: samples x kVoxelBlock, interleaved), row by row
 // into the voxels' peak trackers. Products and sums rounded on their own and in the order
 // of fixed_residue_peak: the same to the bit whatever the instruction set.
@@ -66,7 +83,7 @@ static_assert(kVoxelBlock % kLanes == 0);
     for (int32_t u = 0; u < n; ++u) {
       Lanes g[kVectors];
       for (int64_t q = 0; q < kVectors; ++q) {
-        g[q] = *reinterpret_cast<const UnalignedLanes*>(grid + u * kVoxelBlock + q * kLanes);
+        g[q] = lanes_at(grid + u * kVoxelBlock + q * kLanes);
       }
 #pragma GCC unroll 4
       for (int32_t r = 0; r < kRowGroup; ++r) {
@@ -83,7 +100,7 @@ static_assert(kVoxelBlock % kLanes == 0);
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if MEDKERN_AVX2_CLONES
 [[gnu::target("avx2")]] void residue_rows_avx2(const float* inverse, int32_t n, const float* grid,
                                                PeakTracker* tracker) {
   residue_rows_body(inverse, n, grid, tracker);
@@ -91,9 +108,8 @@ static_assert(kVoxelBlock % kLanes == 0);
 #endif
 
 void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracker* tracker) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return residue_rows_avx2(inverse, n, grid, tracker);
+#if MEDKERN_AVX2_CLONES
+  if (has_avx2()) return residue_rows_avx2(inverse, n, grid, tracker);
 #endif
   residue_rows_body(inverse, n, grid, tracker);
 }
@@ -106,16 +122,15 @@ void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracke
                                                           ResiduePeak* best) {
   constexpr int64_t kVectors = kVoxelBlock / kLanes;
   const int32_t n = plan.samples, m = plan.residue_length;
-  const auto lanes = [](float* at) { return reinterpret_cast<UnalignedLanes*>(at); };
   for (int32_t k = 0; k < plan.rank; ++k) {
     const float* row = plan.u_t + int64_t(k) * n;
     Lanes sum[kVectors] = {};
     for (int32_t u = 0; u < n; ++u) {
       for (int64_t q = 0; q < kVectors; ++q) {
-        sum[q] = sum[q] + row[u] * *lanes(const_cast<float*>(grid) + u * kVoxelBlock + q * kLanes);
+        sum[q] = sum[q] + row[u] * lanes_at(grid + u * kVoxelBlock + q * kLanes);
       }
     }
-    for (int64_t q = 0; q < kVectors; ++q) *lanes(y + k * kVoxelBlock + q * kLanes) = sum[q];
+    for (int64_t q = 0; q < kVectors; ++q) lanes_at(y + k * kVoxelBlock + q * kLanes) = sum[q];
   }
   std::fill(f, f + int64_t(m) * kVoxelBlock, 0.0f);
   bool chosen[kVoxelBlock] = {};
@@ -125,11 +140,11 @@ void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracke
     if (rank == added) continue;
     for (; added < rank; ++added) {
       Lanes yk[kVectors];
-      for (int64_t q = 0; q < kVectors; ++q) yk[q] = *lanes(y + added * kVoxelBlock + q * kLanes);
+      for (int64_t q = 0; q < kVectors; ++q) yk[q] = lanes_at(y + added * kVoxelBlock + q * kLanes);
       for (int32_t i = 0; i < m; ++i) {
         const float v = plan.v_scaled[int64_t(i) * plan.rank + added];
         for (int64_t q = 0; q < kVectors; ++q) {
-          UnalignedLanes& fi = *lanes(f + i * kVoxelBlock + q * kLanes);
+          UnalignedLanes& fi = lanes_at(f + i * kVoxelBlock + q * kLanes);
           fi = fi + v * yk[q];
         }
       }
@@ -138,10 +153,10 @@ void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracke
     using Indices = int32_t __attribute__((vector_size(32)));
     Lanes peak[kVectors], sum[kVectors] = {};
     Indices at[kVectors] = {};
-    for (int64_t q = 0; q < kVectors; ++q) peak[q] = *lanes(f + q * kLanes);
+    for (int64_t q = 0; q < kVectors; ++q) peak[q] = lanes_at(f + q * kLanes);
     for (int32_t i = 1; i < n; ++i) {
       for (int64_t q = 0; q < kVectors; ++q) {
-        const Lanes fi = *lanes(f + i * kVoxelBlock + q * kLanes);
+        const Lanes fi = lanes_at(f + i * kVoxelBlock + q * kLanes);
         const Indices larger = fi > peak[q];
         peak[q] = larger ? fi : peak[q];
         at[q] = larger ? Indices{} + i : at[q];
@@ -150,8 +165,8 @@ void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracke
     for (int32_t i = 2; i < m; ++i) {
       for (int64_t q = 0; q < kVectors; ++q) {
         const int64_t o = i * kVoxelBlock + q * kLanes;
-        const Lanes d =
-            (*lanes(f + o) - 2.0f * *lanes(f + o - kVoxelBlock)) + *lanes(f + o - 2 * kVoxelBlock);
+        const Lanes d = (lanes_at(f + o) - 2.0f * lanes_at(f + o - kVoxelBlock)) +
+                        lanes_at(f + o - 2 * kVoxelBlock);
         sum[q] = sum[q] + (d < 0.0f ? -d : d);
       }
     }
@@ -173,7 +188,7 @@ void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracke
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if MEDKERN_AVX2_CLONES
 [[gnu::target("avx2")]] void oscillation_peaks_avx2(const PerfusionPlan& plan, const float* grid,
                                                     float* y, float* f, ResiduePeak* best) {
   oscillation_peaks_body(plan, grid, y, f, best);
@@ -182,9 +197,8 @@ void residue_rows(const float* inverse, int32_t n, const float* grid, PeakTracke
 
 void oscillation_peaks(const PerfusionPlan& plan, const float* grid, float* y, float* f,
                        ResiduePeak* best) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return oscillation_peaks_avx2(plan, grid, y, f, best);
+#if MEDKERN_AVX2_CLONES
+  if (has_avx2()) return oscillation_peaks_avx2(plan, grid, y, f, best);
 #endif
   oscillation_peaks_body(plan, grid, y, f, best);
 }
