@@ -92,6 +92,39 @@ void launch(const Context& context, const SeriesRef& series, const VolumeRef* ma
 
 }  // namespace
 
+void time_intensity_sums(const Context& context, const SeriesRef& series, const VolumeRef& labels,
+                         const int32_t* row_of, int64_t max_label, const CurveSumTables& sums) {
+  DeviceGuard guard(context.device().ordinal);
+  with_policy<PerfusionPolicy>(context, [&](auto policy) {
+    using Policy = decltype(policy);
+    const int64_t voxels = series.first.numel();
+    const unsigned grid =
+        grid_for(context, voxels, Policy::kCurveThreads, Policy::kCurveBlocksPerSm);
+    const auto run = [&](auto value, auto label) {
+      using T = decltype(value);
+      using L = decltype(label);
+      kernels::time_intensity_sums<T, L><<<grid, Policy::kCurveThreads, 0, stream_of(context)>>>(
+          static_cast<const T*>(series.first.data), voxels, int32_t(series.frames),
+          static_cast<const L*>(labels.data), row_of, max_label, sums);
+      cuda_check_launch("time_intensity_sums");
+    };
+    const auto with_labels = [&](auto value) {
+      if (labels.dtype == DType::uint8) return run(value, uint8_t{});
+      return run(value, int32_t{});
+    };
+    switch (series.first.dtype) {
+      case DType::int16:
+        return with_labels(int16_t{});
+      case DType::uint16:
+        return with_labels(uint16_t{});
+      case DType::float32:
+        return with_labels(float{});
+      default:
+        throw_dtype_mismatch("series", DType::float32, series.first.dtype);
+    }
+  });
+}
+
 void perfusion_maps(const Context& context, const SeriesRef& series, const VolumeRef* mask,
                     const PerfusionPlan& plan, const PerfusionMapsRef& maps) {
   DeviceGuard guard(context.device().ordinal);

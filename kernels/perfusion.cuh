@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "perfusion_backends.hpp"
 
@@ -329,6 +330,77 @@ __global__ void __launch_bounds__(Threads)
       }
     }
     store_maps<Threads, 1>(plan, layout, tile, voxels, own, curve, best, maps);
+  }
+}
+
+// The time-intensity curves' sums (CurveSumTables). A warp takes 32 neighbouring voxels at
+// a time and reads their labels once: where all 32 share a row (most of a labelled region)
+// it sums each frame across the warp and adds once; where none has one (background) it
+// skips their frames; otherwise each voxel adds its own. Integer sums are exact in any
+// order; float32 sums, in double, are not (as label statistics).
+template <class V>
+__device__ V warp_sum(V value) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset /= 2) value += __shfl_down_sync(~0u, value, offset);
+  return value;
+}
+
+template <class T, class L>
+__global__ void time_intensity_sums(const T* __restrict__ series, int64_t voxels, int32_t frames,
+                                    const L* __restrict__ labels,
+                                    const int32_t* __restrict__ row_of, int64_t max_label,
+                                    CurveSumTables sums) {
+  const int lane = threadIdx.x % 32;
+  const int64_t warps = int64_t(gridDim.x) * blockDim.x / 32;
+  for (int64_t base = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32 * 32; base < voxels;
+       base += warps * 32) {
+    const int64_t v = base + lane;
+    int32_t row = -1;
+    if (v < voxels) {
+      const int64_t label = int64_t(labels[v]);
+      if (label > 0 && label <= max_label) row = row_of[label];
+    }
+    const int32_t first_row = __shfl_sync(~0u, row, 0);
+    const bool shared_row = __all_sync(~0u, row == first_row);
+    if (shared_row && first_row < 0) continue;
+    for (int32_t t = 0; t < frames; ++t) {
+      const T x = row >= 0 ? series[int64_t(t) * voxels + v] : T(0);
+      const int64_t at = int64_t(row) * frames + t;
+      if constexpr (std::is_same_v<T, float>) {
+        const bool counted = row >= 0 && x == x;  // NaN is not counted
+        const double value = counted ? double(x) : 0.0;
+        if (shared_row) {
+          const double sum = warp_sum(value), squares = warp_sum(value * value);
+          const unsigned count = __popc(__ballot_sync(~0u, counted));
+          if (lane == 0 && count > 0) {
+            atomicAdd(&sums.count[at], static_cast<unsigned long long>(count));
+            atomicAdd(&sums.sum_float[at], sum);
+            atomicAdd(&sums.squares_float[at], squares);
+          }
+        } else if (counted) {
+          atomicAdd(&sums.count[at], 1ull);
+          atomicAdd(&sums.sum_float[at], value);
+          atomicAdd(&sums.squares_float[at], value * value);
+        }
+      } else {
+        // Two's complement: a negative sum added as an unsigned word is exact.
+        const long long value = row >= 0 ? static_cast<long long>(x) : 0;
+        if (shared_row) {
+          const long long sum = warp_sum(value);
+          const unsigned long long squares =
+              warp_sum(static_cast<unsigned long long>(value * value));
+          if (lane == 0) {
+            atomicAdd(reinterpret_cast<unsigned long long*>(&sums.sum_int[at]),
+                      static_cast<unsigned long long>(sum));
+            atomicAdd(&sums.squares_int[at], squares);
+          }
+        } else if (row >= 0) {
+          atomicAdd(reinterpret_cast<unsigned long long*>(&sums.sum_int[at]),
+                    static_cast<unsigned long long>(value));
+          atomicAdd(&sums.squares_int[at], static_cast<unsigned long long>(value * value));
+        }
+      }
+    }
   }
 }
 

@@ -321,10 +321,14 @@ struct PerfusionPolicy {
     // The tiled kernels' largest block (sm_90 and sm_80 allow 227 and 163 KB): longer series
     // go to perfusion_maps.
     static constexpr std::size_t kTileMaxSharedBytes = 160 * 1024;
+    // time_intensity_sums: a warp per 32 voxels, grid-stride.
+    static constexpr int kCurveThreads = 256;
+    static constexpr int kCurveBlocksPerSm = 8;
   };
   using Sm80 = Sm90;
   struct Sm86_89 : Sm90 {
     static constexpr int kBlocksPerSm = kResidentThreadsSm86_89 / kThreads;
+    static constexpr int kCurveBlocksPerSm = kResidentThreadsSm86_89 / kCurveThreads;
     static constexpr std::size_t kTileMaxSharedBytes = 99 * 1024;
   };
 };

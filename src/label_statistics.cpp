@@ -44,8 +44,10 @@ std::vector<LabelAccumulator> accumulate(const Context& context, const VolumeRef
   return table;
 }
 
-LabelStats finish(int32_t label, const LabelAccumulator& acc, DType dtype,
-                  const Spacing3& spacing) {
+}  // namespace
+
+LabelStats label_stats_of(int32_t label, const LabelAccumulator& acc, DType dtype,
+                          const Spacing3& spacing) {
   LabelStats stats;
   stats.label = label;
   stats.count = acc.count;
@@ -76,8 +78,6 @@ LabelStats finish(int32_t label, const LabelAccumulator& acc, DType dtype,
   return stats;
 }
 
-}  // namespace
-
 std::vector<LabelStats> label_statistics(const Context& context, const VolumeRef& input,
                                          const VolumeRef& labels,
                                          const LabelStatisticsParams& params) {
@@ -106,7 +106,7 @@ std::vector<LabelStats> label_statistics(const Context& context, const VolumeRef
   for (int64_t label = params.include_background ? 0 : 1; label <= max_label; ++label) {
     if (table[label].count != 0) {
       result.push_back(
-          finish(static_cast<int32_t>(label), table[label], input.dtype, input.spacing));
+          label_stats_of(static_cast<int32_t>(label), table[label], input.dtype, input.spacing));
     }
   }
   return result;

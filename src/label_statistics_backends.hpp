@@ -6,6 +6,7 @@
 
 #include "host_device.hpp"
 #include "medkern/context.hpp"
+#include "medkern/label_statistics.hpp"
 
 namespace medkern {
 
@@ -47,6 +48,10 @@ MEDKERN_HOST_DEVICE inline int64_t label_table_entries(int64_t max_label) {
 MEDKERN_HOST_DEVICE inline int64_t label_slot(int64_t label, int64_t max_label) {
   return label < 0 || label > max_label ? max_label + 1 : label;
 }
+
+// The statistics of label `label` from its accumulator (of an input of `dtype`).
+LabelStats label_stats_of(int32_t label, const LabelAccumulator& acc, DType dtype,
+                          const Spacing3& spacing);
 
 namespace cpu {
 // `accumulators` has label_table_entries(max_label) entries; they are overwritten. Label 0 is

@@ -14,6 +14,7 @@
 #include "checks.hpp"
 #include "device_buffer.hpp"
 #include "dtype_dispatch.hpp"
+#include "label_statistics_backends.hpp"
 #include "medkern/label_statistics.hpp"
 #include "perfusion_backends.hpp"
 #include "staging.hpp"
@@ -340,6 +341,32 @@ PlanData make_plan(const std::vector<double>& times, const std::vector<double>& 
   return d;
 }
 
+#if MEDKERN_WITH_CUDA
+// A series on the context's device, C-contiguous, frame after frame: the series itself when
+// it is so, else a packed copy.
+class DeviceSeries {
+ public:
+  DeviceSeries(const Context& context, const SeriesRef& series) : view_(series) {
+    const VolumeRef& first = series.first;
+    const int64_t frame_numel = first.numel();
+    if (first.device.is_cuda() && first.is_contiguous() && series.frame_stride == frame_numel) {
+      return;
+    }
+    packed_.emplace(context, first.bytes() * series.frames);
+    view_.first.data = packed_->data();
+    view_.first.strides = contiguous_strides(first.shape);
+    view_.first.device = context.device();
+    view_.frame_stride = frame_numel;
+    for (int64_t t = 0; t < series.frames; ++t) copy(context, series.frame(t), view_.frame(t));
+  }
+  const SeriesRef& view() const { return view_; }
+
+ private:
+  SeriesRef view_;
+  std::optional<DeviceBuffer<uint8_t>> packed_;
+};
+#endif
+
 // The plan's arrays on the context's device.
 struct DevicePlan {
   PerfusionPlan plan;
@@ -414,21 +441,7 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
     return data.info;
   }
 #if MEDKERN_WITH_CUDA
-  // The series on the device, C-contiguous, frame after frame.
-  const VolumeRef& first = series.first;
-  const int64_t frame_numel = first.numel();
-  SeriesRef device_series = series;
-  std::optional<DeviceBuffer<uint8_t>> packed;
-  if (!(first.device.is_cuda() && first.is_contiguous() && series.frame_stride == frame_numel)) {
-    packed.emplace(context, first.bytes() * series.frames);
-    device_series.first.data = packed->data();
-    device_series.first.strides = contiguous_strides(first.shape);
-    device_series.first.device = context.device();
-    device_series.frame_stride = frame_numel;
-    for (int64_t t = 0; t < series.frames; ++t) {
-      copy(context, series.frame(t), device_series.frame(t));
-    }
-  }
+  const DeviceSeries device_series(context, series);
   std::optional<DeviceInput> device_mask;
   if (mask != nullptr) device_mask.emplace(context, *mask);
   DeviceOutput cbf(context, maps.cbf), cbv(context, maps.cbv), mtt(context, maps.mtt),
@@ -437,7 +450,7 @@ PerfusionInfo perfusion_maps(const Context& context, const SeriesRef& series,
   const DevicePlan device_plan(context, data);
   const PerfusionMapsRef device_maps{cbf.view(), cbv.view(),     mtt.view(),  tmax.view(),
                                      ttp.view(), arrival.view(), valid.view()};
-  cuda::perfusion_maps(context, device_series, device_mask ? &device_mask->view() : nullptr,
+  cuda::perfusion_maps(context, device_series.view(), device_mask ? &device_mask->view() : nullptr,
                        device_plan.plan, device_maps);
   for (DeviceOutput* out : {&cbf, &cbv, &mtt, &tmax, &ttp, &arrival, &valid}) out->commit();
 #endif
@@ -513,27 +526,79 @@ TimeIntensityCurves time_intensity_curves(const Context& context, const SeriesRe
   check_perfusion_series(context, series, "series", 1);
   require_like(context, series.first, "series frame", labels, "labels",
                {DType::int32, DType::uint8});
+  // Frame 0 by label statistics: the labels present (checked), their counts and curves' first
+  // values.
+  const std::vector<LabelStats> first = label_statistics(context, series.frame(0), labels);
   TimeIntensityCurves curves;
   curves.frames = series.frames;
-  for (int64_t t = 0; t < series.frames; ++t) {
-    const std::vector<LabelStats> stats = label_statistics(context, series.frame(t), labels);
-    if (t == 0) {
-      for (const LabelStats& s : stats) {
-        curves.labels.push_back(s.label);
-        curves.count.push_back(int64_t(s.count));
+  for (const LabelStats& s : first) {
+    curves.labels.push_back(s.label);
+    curves.count.push_back(int64_t(s.count));
+  }
+  const std::size_t rows = first.size();
+  curves.mean.assign(rows * series.frames, 0.0);
+  curves.std.assign(rows * series.frames, 0.0);
+  const auto store = [&](std::size_t row, int64_t t, const LabelStats& s) {
+    curves.mean[row * series.frames + t] = s.mean;
+    curves.std[row * series.frames + t] = s.std;
+  };
+  for (std::size_t i = 0; i < rows; ++i) store(i, 0, first[i]);
+  if (!context.is_cuda()) {
+    for (int64_t t = 1; t < series.frames; ++t) {
+      const std::vector<LabelStats> stats = label_statistics(context, series.frame(t), labels);
+      // The labels are the same at every frame unless another thread rewrites them.
+      if (stats.size() != rows) {
+        throw Error(Status::invalid_argument, "labels: changed while the curves were measured");
       }
-      curves.mean.assign(curves.labels.size() * series.frames, 0.0);
-      curves.std.assign(curves.labels.size() * series.frames, 0.0);
+      for (std::size_t i = 0; i < rows; ++i) store(i, t, stats[i]);
     }
-    // The labels are the same at every frame unless another thread rewrites them.
-    if (stats.size() != curves.labels.size()) {
-      throw Error(Status::invalid_argument, "labels: changed while the curves were measured");
-    }
-    for (std::size_t i = 0; i < stats.size(); ++i) {
-      curves.mean[i * series.frames + t] = stats[i].mean;
-      curves.std[i * series.frames + t] = stats[i].std;
+    return curves;
+  }
+#if MEDKERN_WITH_CUDA
+  if (rows == 0 || series.frames == 1) return curves;
+  // Every frame's sums in one pass over the series, each label's row found by row_of.
+  const int64_t max_label = curves.labels.back();
+  std::vector<int32_t> row_of(std::size_t(max_label + 1), -1);
+  for (std::size_t i = 0; i < rows; ++i) row_of[std::size_t(curves.labels[i])] = int32_t(i);
+  const DeviceBuffer<int32_t> device_row_of = make_device_buffer(context, row_of);
+  const DeviceSeries device_series(context, series);
+  const DeviceInput device_labels(context, labels);
+  const bool floats = series.first.dtype == DType::float32;
+  const std::size_t entries = rows * std::size_t(series.frames);
+  const auto zeros = [&](auto value, bool used) {
+    return make_device_buffer(context,
+                              std::vector<decltype(value)>(used ? entries : 0, decltype(value){}));
+  };
+  auto count = zeros(0ull, floats);
+  auto sum_int = zeros(0ll, !floats);
+  auto squares_int = zeros(0ull, !floats);
+  auto sum_float = zeros(0.0, floats);
+  auto squares_float = zeros(0.0, floats);
+  cuda::time_intensity_sums(
+      context, device_series.view(), device_labels.view(), device_row_of.data(), max_label,
+      {count.data(), sum_int.data(), squares_int.data(), sum_float.data(), squares_float.data()});
+  const auto host_count = make_host_vector(context, count);
+  const auto host_sum_int = make_host_vector(context, sum_int);
+  const auto host_squares_int = make_host_vector(context, squares_int);
+  const auto host_sum_float = make_host_vector(context, sum_float);
+  const auto host_squares_float = make_host_vector(context, squares_float);
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (int64_t t = 1; t < series.frames; ++t) {
+      const std::size_t at = i * series.frames + t;
+      LabelAccumulator acc = empty_label_accumulator();
+      if (floats) {
+        acc.count = host_count[at];
+        acc.sum_float = host_sum_float[at];
+        acc.sum_squares_float = host_squares_float[at];
+      } else {
+        acc.count = static_cast<unsigned long long>(curves.count[i]);
+        acc.sum_int = host_sum_int[at];
+        acc.sum_squares_int = host_squares_int[at];
+      }
+      store(i, t, label_stats_of(curves.labels[i], acc, series.first.dtype, {1.0, 1.0, 1.0}));
     }
   }
+#endif
   return curves;
 }
 

@@ -362,12 +362,29 @@ void perfusion_maps(const Context& context, const SeriesRef& series, const Volum
                     const PerfusionPlan& plan, const PerfusionMapsRef& maps);
 }  // namespace cpu
 
+// The sums of time-intensity curves, one entry per (row, frame) at row * frames + t, in
+// device memory, zeroed by the caller. Integer series: sum_int and squares_int (their
+// counts are the labels' voxels); float32: count (NaN is not counted), sum_float and
+// squares_float. The fields a series does not use may be null.
+struct CurveSumTables {
+  unsigned long long* count;
+  long long* sum_int;
+  unsigned long long* squares_int;
+  double* sum_float;
+  double* squares_float;
+};
+
 #if MEDKERN_WITH_CUDA
 namespace cuda {
 // The same on the GPU: `series`, `mask` and `maps` C-contiguous device memory of the
 // context's device; `plan`'s pointers device memory.
 void perfusion_maps(const Context& context, const SeriesRef& series, const VolumeRef* mask,
                     const PerfusionPlan& plan, const PerfusionMapsRef& maps);
+// Adds every frame of the voxels whose label l (1 .. max_label) has a row (row_of[l] >= 0)
+// into `sums`, in one pass over the series: `series` and `labels` C-contiguous device memory,
+// `row_of` max_label + 1 entries of device memory.
+void time_intensity_sums(const Context& context, const SeriesRef& series, const VolumeRef& labels,
+                         const int32_t* row_of, int64_t max_label, const CurveSumTables& sums);
 }  // namespace cuda
 #endif
 

@@ -129,22 +129,43 @@ TEST_CASE("GPU perfusion maps of an int16 CT series with strided frames", "[gpu]
   CHECK(std::count(actual.valid.begin(), actual.valid.end(), 1) > int64_t(actual.valid.size() / 2));
 }
 
+// Random labels in runs along x: warps whose 32 voxels share a label, warps across labels
+// and warps of background, in int16 and uint16 (sums exact: equal to the bit), float32 with
+// NaN (double sums in another order: equal to 1e-12) and uint8 labels.
 TEST_CASE("GPU time-intensity curves equal the CPU's", "[gpu][perfusion]") {
   const uint64_t seed = test::fresh_seed();
-  const Shape3 frame{3, 17, 29};
-  const int64_t nt = 7, voxels = frame[0] * frame[1] * frame[2];
-  const auto values = test::random_ct({nt * frame[0], frame[1], frame[2]}, seed);
-  const auto labels = test::random_labels(frame, seed + 1, 40);
-  SeriesRef series{make_view(values.data(), frame), nt, voxels};
-  const auto expected =
-      time_intensity_curves(Context::cpu(), series, make_view(labels.data(), frame));
-  const auto actual =
-      time_intensity_curves(Context::cuda(0), series, make_view(labels.data(), frame));
-  INFO("seed " << seed);
-  CHECK(actual.labels == expected.labels);
-  CHECK(actual.count == expected.count);
-  CHECK(actual.mean == expected.mean);
-  CHECK(actual.std == expected.std);
+  for (const Shape3& frame : {Shape3{3, 17, 29}, Shape3{4, 64, 96}}) {
+    const int64_t nt = 7, voxels = frame[0] * frame[1] * frame[2];
+    const Shape3 all{nt * frame[0], frame[1], frame[2]};
+    const auto labels = test::random_labels(frame, seed + 1, 40);
+    std::vector<uint8_t> small_labels(labels.begin(), labels.end());
+    const auto ct = test::random_ct(all, seed);
+    const auto mr = test::random_uint16(all, seed + 2);
+    const auto floats = test::random_float(all, seed + 3, 0.01);
+    INFO("seed " << seed << " frame " << frame[0] << "x" << frame[1] << "x" << frame[2]);
+    const auto compare = [&](const SeriesRef& series, const VolumeRef& label_view, bool exact) {
+      const auto expected = time_intensity_curves(Context::cpu(), series, label_view);
+      const auto actual = time_intensity_curves(Context::cuda(0), series, label_view);
+      CHECK(actual.labels == expected.labels);
+      CHECK(actual.count == expected.count);
+      REQUIRE(actual.mean.size() == expected.mean.size());
+      for (std::size_t i = 0; i < actual.mean.size(); ++i) {
+        if (exact) {
+          CHECK(actual.mean[i] == expected.mean[i]);
+          CHECK(actual.std[i] == expected.std[i]);
+        } else {
+          CHECK(actual.mean[i] == Approx(expected.mean[i]).epsilon(1e-12).margin(1e-12));
+          CHECK(actual.std[i] == Approx(expected.std[i]).epsilon(1e-9).margin(1e-9));
+        }
+      }
+    };
+    compare(SeriesRef{make_view(ct.data(), frame), nt, voxels}, make_view(labels.data(), frame),
+            true);
+    compare(SeriesRef{make_view(mr.data(), frame), nt, voxels},
+            make_view(small_labels.data(), frame), true);
+    compare(SeriesRef{make_view(floats.data(), frame), nt, voxels}, make_view(labels.data(), frame),
+            false);
+  }
 }
 
 // Frames that are not the uniform grid (resampled: the tiled kernels keep grid and frames
